@@ -1,0 +1,90 @@
+/**
+ * Application messages carried inside session frames, encoded as JSON. Every field is checked
+ * on the way in; anything unexpected raises FrameError and is dropped before storage.
+ */
+
+import { fromUtf8, utf8 } from './bytes.ts';
+import { FrameError } from './errors.ts';
+
+export const MAX_TEXT_LENGTH = 8000;
+export const MAX_ACK_IDS = 512;
+const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** A chat message. `seq` counts per conversation and per sender install (`instance`). */
+export interface ChatPayload {
+  t: 'msg';
+  id: string;
+  instance: string;
+  seq: number;
+  sentAt: number;
+  text: string;
+}
+
+/** Receipt: the receiver has stored these message ids. */
+export interface AckPayload {
+  t: 'ack';
+  ids: string[];
+}
+
+/** Liveness probe; answered with a pong. */
+export interface PingPayload {
+  t: 'ping' | 'pong';
+}
+
+export type WirePayload = ChatPayload | AckPayload | PingPayload;
+
+/** Encodes a payload for sealing. */
+export function encodePayload(payload: WirePayload): Uint8Array {
+  return utf8(JSON.stringify(payload));
+}
+
+/**
+ * Decodes and validates a payload opened from a session frame.
+ * @throws FrameError naming the first invalid field.
+ */
+export function decodePayload(bytes: Uint8Array): WirePayload {
+  let value: unknown;
+  try {
+    value = JSON.parse(fromUtf8(bytes));
+  } catch (error) {
+    throw new FrameError('payload is not valid JSON', { cause: error });
+  }
+  if (typeof value !== 'object' || value === null) throw new FrameError('payload is not an object');
+
+  const record = value as Record<string, unknown>;
+  switch (record.t) {
+    case 'msg':
+      return validateChat(record);
+    case 'ack':
+      return validateAck(record);
+    case 'ping':
+    case 'pong':
+      return { t: record.t };
+    default:
+      throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
+  }
+}
+
+function validateChat(record: Record<string, unknown>): ChatPayload {
+  const { id, instance, seq, sentAt, text } = record;
+
+  if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('message id is invalid');
+  if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('message instance is invalid');
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new FrameError('message seq is invalid');
+  if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) throw new FrameError('message time is invalid');
+  if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
+  if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
+
+  return { t: 'msg', id, instance, seq, sentAt, text };
+}
+
+function validateAck(record: Record<string, unknown>): AckPayload {
+  const { ids } = record;
+
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_ACK_IDS) throw new FrameError('ack ids are invalid');
+  for (const id of ids) {
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('ack id is invalid');
+  }
+
+  return { t: 'ack', ids: ids as string[] };
+}

@@ -1,0 +1,424 @@
+/**
+ * The messenger core: contacts, sending through the durable outbox, receiving with
+ * de-duplication and receipts. Every user action writes to storage first and then asks the
+ * transport to deliver; every incoming message is authenticated, checked and stored before it
+ * is acknowledged. The UI renders storage only.
+ */
+
+import { isAddress } from './address.ts';
+import { toBase64Url } from './bytes.ts';
+import type { Card, WireCard } from './card.ts';
+import { signCard } from './card.ts';
+import { createIdentity } from './identity.ts';
+import type { Identity } from './identity.ts';
+import { createInviteLink, parseInviteLink } from './invite.ts';
+import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
+import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
+import type { LinkCloseReason } from './peer-link.ts';
+import { PeerLink } from './peer-link.ts';
+import type { Clock, Logger, RandomBytes } from './ports.ts';
+import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
+import type { RawChannel, Transport } from './transport-port.ts';
+
+/** Observable counters of rejected input, for the UI and tests. */
+export interface MessengerStats {
+  rejectedHandshakes: number;
+  rejectedFrames: number;
+  droppedFromBlocked: number;
+}
+
+export interface MessengerOptions {
+  storage: CoreStorage;
+  transport: Transport;
+  clock: Clock;
+  randomBytes: RandomBytes;
+  logger: Logger;
+  /** URL of this app, used as the base of invite links. */
+  appUrl: string;
+  /** Relay URLs written into invites. */
+  relayUrls: string[];
+}
+
+export class Messenger {
+  readonly stats: MessengerStats = { rejectedHandshakes: 0, rejectedFrames: 0, droppedFromBlocked: 0 };
+  #options: MessengerOptions;
+  #identity: Identity | undefined;
+  #ownCard: WireCard | undefined;
+  #links = new Map<string, PeerLink>();
+  #online = new Set<string>();
+  #flushing = new Map<string, Promise<void>>();
+  /** Message ids already written to each link; a reliable channel needs no second copy. */
+  #sentOnLink = new WeakMap<PeerLink, Set<string>>();
+
+  constructor(options: MessengerOptions) {
+    this.#options = options;
+  }
+
+  get identity(): Identity | undefined {
+    return this.#identity;
+  }
+
+  /** Tells whether a ready link to the peer is open right now. */
+  isConnected(address: string): boolean {
+    return this.#links.get(address)?.isReady ?? false;
+  }
+
+  /** Tells whether the relay reports the peer online. */
+  isOnline(address: string): boolean {
+    return this.#online.has(address);
+  }
+
+  /** Creates and stores a new identity. */
+  async createIdentity(displayName: string): Promise<Identity> {
+    const identity = createIdentity(displayName, this.#options.randomBytes, this.#options.clock.now());
+    await this.#options.storage.saveIdentity(identity);
+
+    return identity;
+  }
+
+  /** Loads the stored identity and starts listening. Returns false when there is none yet. */
+  async start(): Promise<boolean> {
+    const identity = await this.#options.storage.loadIdentity();
+    if (!identity) return false;
+
+    this.#identity = identity;
+    this.#ownCard = signCard(identity);
+    this.#options.transport.attach({
+      onChannel: (channel) => void this.#acceptChannel(channel),
+      onPresence: (address, isOnline) => this.#handlePresence(address, isOnline),
+    });
+    await this.refreshWatchList();
+
+    return true;
+  }
+
+  /** Closes every link; the messenger can be started again later. */
+  stop(): void {
+    for (const link of [...this.#links.values()]) link.close('closed');
+    this.#links.clear();
+    this.#online.clear();
+  }
+
+  /** Builds this user's invite link. */
+  inviteLink(): string {
+    const identity = this.#requireIdentity();
+
+    return createInviteLink(this.#options.appUrl, this.#requireCard(), identity.address, this.#options.relayUrls);
+  }
+
+  /**
+   * Adds a contact from an invite link and returns its record.
+   * @throws InviteError when the link is malformed or altered; RangeError for one's own invite.
+   */
+  async addContactFromInvite(link: string): Promise<ContactRecord> {
+    const identity = this.#requireIdentity();
+    const { card } = parseInviteLink(link);
+    if (card.address === identity.address) throw new RangeError('this is your own invite link');
+
+    const { storage, clock } = this.#options;
+    const existing = await storage.getContact(card.address);
+    const now = clock.now();
+    const contact: ContactRecord = {
+      ...contactFromCard(card, now),
+      ...(existing && { addedAt: existing.addedAt, lastActivityAt: existing.lastActivityAt, unreadCount: existing.unreadCount }),
+      state: 'contact',
+    };
+    await storage.putContact(contact);
+    await this.refreshWatchList();
+
+    return contact;
+  }
+
+  /** Turns a message request into a contact. */
+  async acceptRequest(address: string): Promise<void> {
+    await this.#options.storage.updateContact(address, { state: 'contact' });
+  }
+
+  /** Blocks a contact or request: its links close and its frames are dropped before storage. */
+  async block(address: string): Promise<void> {
+    await this.#options.storage.updateContact(address, { state: 'blocked' });
+    this.#links.get(address)?.close('closed');
+  }
+
+  /**
+   * Writes a message to the outbox, then tries to deliver it.
+   * @throws RangeError when the text is empty or too long.
+   */
+  async sendText(conversation: string, text: string): Promise<MessageRecord> {
+    const identity = this.#requireIdentity();
+    const trimmed = text.trim();
+    if (trimmed.length === 0) throw new RangeError('message is empty');
+    if (trimmed.length > MAX_TEXT_LENGTH) throw new RangeError(`message is longer than ${MAX_TEXT_LENGTH} characters`);
+    if (!isAddress(conversation)) throw new RangeError('conversation is not a valid address');
+
+    const message = await this.#options.storage.queueOutgoing({
+      id: toBase64Url(this.#options.randomBytes(16)),
+      conversation,
+      sender: identity.address,
+      instance: identity.instanceId,
+      text: trimmed,
+      sentAt: this.#options.clock.now(),
+    });
+    void this.deliver(conversation);
+
+    return message;
+  }
+
+  /** Sends what waits in the outbox for a peer, dialling it when the relay reports it online. */
+  async deliver(conversation: string): Promise<void> {
+    const link = this.#links.get(conversation);
+
+    if (link?.isReady) {
+      await this.#flush(link);
+      return;
+    }
+    if (!link && this.#online.has(conversation)) await this.#dial(conversation);
+  }
+
+  /** Sends every watched contact with waiting messages on its way; the app calls this on a timer. */
+  async deliverAll(): Promise<void> {
+    const conversations = await this.#options.storage.listOutboxConversations();
+
+    await Promise.all(conversations.map((conversation) => this.deliver(conversation)));
+  }
+
+  /** Tells the transport which contacts to report presence for. */
+  async refreshWatchList(): Promise<void> {
+    const contacts = await this.#options.storage.listContacts();
+
+    this.#options.transport.watch(contacts.filter((contact) => contact.state !== 'blocked').map((contact) => contact.address));
+  }
+
+  async #dial(address: string): Promise<void> {
+    const contact = await this.#options.storage.getContact(address);
+    if (!contact || contact.state === 'blocked' || this.#links.has(address)) return;
+
+    this.#options.logger.debug('dialling', { peer: address.slice(0, 12) });
+    this.#options.transport.dial(address);
+  }
+
+  async #acceptChannel(channel: RawChannel): Promise<void> {
+    const { storage, logger } = this.#options;
+    const address = channel.remoteAddress;
+    const contact = await storage.getContact(address);
+
+    if (contact?.state === 'blocked') {
+      this.stats.droppedFromBlocked++;
+      logger.info('channel from blocked peer closed', { peer: address.slice(0, 12) });
+      channel.close();
+      return;
+    }
+    if (channel.isInitiator && !contact) {
+      channel.close();
+      return;
+    }
+    if (!this.#keepNewChannel(channel)) {
+      channel.close();
+      return;
+    }
+
+    const link = new PeerLink({
+      channel,
+      context: { identity: this.#requireIdentity(), ownCard: this.#requireCard(), randomBytes: this.#options.randomBytes },
+      knownCard: contact && cardFromContact(contact),
+      clock: this.#options.clock,
+      logger,
+      events: {
+        onReady: (ready) => void this.#handleReady(ready),
+        onPayload: (from, payload) => void this.#handlePayload(from, payload),
+        onClosed: (closed, reason) => this.#handleClosed(closed, reason),
+      },
+    });
+    this.#links.set(address, link);
+    link.start();
+  }
+
+  /**
+   * Decides whether a new channel replaces the current link to the same peer. When both sides
+   * dial at once, the channel dialled by the lower address wins on both ends; a new channel
+   * after a ready link means the peer started over (a reload), so it replaces the old one.
+   */
+  #keepNewChannel(channel: RawChannel): boolean {
+    const current = this.#links.get(channel.remoteAddress);
+    if (!current || current.isClosed) return true;
+
+    if (!current.isReady && current.channel.isInitiator !== channel.isInitiator) {
+      const ownAddress = this.#requireIdentity().address;
+      const winnerIsOwnDial = ownAddress < channel.remoteAddress;
+      if (channel.isInitiator !== winnerIsOwnDial) return false;
+    }
+
+    current.close('replaced');
+    return true;
+  }
+
+  async #handleReady(link: PeerLink): Promise<void> {
+    const { storage, logger } = this.#options;
+    const card = link.remoteCard;
+    logger.info('link ready', { peer: link.remoteAddress.slice(0, 12), initiator: link.channel.isInitiator });
+
+    if (card) {
+      const contact = await storage.getContact(card.address);
+      if (contact && contact.card.signature !== card.wire.signature) {
+        await storage.updateContact(card.address, { ...cardFields(card), wrongKeyAt: undefined });
+      } else if (contact?.wrongKeyAt) {
+        await storage.updateContact(card.address, { wrongKeyAt: undefined });
+      }
+    }
+    this.#online.add(link.remoteAddress);
+    await this.#flush(link);
+  }
+
+  #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
+    const address = link.remoteAddress;
+    if (this.#links.get(address) === link) this.#links.delete(address);
+
+    if (reason === 'handshake-failed') {
+      this.stats.rejectedHandshakes++;
+      if (link.channel.isInitiator) {
+        void this.#options.storage.updateContact(address, { wrongKeyAt: this.#options.clock.now() });
+      }
+    }
+    if (reason === 'bad-frame') this.stats.rejectedFrames++;
+  }
+
+  #handlePresence(address: string, isOnline: boolean): void {
+    if (!isOnline) {
+      this.#online.delete(address);
+      return;
+    }
+
+    this.#online.add(address);
+    void this.deliver(address);
+  }
+
+  async #flush(link: PeerLink): Promise<void> {
+    const address = link.remoteAddress;
+    const running = this.#flushing.get(address);
+    if (running) {
+      await running;
+    }
+
+    const flush = this.#sendOutbox(link).finally(() => {
+      if (this.#flushing.get(address) === flush) this.#flushing.delete(address);
+    });
+    this.#flushing.set(address, flush);
+    await flush;
+  }
+
+  async #sendOutbox(link: PeerLink): Promise<void> {
+    const { storage } = this.#options;
+    const waiting = await storage.listOutbox(link.remoteAddress);
+    const alreadySent = this.#sentOnLink.get(link) ?? new Set<string>();
+    const sentIds: string[] = [];
+    this.#sentOnLink.set(link, alreadySent);
+
+    for (const message of waiting) {
+      if (alreadySent.has(message.id)) continue;
+
+      const payload: ChatPayload = {
+        t: 'msg',
+        id: message.id,
+        instance: message.instance,
+        seq: message.seq,
+        sentAt: message.sentAt,
+        text: message.text,
+      };
+      if (!link.send(payload)) break;
+      alreadySent.add(message.id);
+      sentIds.push(message.id);
+    }
+    if (sentIds.length > 0) await storage.markSent(sentIds);
+  }
+
+  async #handlePayload(link: PeerLink, payload: WirePayload): Promise<void> {
+    switch (payload.t) {
+      case 'msg':
+        await this.#receiveChat(link, payload);
+        return;
+      case 'ack':
+        await this.#receiveAck(link, payload);
+        return;
+      case 'ping':
+      case 'pong':
+        return;
+    }
+  }
+
+  async #receiveChat(link: PeerLink, payload: ChatPayload): Promise<void> {
+    const { storage, clock, logger } = this.#options;
+    const card = link.remoteCard;
+    if (!card) return;
+
+    const existing = await storage.getContact(card.address);
+    if (existing?.state === 'blocked') {
+      this.stats.droppedFromBlocked++;
+      return;
+    }
+
+    const now = clock.now();
+    const message: MessageRecord = {
+      id: payload.id,
+      conversation: card.address,
+      direction: 'in',
+      sender: card.address,
+      instance: payload.instance,
+      seq: payload.seq,
+      text: payload.text,
+      sentAt: payload.sentAt,
+      storedAt: now,
+      status: 'received',
+    };
+    const newContact = existing ? undefined : { ...contactFromCard(card, now), state: 'request' as const };
+
+    try {
+      const result = await storage.storeIncoming(message, newContact);
+      logger.debug('message received', { peer: card.address.slice(0, 12), seq: payload.seq, result });
+      const ack: AckPayload = { t: 'ack', ids: [payload.id] };
+      link.send(ack);
+    } catch (error) {
+      // Without an acknowledgement the sender keeps the message and retries later.
+      logger.error('storing an incoming message failed', { peer: card.address.slice(0, 12), error: String(error) });
+    }
+  }
+
+  async #receiveAck(link: PeerLink, payload: AckPayload): Promise<void> {
+    await this.#options.storage.markDelivered(link.remoteAddress, payload.ids.slice(0, MAX_ACK_IDS));
+  }
+
+  #requireIdentity(): Identity {
+    if (!this.#identity) throw new Error('messenger has no identity yet; call start() first');
+
+    return this.#identity;
+  }
+
+  #requireCard(): WireCard {
+    if (!this.#ownCard) throw new Error('messenger has no identity yet; call start() first');
+
+    return this.#ownCard;
+  }
+}
+
+function cardFields(card: Card): Pick<ContactRecord, 'displayName' | 'signingPublicKey' | 'boxPublicKey' | 'card'> {
+  return {
+    displayName: card.displayName,
+    signingPublicKey: card.signingPublicKey,
+    boxPublicKey: card.boxPublicKey,
+    card: card.wire,
+  };
+}
+
+function contactFromCard(card: Card, now: number): ContactRecord {
+  return { address: card.address, ...cardFields(card), state: 'contact', addedAt: now, lastActivityAt: now, unreadCount: 0 };
+}
+
+function cardFromContact(contact: ContactRecord): Card {
+  return {
+    address: contact.address,
+    displayName: contact.displayName,
+    signingPublicKey: contact.signingPublicKey,
+    boxPublicKey: contact.boxPublicKey,
+    wire: contact.card,
+  };
+}
+

@@ -1,0 +1,184 @@
+/**
+ * One authenticated link to a peer over a raw channel: runs the handshake, then seals and opens
+ * payloads with the session, and watches liveness with its own pings, because a data channel can
+ * report itself open long after the other side died.
+ */
+
+import type { Card } from './card.ts';
+import type { HandshakeContext, InitiatorState, ResponderState } from './crypto/handshake.ts';
+import { answerHandshake, completeHandshake, finishHandshake, startHandshake } from './crypto/handshake.ts';
+import type { Session } from './crypto/session.ts';
+import { DecryptError, FrameError, HandshakeError } from './errors.ts';
+import type { WirePayload } from './messages.ts';
+import { decodePayload, encodePayload } from './messages.ts';
+import type { Clock, Logger } from './ports.ts';
+import type { RawChannel } from './transport-port.ts';
+
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+export const PING_INTERVAL_MS = 4_000;
+export const LINK_SILENCE_LIMIT_MS = 10_000;
+
+export type LinkCloseReason = 'closed' | 'handshake-failed' | 'handshake-timeout' | 'silent' | 'bad-frame' | 'replaced';
+
+export interface PeerLinkEvents {
+  onReady(link: PeerLink): void;
+  onPayload(link: PeerLink, payload: WirePayload): void;
+  onClosed(link: PeerLink, reason: LinkCloseReason, error?: Error): void;
+}
+
+export interface PeerLinkOptions {
+  channel: RawChannel;
+  context: HandshakeContext;
+  /** The stored card of the peer: required to dial, optional when answering. */
+  knownCard: Card | undefined;
+  clock: Clock;
+  logger: Logger;
+  events: PeerLinkEvents;
+}
+
+type LinkState =
+  | { phase: 'waiting-hello' }
+  | { phase: 'waiting-reply'; initiator: InitiatorState }
+  | { phase: 'waiting-finish'; responder: ResponderState }
+  | { phase: 'ready'; session: Session }
+  | { phase: 'closed' };
+
+export class PeerLink {
+  readonly channel: RawChannel;
+  remoteCard: Card | undefined;
+  #options: PeerLinkOptions;
+  #state: LinkState = { phase: 'waiting-hello' };
+  #lastHeardAt: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #startedAt: number;
+
+  constructor(options: PeerLinkOptions) {
+    this.#options = options;
+    this.channel = options.channel;
+    this.remoteCard = options.knownCard;
+    this.#startedAt = options.clock.now();
+    this.#lastHeardAt = this.#startedAt;
+  }
+
+  get remoteAddress(): string {
+    return this.channel.remoteAddress;
+  }
+
+  get isReady(): boolean {
+    return this.#state.phase === 'ready';
+  }
+
+  get isClosed(): boolean {
+    return this.#state.phase === 'closed';
+  }
+
+  /** Attaches to the channel and, as initiator, sends Hello. */
+  start(): void {
+    const { channel, knownCard, context } = this.#options;
+
+    channel.listen({ onFrame: (frame) => this.#handleFrame(frame), onClose: () => this.close('closed') });
+    this.#timer = setInterval(() => this.#checkLiveness(), PING_INTERVAL_MS);
+
+    if (channel.isInitiator) {
+      if (!knownCard) throw new Error('cannot dial a peer whose card is unknown');
+      const { state, hello } = startHandshake(context, channel.remoteAddress, knownCard.boxPublicKey);
+      this.#state = { phase: 'waiting-reply', initiator: state };
+      channel.send(hello);
+    }
+  }
+
+  /** Seals and sends a payload; returns false when the link is not ready. */
+  send(payload: WirePayload): boolean {
+    if (this.#state.phase !== 'ready') return false;
+
+    this.channel.send(this.#state.session.seal(encodePayload(payload)));
+    return true;
+  }
+
+  close(reason: LinkCloseReason, error?: Error): void {
+    if (this.#state.phase === 'closed') return;
+
+    this.#state = { phase: 'closed' };
+    clearInterval(this.#timer);
+    this.channel.close();
+    this.#options.events.onClosed(this, reason, error);
+  }
+
+  #handleFrame(frame: Uint8Array): void {
+    this.#lastHeardAt = this.#options.clock.now();
+
+    try {
+      this.#advance(frame);
+    } catch (error) {
+      this.#reject(error);
+    }
+  }
+
+  #advance(frame: Uint8Array): void {
+    const { context, knownCard, events } = this.#options;
+    const state = this.#state;
+
+    switch (state.phase) {
+      case 'waiting-hello': {
+        const { state: responder, reply } = answerHandshake(context, frame, this.channel.remoteAddress, knownCard);
+        this.remoteCard = responder.remoteCard;
+        this.#state = { phase: 'waiting-finish', responder };
+        this.channel.send(reply);
+        return;
+      }
+      case 'waiting-reply': {
+        const { session, finish } = completeHandshake(state.initiator, frame);
+        this.#state = { phase: 'ready', session };
+        this.channel.send(finish);
+        events.onReady(this);
+        return;
+      }
+      case 'waiting-finish': {
+        this.#state = { phase: 'ready', session: finishHandshake(state.responder, frame) };
+        events.onReady(this);
+        return;
+      }
+      case 'ready': {
+        const payload = decodePayload(state.session.open(frame));
+        if (payload.t === 'ping') this.send({ t: 'pong' });
+        else if (payload.t !== 'pong') events.onPayload(this, payload);
+        return;
+      }
+      case 'closed':
+        return;
+    }
+  }
+
+  #reject(error: unknown): void {
+    const { logger } = this.#options;
+    const fields = { peer: this.remoteAddress.slice(0, 12), phase: this.#state.phase, error: String(error) };
+
+    if (error instanceof HandshakeError) {
+      logger.warn('handshake rejected', fields);
+      this.close('handshake-failed', error);
+    } else if (error instanceof DecryptError || error instanceof FrameError) {
+      logger.warn('frame rejected', fields);
+      // A frame that fails inside an established session breaks the counter stream, and one
+      // during the handshake means the peer does not speak this protocol: either way, start over.
+      if (this.#state.phase !== 'ready' || error instanceof DecryptError) this.close('bad-frame', error);
+    } else {
+      logger.error('link failed', fields);
+      this.close('bad-frame', error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #checkLiveness(): void {
+    const now = this.#options.clock.now();
+
+    if (this.#state.phase !== 'ready') {
+      if (now - this.#startedAt > HANDSHAKE_TIMEOUT_MS) this.close('handshake-timeout');
+      return;
+    }
+    if (now - this.#lastHeardAt > LINK_SILENCE_LIMIT_MS) {
+      this.close('silent');
+      return;
+    }
+
+    this.send({ t: 'ping' });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * What the core needs from storage. The app implements it with Dexie over IndexedDB; tests use
+ * an in-memory fake. Storage is the single source of truth: the UI renders only what it holds.
+ */
+
+import type { WireCard } from './card.ts';
+import type { Identity } from './identity.ts';
+
+/** `request` is an unknown sender who wrote first and has not been accepted yet. */
+export type ContactState = 'contact' | 'request' | 'blocked';
+
+export interface ContactRecord {
+  address: string;
+  displayName: string;
+  signingPublicKey: Uint8Array;
+  boxPublicKey: Uint8Array;
+  card: WireCard;
+  state: ContactState;
+  addedAt: number;
+  lastActivityAt: number;
+  unreadCount: number;
+  /** Time someone last answered at this address with another key, cleared on the next good handshake. */
+  wrongKeyAt?: number;
+}
+
+/** `received` is the state of every incoming message; the others belong to outgoing ones. */
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'received';
+
+export interface MessageRecord {
+  id: string;
+  /** Address of the other person in a one-to-one conversation. */
+  conversation: string;
+  direction: 'in' | 'out';
+  sender: string;
+  instance: string;
+  seq: number;
+  text: string;
+  sentAt: number;
+  /** Local time the message was stored, used for display order. */
+  storedAt: number;
+  status: MessageStatus;
+}
+
+export interface OutgoingDraft {
+  id: string;
+  conversation: string;
+  sender: string;
+  instance: string;
+  text: string;
+  sentAt: number;
+}
+
+export type StoreResult = 'stored' | 'duplicate';
+
+export interface CoreStorage {
+  loadIdentity(): Promise<Identity | undefined>;
+  saveIdentity(identity: Identity): Promise<void>;
+
+  getContact(address: string): Promise<ContactRecord | undefined>;
+  listContacts(): Promise<ContactRecord[]>;
+  putContact(contact: ContactRecord): Promise<void>;
+  updateContact(address: string, changes: Partial<ContactRecord>): Promise<void>;
+
+  /**
+   * Stores an outgoing message and its outbox entry in one transaction, giving it the next
+   * sequence number of its conversation.
+   */
+  queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord>;
+  /** Outgoing messages not yet acknowledged for a conversation, oldest first. */
+  listOutbox(conversation: string): Promise<MessageRecord[]>;
+  /** Conversations that have at least one message waiting in the outbox. */
+  listOutboxConversations(): Promise<string[]>;
+  /** Moves queued messages to sent; later states are left alone. */
+  markSent(ids: string[]): Promise<void>;
+  /** Marks messages of a conversation delivered and removes them from the outbox. */
+  markDelivered(conversation: string, ids: string[]): Promise<void>;
+
+  /**
+   * Stores an incoming message unless one with the same (conversation, sender, instance, seq)
+   * exists, and in
+   * the same transaction creates `newContact` when given and counts the message as unread.
+   * @throws the storage error (quota, closed database) so the caller does not acknowledge.
+   */
+  storeIncoming(message: MessageRecord, newContact?: ContactRecord): Promise<StoreResult>;
+}

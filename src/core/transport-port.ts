@@ -1,0 +1,37 @@
+/**
+ * What the core needs from the network. The app implements it with PeerJS data channels and the
+ * relay's control socket; tests use an in-memory network. The core does its own handshake and
+ * encryption on top, so a channel only moves opaque frames.
+ */
+
+export interface ChannelHandlers {
+  onFrame(frame: Uint8Array): void;
+  onClose(): void;
+}
+
+/** One reliable, ordered data channel to a peer. */
+export interface RawChannel {
+  /** Address the relay says the other side registered; the handshake checks it. */
+  readonly remoteAddress: string;
+  /** True on the side that dialled. */
+  readonly isInitiator: boolean;
+  /** Attaches the handlers; frames that arrived earlier are delivered right away. */
+  listen(handlers: ChannelHandlers): void;
+  /** Sends one frame; does nothing once the channel is closed. */
+  send(frame: Uint8Array): void;
+  close(): void;
+}
+
+export interface TransportHandlers {
+  onChannel(channel: RawChannel): void;
+  onPresence(address: string, isOnline: boolean): void;
+}
+
+export interface Transport {
+  /** Registers the handlers; called once by the core before anything else. */
+  attach(handlers: TransportHandlers): void;
+  /** Opens a channel to a peer; success arrives through onChannel, failure is silent. */
+  dial(address: string): void;
+  /** Sets the addresses whose presence the core wants to hear about. */
+  watch(addresses: string[]): void;
+}

@@ -1,0 +1,152 @@
+/**
+ * CoreStorage on IndexedDB through Dexie. Writes that belong together (a message and its outbox
+ * entry, an incoming message and the request contact it creates) share one transaction, so a
+ * crash or a full disk leaves either both or neither.
+ */
+
+import Dexie from 'dexie';
+import type { Identity } from '../core/identity.ts';
+import type {
+  ContactRecord,
+  CoreStorage,
+  MessageRecord,
+  OutgoingDraft,
+  StoreResult,
+} from '../core/storage-port.ts';
+import type { MeshtextDatabase } from './database.ts';
+import { IDENTITY_KEY } from './database.ts';
+import { toStorageError } from './storage-errors.ts';
+
+export class DexieStorage implements CoreStorage {
+  readonly db: MeshtextDatabase;
+
+  constructor(db: MeshtextDatabase) {
+    this.db = db;
+  }
+
+  async loadIdentity(): Promise<Identity | undefined> {
+    const row = await this.db.identity.get(IDENTITY_KEY);
+    if (!row) return undefined;
+
+    const { key: _key, ...identity } = row;
+    return identity;
+  }
+
+  async saveIdentity(identity: Identity): Promise<void> {
+    await guard(() => this.db.identity.put({ ...identity, key: IDENTITY_KEY }));
+  }
+
+  async getContact(address: string): Promise<ContactRecord | undefined> {
+    return this.db.contacts.get(address);
+  }
+
+  async listContacts(): Promise<ContactRecord[]> {
+    return this.db.contacts.toArray();
+  }
+
+  async putContact(contact: ContactRecord): Promise<void> {
+    await guard(() => this.db.contacts.put(contact));
+  }
+
+  async updateContact(address: string, changes: Partial<ContactRecord>): Promise<void> {
+    await guard(() => this.db.contacts.update(address, changes));
+  }
+
+  async queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord> {
+    const { db } = this;
+
+    return guard(() =>
+      db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts], async () => {
+        const counterName = `seq:${draft.conversation}`;
+        const seq = ((await db.counters.get(counterName))?.value ?? 0) + 1;
+        const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt: draft.sentAt, status: 'queued' };
+
+        await db.counters.put({ name: counterName, value: seq });
+        await db.messages.add(message);
+        await db.outbox.add({ messageId: message.id, conversation: draft.conversation, seq, queuedAt: draft.sentAt });
+        await db.contacts.update(draft.conversation, { lastActivityAt: draft.sentAt });
+
+        return message;
+      }),
+    );
+  }
+
+  async listOutbox(conversation: string): Promise<MessageRecord[]> {
+    const entries = await this.db.outbox
+      .where('[conversation+seq]')
+      .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
+      .toArray();
+    const messages = await this.db.messages.bulkGet(entries.map((entry) => entry.messageId));
+
+    return messages.filter((message): message is MessageRecord => message !== undefined);
+  }
+
+  async listOutboxConversations(): Promise<string[]> {
+    const keys = await this.db.outbox.orderBy('[conversation+seq]').keys();
+
+    return [...new Set(keys.map((key) => (key as unknown as [string, number])[0]))];
+  }
+
+  async markSent(ids: string[]): Promise<void> {
+    const { db } = this;
+
+    await guard(() =>
+      db.messages.where('id').anyOf(ids).and((message) => message.status === 'queued').modify({ status: 'sent' }),
+    );
+  }
+
+  async markDelivered(conversation: string, ids: string[]): Promise<void> {
+    const { db } = this;
+
+    await guard(() =>
+      db.transaction('rw', [db.messages, db.outbox], async () => {
+        const mine = (await db.messages.bulkGet(ids)).filter(
+          (message): message is MessageRecord => message?.conversation === conversation && message.direction === 'out',
+        );
+        const mineIds = mine.map((message) => message.id);
+
+        await db.messages.where('id').anyOf(mineIds).modify({ status: 'delivered' });
+        await db.outbox.bulkDelete(mineIds);
+      }),
+    );
+  }
+
+  async storeIncoming(message: MessageRecord, newContact?: ContactRecord): Promise<StoreResult> {
+    const { db } = this;
+
+    return guard(() =>
+      db.transaction('rw', [db.messages, db.contacts], async () => {
+        const duplicate = await db.messages
+          .where('[conversation+sender+instance+seq]')
+          .equals([message.conversation, message.sender, message.instance, message.seq])
+          .count();
+        if (duplicate > 0 || (await db.messages.get(message.id))) return 'duplicate';
+
+        if (newContact && !(await db.contacts.get(newContact.address))) await db.contacts.add(newContact);
+        await db.messages.add(message);
+        await db.contacts
+          .where('address')
+          .equals(message.conversation)
+          .modify((contact) => {
+            contact.unreadCount += 1;
+            contact.lastActivityAt = Math.max(contact.lastActivityAt, message.storedAt);
+          });
+
+        return 'stored' as const;
+      }),
+    );
+  }
+
+  /** Clears the unread count of a conversation; called when the user opens it. */
+  async markConversationRead(conversation: string): Promise<void> {
+    await guard(() => this.db.contacts.update(conversation, { unreadCount: 0 }));
+  }
+}
+
+async function guard<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    throw toStorageError(error);
+  }
+}

@@ -1,0 +1,119 @@
+import type { ChannelHandlers, RawChannel, Transport, TransportHandlers } from '../../src/core/transport-port.ts';
+
+/** Channel end that hands frames to its twin on the next microtask, like a reliable ordered link. */
+class MemoryChannel implements RawChannel {
+  twin: MemoryChannel | undefined;
+  #handlers: ChannelHandlers | undefined;
+  #pending: Uint8Array[] = [];
+  #isClosed = false;
+
+  constructor(
+    readonly remoteAddress: string,
+    readonly isInitiator: boolean,
+    private readonly network: MemoryNetwork,
+  ) {}
+
+  listen(handlers: ChannelHandlers): void {
+    this.#handlers = handlers;
+    for (const frame of this.#pending.splice(0)) handlers.onFrame(frame);
+    if (this.#isClosed) handlers.onClose();
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.#isClosed) return;
+
+    this.network.wire.push(frame.slice());
+    const twin = this.twin;
+    queueMicrotask(() => twin?.receive(frame.slice()));
+  }
+
+  receive(frame: Uint8Array): void {
+    if (this.#isClosed) return;
+    if (this.#handlers) this.#handlers.onFrame(frame);
+    else this.#pending.push(frame);
+  }
+
+  close(): void {
+    if (this.#isClosed) return;
+
+    this.#isClosed = true;
+    this.#handlers?.onClose();
+    this.twin?.close();
+  }
+}
+
+/** In-memory relay plus data channels, for unit tests of the core. */
+export class MemoryNetwork {
+  /** Every frame any channel carried, to check what an eavesdropper would see. */
+  wire: Uint8Array[] = [];
+  dials = 0;
+  #nodes = new Map<string, MemoryTransport>();
+  #channels: MemoryChannel[] = [];
+
+  transportFor(address: string): MemoryTransport {
+    return new MemoryTransport(address, this);
+  }
+
+  join(node: MemoryTransport): void {
+    this.#nodes.set(node.address, node);
+    for (const other of this.#nodes.values()) other.notify(node.address, true);
+  }
+
+  leave(address: string): void {
+    this.#nodes.delete(address);
+    for (const channel of this.#channels) {
+      if (channel.remoteAddress === address) channel.close();
+    }
+    for (const other of this.#nodes.values()) other.notify(address, false);
+  }
+
+  isOnline(address: string): boolean {
+    return this.#nodes.has(address);
+  }
+
+  dial(from: MemoryTransport, to: string): void {
+    this.dials++;
+    const target = this.#nodes.get(to);
+    if (!target || !this.#nodes.has(from.address)) return;
+
+    const outgoing = new MemoryChannel(to, true, this);
+    const incoming = new MemoryChannel(from.address, false, this);
+    outgoing.twin = incoming;
+    incoming.twin = outgoing;
+    this.#channels.push(outgoing, incoming);
+    queueMicrotask(() => {
+      from.handlers?.onChannel(outgoing);
+      target.handlers?.onChannel(incoming);
+    });
+  }
+}
+
+export class MemoryTransport implements Transport {
+  handlers: TransportHandlers | undefined;
+  #watched = new Set<string>();
+
+  constructor(
+    readonly address: string,
+    private readonly network: MemoryNetwork,
+  ) {}
+
+  attach(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+    this.network.join(this);
+  }
+
+  dial(address: string): void {
+    this.network.dial(this, address);
+  }
+
+  watch(addresses: string[]): void {
+    this.#watched = new Set(addresses);
+    for (const address of addresses) {
+      if (this.network.isOnline(address)) this.handlers?.onPresence(address, true);
+    }
+  }
+
+  notify(address: string, isOnline: boolean): void {
+    if (this.#watched.has(address)) this.handlers?.onPresence(address, isOnline);
+  }
+}

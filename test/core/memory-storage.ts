@@ -1,0 +1,115 @@
+import type { Identity } from '../../src/core/identity.ts';
+import type {
+  ContactRecord,
+  CoreStorage,
+  MessageRecord,
+  OutgoingDraft,
+  StoreResult,
+} from '../../src/core/storage-port.ts';
+
+/** In-memory CoreStorage for unit tests of the core. `failWrites` simulates a full disk. */
+export class MemoryStorage implements CoreStorage {
+  identity: Identity | undefined;
+  contacts = new Map<string, ContactRecord>();
+  messages = new Map<string, MessageRecord>();
+  outbox = new Set<string>();
+  failWrites = false;
+  #sequences = new Map<string, number>();
+
+  async loadIdentity(): Promise<Identity | undefined> {
+    return this.identity;
+  }
+
+  async saveIdentity(identity: Identity): Promise<void> {
+    this.#checkWritable();
+    this.identity = identity;
+  }
+
+  async getContact(address: string): Promise<ContactRecord | undefined> {
+    const contact = this.contacts.get(address);
+
+    return contact && { ...contact };
+  }
+
+  async listContacts(): Promise<ContactRecord[]> {
+    return [...this.contacts.values()];
+  }
+
+  async putContact(contact: ContactRecord): Promise<void> {
+    this.#checkWritable();
+    this.contacts.set(contact.address, { ...contact });
+  }
+
+  async updateContact(address: string, changes: Partial<ContactRecord>): Promise<void> {
+    this.#checkWritable();
+    const contact = this.contacts.get(address);
+    if (contact) this.contacts.set(address, { ...contact, ...changes });
+  }
+
+  async queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord> {
+    this.#checkWritable();
+    const seq = (this.#sequences.get(draft.conversation) ?? 0) + 1;
+    this.#sequences.set(draft.conversation, seq);
+
+    const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt: draft.sentAt, status: 'queued' };
+    this.messages.set(message.id, message);
+    this.outbox.add(message.id);
+
+    return { ...message };
+  }
+
+  async listOutbox(conversation: string): Promise<MessageRecord[]> {
+    return [...this.outbox]
+      .map((id) => this.messages.get(id))
+      .filter((message): message is MessageRecord => message?.conversation === conversation)
+      .sort((a, b) => a.seq - b.seq)
+      .map((message) => ({ ...message }));
+  }
+
+  async listOutboxConversations(): Promise<string[]> {
+    return [...new Set([...this.outbox].map((id) => this.messages.get(id)?.conversation ?? ''))];
+  }
+
+  async markSent(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const message = this.messages.get(id);
+      if (message?.status === 'queued') message.status = 'sent';
+    }
+  }
+
+  async markDelivered(conversation: string, ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const message = this.messages.get(id);
+      if (message?.conversation !== conversation || message.direction !== 'out') continue;
+      message.status = 'delivered';
+      this.outbox.delete(id);
+    }
+  }
+
+  async storeIncoming(message: MessageRecord, newContact?: ContactRecord): Promise<StoreResult> {
+    this.#checkWritable();
+    const duplicate = [...this.messages.values()].some(
+      (stored) => stored.conversation === message.conversation && stored.sender === message.sender && stored.instance === message.instance && stored.seq === message.seq,
+    );
+    if (duplicate) return 'duplicate';
+
+    if (newContact && !this.contacts.has(newContact.address)) this.contacts.set(newContact.address, { ...newContact });
+    this.messages.set(message.id, { ...message });
+    const contact = this.contacts.get(message.conversation);
+    if (contact) {
+      contact.unreadCount++;
+      contact.lastActivityAt = message.storedAt;
+    }
+
+    return 'stored';
+  }
+
+  /** Messages of a conversation in display order. */
+  conversation(address: string): MessageRecord[] {
+    return [...this.messages.values()].filter((m) => m.conversation === address).sort((a, b) => a.storedAt - b.storedAt);
+  }
+
+  #checkWritable(): void {
+    if (this.failWrites) throw new DOMException('quota exceeded', 'QuotaExceededError');
+  }
+}

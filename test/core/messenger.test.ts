@@ -1,0 +1,202 @@
+import nacl from 'tweetnacl';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createIdentity } from '../../src/core/identity.ts';
+import { Messenger } from '../../src/core/messenger.ts';
+import { silentLogger, systemClock } from '../../src/core/ports.ts';
+import { InviteError } from '../../src/core/errors.ts';
+import { MemoryNetwork } from './memory-network.ts';
+import { MemoryStorage } from './memory-storage.ts';
+
+const running: Messenger[] = [];
+
+interface Peer {
+  name: string;
+  address: string;
+  storage: MemoryStorage;
+  messenger: Messenger;
+}
+
+async function startPeer(network: MemoryNetwork, name: string, storage = new MemoryStorage()): Promise<Peer> {
+  storage.identity ??= createIdentity(name, nacl.randomBytes, Date.now());
+  const address = storage.identity.address;
+  const messenger = new Messenger({
+    storage,
+    transport: network.transportFor(address),
+    clock: systemClock,
+    randomBytes: nacl.randomBytes,
+    logger: silentLogger,
+    appUrl: 'http://127.0.0.1:8080/',
+    relayUrls: ['http://127.0.0.1:8080/'],
+  });
+  running.push(messenger);
+  await messenger.start();
+
+  return { name, address, storage, messenger };
+}
+
+function stopPeer(network: MemoryNetwork, peer: Peer): void {
+  peer.messenger.stop();
+  network.leave(peer.address);
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function texts(peer: Peer, conversation: string): string[] {
+  return peer.storage.conversation(conversation).map((message) => message.text);
+}
+
+function statuses(peer: Peer, conversation: string): string[] {
+  return peer.storage.conversation(conversation).map((message) => message.status);
+}
+
+afterEach(() => {
+  for (const messenger of running.splice(0)) messenger.stop();
+});
+
+describe('messenger', () => {
+  it('delivers a first message as a request carrying the sender card', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await alice.messenger.sendText(bob.address, 'hi bob');
+
+    await waitFor(() => texts(bob, alice.address).length === 1, 'bob to store the message');
+    const request = bob.storage.contacts.get(alice.address);
+    expect(request?.state).toBe('request');
+    expect(request?.displayName).toBe('Alice');
+    expect(request?.unreadCount).toBe(1);
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'alice to see delivered');
+  });
+
+  it('lets both sides chat after the request is accepted', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await alice.messenger.sendText(bob.address, 'one');
+    await waitFor(() => texts(bob, alice.address).length === 1, 'first message');
+
+    await bob.messenger.acceptRequest(alice.address);
+    await bob.messenger.sendText(alice.address, 'two');
+    await alice.messenger.sendText(bob.address, 'three');
+
+    await waitFor(() => texts(alice, bob.address).length === 3 && texts(bob, alice.address).length === 3, 'all messages');
+    expect(bob.storage.contacts.get(alice.address)?.state).toBe('contact');
+    expect(texts(bob, alice.address)).toContain('two');
+  });
+
+  it('queues messages for an offline peer and delivers them once, in order, when it returns', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    let bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    stopPeer(network, bob);
+
+    for (const text of ['first', 'second', 'third']) await alice.messenger.sendText(bob.address, text);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(statuses(alice, bob.address)).toEqual(['queued', 'queued', 'queued']);
+
+    bob = await startPeer(network, 'Bob', bob.storage);
+    await waitFor(() => statuses(alice, bob.address).every((status) => status === 'delivered'), 'delivered');
+    expect(texts(bob, alice.address)).toEqual(['first', 'second', 'third']);
+  });
+
+  it('stores a message resent after a lost acknowledgement only once', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    let bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await bob.messenger.addContactFromInvite(alice.messenger.inviteLink());
+
+    // Alice's storage cannot record the receipt, so her outbox keeps the message.
+    const originalMarkDelivered = alice.storage.markDelivered.bind(alice.storage);
+    alice.storage.markDelivered = async () => {};
+    await alice.messenger.sendText(bob.address, 'only once');
+    await waitFor(() => texts(bob, alice.address).length === 1, 'first copy');
+
+    stopPeer(network, bob);
+    alice.storage.markDelivered = originalMarkDelivered;
+    bob = await startPeer(network, 'Bob', bob.storage);
+
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'delivered after resend');
+    expect(texts(bob, alice.address)).toEqual(['only once']);
+  });
+
+  it('drops messages from a blocked sender before storage', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await alice.messenger.sendText(bob.address, 'hello');
+    await waitFor(() => texts(bob, alice.address).length === 1, 'request');
+
+    await bob.messenger.block(alice.address);
+    await alice.messenger.sendText(bob.address, 'are you there?');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(texts(bob, alice.address)).toEqual(['hello']);
+    expect(bob.messenger.stats.droppedFromBlocked).toBeGreaterThan(0);
+  });
+
+  it('sends no plaintext on the data channel', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    const secret = 'the meeting point is the north gate';
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await alice.messenger.sendText(bob.address, secret);
+    await waitFor(() => texts(bob, alice.address).length === 1, 'delivery');
+
+    const wire = network.wire.map((frame) => Buffer.from(frame).toString('latin1')).join('\n');
+    expect(network.wire.length).toBeGreaterThan(3);
+    expect(wire).not.toContain(secret);
+    expect(wire).not.toContain('north gate');
+    expect(wire).not.toContain('Alice');
+  });
+
+  it('keeps the message in the sender outbox when the receiver cannot store it', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    bob.storage.failWrites = true;
+
+    await alice.messenger.sendText(bob.address, 'disk is full');
+    await waitFor(() => statuses(alice, bob.address)[0] === 'sent', 'sent');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    expect(statuses(alice, bob.address)).toEqual(['sent']);
+    expect(alice.storage.outbox.size).toBe(1);
+    expect(texts(bob, alice.address)).toEqual([]);
+  });
+
+  it('rejects a malformed invite and changes nothing', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+
+    await expect(alice.messenger.addContactFromInvite('http://x/#/invite/v1.bm90LWpzb24')).rejects.toThrow(InviteError);
+    expect(alice.storage.contacts.size).toBe(0);
+  });
+
+  it('opens one link when both sides dial at once', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await bob.messenger.addContactFromInvite(alice.messenger.inviteLink());
+
+    await Promise.all([alice.messenger.sendText(bob.address, 'from alice'), bob.messenger.sendText(alice.address, 'from bob')]);
+
+    await waitFor(() => texts(alice, bob.address).length === 2 && texts(bob, alice.address).length === 2, 'both messages');
+    await waitFor(() => alice.messenger.isConnected(bob.address) && bob.messenger.isConnected(alice.address), 'one link');
+    expect(statuses(alice, bob.address).filter((status) => status !== 'received')).toEqual(['delivered']);
+  });
+});

@@ -1,0 +1,148 @@
+import 'fake-indexeddb/auto';
+import nacl from 'tweetnacl';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signCard } from '../../src/core/card.ts';
+import { createIdentity } from '../../src/core/identity.ts';
+import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
+import type { MeshtextDatabase } from '../../src/storage/database.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { DexieStorage } from '../../src/storage/dexie-storage.ts';
+import { StorageFullError } from '../../src/storage/storage-errors.ts';
+
+const opened: MeshtextDatabase[] = [];
+let databaseCount = 0;
+
+function freshStorage(): DexieStorage {
+  const db = openDatabase(`meshtext-test-${databaseCount++}`);
+  opened.push(db);
+
+  return new DexieStorage(db);
+}
+
+function contactFor(name: string, state: ContactRecord['state'] = 'contact'): ContactRecord {
+  const identity = createIdentity(name, nacl.randomBytes, 1);
+
+  return {
+    address: identity.address,
+    displayName: name,
+    signingPublicKey: identity.signingPublicKey,
+    boxPublicKey: identity.boxPublicKey,
+    card: signCard(identity),
+    state,
+    addedAt: 1,
+    lastActivityAt: 1,
+    unreadCount: 0,
+  };
+}
+
+function incoming(from: string, seq: number, id = `incoming-${from.slice(3, 11)}-${seq}`): MessageRecord {
+  return {
+    id,
+    conversation: from,
+    direction: 'in',
+    sender: from,
+    instance: 'instance-aaaa',
+    seq,
+    text: `message ${seq}`,
+    sentAt: 10 + seq,
+    storedAt: 100 + seq,
+    status: 'received',
+  };
+}
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) {
+    db.close();
+    await db.delete();
+  }
+});
+
+describe('DexieStorage', () => {
+  it('keeps the identity with its keys across reopening', async () => {
+    const storage = freshStorage();
+    const identity = createIdentity('Alice', nacl.randomBytes, 5);
+    await storage.saveIdentity(identity);
+
+    storage.db.close();
+    await storage.db.open();
+    const loaded = await storage.loadIdentity();
+
+    expect(loaded?.address).toBe(identity.address);
+    expect(loaded?.signingSecretKey).toEqual(identity.signingSecretKey);
+    expect(loaded?.instanceId).toBe(identity.instanceId);
+  });
+
+  it('numbers outgoing messages per conversation and lists the outbox in order', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob');
+    const carol = contactFor('Carol');
+    await storage.putContact(bob);
+    await storage.putContact(carol);
+
+    for (const [index, conversation] of [bob.address, carol.address, bob.address].entries()) {
+      await storage.queueOutgoing({ id: `out-message-${index}`, conversation, sender: 'me', instance: 'instance-me', text: `t${index}`, sentAt: index });
+    }
+    const bobOutbox = await storage.listOutbox(bob.address);
+
+    expect(bobOutbox.map((message) => [message.seq, message.text, message.status])).toEqual([
+      [1, 't0', 'queued'],
+      [2, 't2', 'queued'],
+    ]);
+    expect((await storage.listOutbox(carol.address)).map((message) => message.seq)).toEqual([1]);
+    expect((await storage.listOutboxConversations()).sort()).toEqual([bob.address, carol.address].sort());
+  });
+
+  it('moves messages from queued to sent to delivered and empties the outbox', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob');
+    await storage.putContact(bob);
+    const message = await storage.queueOutgoing({ id: 'out-message-1', conversation: bob.address, sender: 'me', instance: 'instance-me', text: 'x', sentAt: 1 });
+
+    await storage.markSent([message.id]);
+    expect((await storage.db.messages.get(message.id))?.status).toBe('sent');
+
+    await storage.markDelivered(bob.address, [message.id]);
+    await storage.markSent([message.id]);
+    expect((await storage.db.messages.get(message.id))?.status).toBe('delivered');
+    expect(await storage.listOutbox(bob.address)).toEqual([]);
+  });
+
+  it('ignores a receipt from another conversation', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob');
+    const mallory = contactFor('Mallory');
+    const message = await storage.queueOutgoing({ id: 'out-message-1', conversation: bob.address, sender: 'me', instance: 'instance-me', text: 'x', sentAt: 1 });
+
+    await storage.markDelivered(mallory.address, [message.id]);
+
+    expect((await storage.listOutbox(bob.address)).map((queued) => queued.id)).toEqual([message.id]);
+  });
+
+  it('stores an incoming message once and creates the request contact with it', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice', 'request');
+
+    expect(await storage.storeIncoming(incoming(alice.address, 1), alice)).toBe('stored');
+    expect(await storage.storeIncoming(incoming(alice.address, 1, 'other-id-0001'), alice)).toBe('duplicate');
+    expect(await storage.storeIncoming(incoming(alice.address, 2), alice)).toBe('stored');
+
+    const contact = await storage.getContact(alice.address);
+    expect(contact?.state).toBe('request');
+    expect(contact?.unreadCount).toBe(2);
+    expect(await storage.db.messages.count()).toBe(2);
+  });
+
+  it('reports a full disk as StorageFullError and keeps what was stored', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming(incoming(alice.address, 1));
+    storage.db.messages.hook('creating', () => {
+      throw new DOMException('the quota has been exceeded', 'QuotaExceededError');
+    });
+
+    await expect(storage.storeIncoming(incoming(alice.address, 2))).rejects.toThrow(StorageFullError);
+    expect(await storage.db.messages.count()).toBe(1);
+    expect((await storage.getContact(alice.address))?.unreadCount).toBe(1);
+  });
+});
