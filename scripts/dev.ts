@@ -1,0 +1,23 @@
+/**
+ * Development mode: the relay on port 8081 (no static files) and Vite's dev server on 5173,
+ * which proxies /relay and /health to the relay.
+ */
+
+import { spawn } from 'node:child_process';
+import { startRelay } from '../signaling/server.ts';
+
+const RELAY_PORT = 8081;
+
+const relay = await startRelay({ port: RELAY_PORT, host: '127.0.0.1' });
+const vite = spawn('npx', ['vite', '--host', '127.0.0.1'], { stdio: 'inherit' });
+
+function shutdown(): void {
+  vite.kill('SIGTERM');
+  void relay.close().then(() => process.exit(0));
+}
+
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+vite.on('exit', (code) => {
+  void relay.close().then(() => process.exit(code ?? 0));
+});
