@@ -22,9 +22,10 @@ class MemoryChannel implements RawChannel {
   send(frame: Uint8Array): void {
     if (this.#isClosed) return;
 
-    this.network.wire.push(frame.slice());
+    const carried = this.network.tamper?.(frame.slice()) ?? frame.slice();
+    this.network.wire.push(carried);
     const twin = this.twin;
-    queueMicrotask(() => twin?.receive(frame.slice()));
+    queueMicrotask(() => twin?.receive(carried.slice()));
   }
 
   receive(frame: Uint8Array): void {
@@ -47,6 +48,8 @@ export class MemoryNetwork {
   /** Every frame any channel carried, to check what an eavesdropper would see. */
   wire: Uint8Array[] = [];
   dials = 0;
+  /** Rewrites frames in flight when set, like an attacker on the path would. */
+  tamper: ((frame: Uint8Array) => Uint8Array) | undefined;
   #nodes = new Map<string, MemoryTransport>();
   #channels: MemoryChannel[] = [];
 

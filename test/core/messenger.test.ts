@@ -178,6 +178,28 @@ describe('messenger', () => {
     expect(texts(bob, alice.address)).toEqual([]);
   });
 
+  it('drops a tampered frame, counts it and delivers the message on the next link', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    network.tamper = (frame) => {
+      // Flip one bit in the first data frame (kind 4) and then stop tampering.
+      if (frame[1] !== 4) return frame;
+      network.tamper = undefined;
+      frame[frame.length - 1] = (frame[frame.length - 1] ?? 0) ^ 1;
+      return frame;
+    };
+
+    await alice.messenger.sendText(bob.address, 'survives tampering');
+    await waitFor(() => bob.messenger.stats.rejectedFrames === 1, 'the tampered frame to be rejected');
+    expect(texts(bob, alice.address)).toEqual([]);
+
+    await alice.messenger.deliverAll();
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'delivery on a new link');
+    expect(texts(bob, alice.address)).toEqual(['survives tampering']);
+  });
+
   it('rejects a malformed invite and changes nothing', async () => {
     const network = new MemoryNetwork();
     const alice = await startPeer(network, 'Alice');
