@@ -5,7 +5,7 @@
  */
 
 import nacl from 'tweetnacl';
-import { addressFromSigningKey } from './address.ts';
+import { addressFromSigningKey, isWeakSigningKey } from './address.ts';
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
 import { CardError } from './errors.ts';
 import type { Identity } from './identity.ts';
@@ -58,6 +58,7 @@ export function verifyCard(input: unknown): Card {
   const signingPublicKey = decodeKey(wire.signingKey, 32, 'signing key');
   const boxPublicKey = decodeKey(wire.boxKey, 32, 'box key');
   const signature = decodeKey(wire.signature, 64, 'signature');
+  if (isWeakSigningKey(signingPublicKey)) throw new CardError('card signing key is of small order');
 
   if (!nacl.sign.detached.verify(cardMessage(signingPublicKey, boxPublicKey, wire.name), signature, signingPublicKey)) {
     throw new CardError('card signature does not match its signing key');
