@@ -5,15 +5,16 @@ import globals from 'globals';
 
 // The core holds protocol, crypto and delivery logic that must run in Node tests with fakes,
 // so it may not reach for the DOM, Svelte, Dexie, PeerJS or Node-only modules.
-const coreForbiddenImports = {
-  patterns: [
-    { group: ['svelte', 'svelte/*', '*.svelte'], message: 'src/core must not depend on Svelte.' },
-    { group: ['dexie', 'dexie/*'], message: 'src/core must not depend on Dexie; use the storage port.' },
-    { group: ['peerjs', 'peerjs/*'], message: 'src/core must not depend on PeerJS; use the transport port.' },
-    { group: ['node:*'], message: 'src/core must run in browsers and Node alike.' },
-    { group: ['../*', '!../core/*'], message: 'src/core must not import adapters or UI.' },
-  ],
-};
+const adapterImports = [
+  { group: ['svelte', 'svelte/*', '*.svelte'], message: 'src/core must not depend on Svelte.' },
+  { group: ['dexie', 'dexie/*'], message: 'src/core must not depend on Dexie; use the storage port.' },
+  { group: ['peerjs', 'peerjs/*'], message: 'src/core must not depend on PeerJS; use the transport port.' },
+  { group: ['node:*'], message: 'src/core must run in browsers and Node alike.' },
+];
+const outsideCore = (depth) => ({
+  group: [`${'../'.repeat(depth)}*`],
+  message: 'src/core must not import adapters or UI.',
+});
 
 export default tseslint.config(
   { ignores: ['dist/', 'dev-dist/', 'node_modules/', 'test-results/', 'playwright-report/'] },
@@ -34,8 +35,12 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     languageOptions: { globals: { ...globals['shared-node-browser'] } },
     rules: {
-      'no-restricted-imports': ['error', coreForbiddenImports],
+      'no-restricted-imports': ['error', { patterns: [...adapterImports, outsideCore(1)] }],
       'no-restricted-globals': ['error', 'window', 'document', 'indexedDB', 'navigator', 'localStorage'],
     },
+  },
+  {
+    files: ['src/core/*/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...adapterImports, outsideCore(2)] }] },
   },
 );

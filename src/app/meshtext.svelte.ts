@@ -5,13 +5,14 @@
  * the actions here.
  */
 
+import { SvelteSet } from 'svelte/reactivity';
 import nacl from 'tweetnacl';
 import { Messenger } from '../core/messenger.ts';
 import { systemClock } from '../core/ports.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
-import { PeerJsTransport } from '../transport/peerjs-transport.ts';
+import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import type { RelayStatus } from '../transport/peerjs-transport.ts';
 import { createLogger } from './logger.ts';
 
@@ -24,16 +25,18 @@ export class Meshtext {
   relayStatus = $state<RelayStatus>('offline');
   /** Address of the conversation shown on screen, or undefined for the list alone. */
   openConversation = $state<string | undefined>(undefined);
+  /** Contacts reachable right now: listed online by the relay or linked directly. */
+  readonly reachable = new SvelteSet<string>();
   readonly db: MeshtextDatabase;
   readonly storage: DexieStorage;
   readonly messenger: Messenger;
-  readonly transport: PeerJsTransport;
+  readonly transport: LazyPeerJsTransport;
   #retryTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(relayUrl: string = location.origin) {
     this.db = openDatabase();
     this.storage = new DexieStorage(this.db);
-    this.transport = new PeerJsTransport({
+    this.transport = new LazyPeerJsTransport({
       relayUrl,
       logger: createLogger('transport'),
       onStatus: (status) => (this.relayStatus = status),
@@ -46,6 +49,10 @@ export class Meshtext {
       logger: createLogger('messenger'),
       appUrl: `${location.origin}${location.pathname}`,
       relayUrls: [relayUrl],
+      onReachability: (address, isReachable) => {
+        if (isReachable) this.reachable.add(address);
+        else this.reachable.delete(address);
+      },
     });
   }
 
@@ -117,8 +124,8 @@ export class Meshtext {
       return;
     }
 
-    this.transport.start(this.messenger.identity!);
     this.phase = 'ready';
+    void this.transport.start(this.messenger.identity!);
     clearInterval(this.#retryTimer);
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
   }

@@ -37,6 +37,8 @@ export interface MessengerOptions {
   appUrl: string;
   /** Relay URLs written into invites. */
   relayUrls: string[];
+  /** Called when a peer becomes reachable (relay presence or a ready link) or stops being so. */
+  onReachability?(address: string, isReachable: boolean): void;
 }
 
 export class Messenger {
@@ -265,13 +267,14 @@ export class Messenger {
         await storage.updateContact(card.address, { wrongKeyAt: undefined });
       }
     }
-    this.#online.add(link.remoteAddress);
+    this.#reportReachability(link.remoteAddress);
     await this.#flush(link);
   }
 
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
     const address = link.remoteAddress;
     if (this.#links.get(address) === link) this.#links.delete(address);
+    this.#reportReachability(address);
 
     if (reason === 'handshake-failed') {
       this.stats.rejectedHandshakes++;
@@ -285,11 +288,18 @@ export class Messenger {
   #handlePresence(address: string, isOnline: boolean): void {
     if (!isOnline) {
       this.#online.delete(address);
+      this.#reportReachability(address);
       return;
     }
 
     this.#online.add(address);
+    this.#reportReachability(address);
     void this.deliver(address);
+  }
+
+  /** A peer is reachable while the relay lists it or a ready link to it is open. */
+  #reportReachability(address: string): void {
+    this.#options.onReachability?.(address, this.#online.has(address) || this.isConnected(address));
   }
 
   async #flush(link: PeerLink): Promise<void> {

@@ -1,0 +1,27 @@
+/** The reads behind the screens, written as Dexie queries for `LiveQuery`. */
+
+import Dexie from 'dexie';
+import type { ContactRecord, MessageRecord } from '../../core/storage-port.ts';
+import type { MeshtextDatabase } from '../../storage/database.ts';
+
+/** Lists contacts and message requests, most recent activity first, without blocked senders. */
+export function listConversations(db: MeshtextDatabase): Promise<ContactRecord[]> {
+  return db.contacts
+    .orderBy('lastActivityAt')
+    .reverse()
+    .filter((contact) => contact.state !== 'blocked')
+    .toArray();
+}
+
+export function getContact(db: MeshtextDatabase, address: string): Promise<ContactRecord | undefined> {
+  return db.contacts.get(address);
+}
+
+/** Lists the messages of one conversation in the order they were stored on this device. */
+export function listMessages(db: MeshtextDatabase, conversation: string): Promise<MessageRecord[]> {
+  // NOTE: this loads the whole history, so a long conversation will need paging here.
+  return db.messages
+    .where('[conversation+storedAt]')
+    .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
+    .toArray();
+}

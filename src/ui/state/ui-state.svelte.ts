@@ -1,0 +1,22 @@
+/**
+ * Interface state that storage does not hold, which is the open dialog. Conversation data
+ * never lives here, because the screens read it from storage through live queries.
+ */
+
+export type OpenDialog = { kind: 'share' } | { kind: 'add-contact'; initialLink: string } | undefined;
+
+export class UiState {
+  dialog = $state.raw<OpenDialog>(undefined);
+
+  openShareDialog(): void {
+    this.dialog = { kind: 'share' };
+  }
+
+  openAddContactDialog(initialLink = ''): void {
+    this.dialog = { kind: 'add-contact', initialLink };
+  }
+
+  closeDialog(): void {
+    this.dialog = undefined;
+  }
+}
