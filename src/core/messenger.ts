@@ -49,6 +49,9 @@ export class Messenger {
   #links = new Map<string, PeerLink>();
   #online = new Set<string>();
   #flushing = new Map<string, Promise<void>>();
+  #lastStamp = 0;
+  /** Inbound payloads of each link, handled one after another so that arrival order is kept. */
+  #inbound = new WeakMap<PeerLink, Promise<void>>();
   /** Message ids already written to each link; a reliable channel needs no second copy. */
   #sentOnLink = new WeakMap<PeerLink, Set<string>>();
 
@@ -159,7 +162,7 @@ export class Messenger {
       sender: identity.address,
       instance: identity.instanceId,
       text: trimmed,
-      sentAt: this.#options.clock.now(),
+      sentAt: this.#stamp(),
     });
     void this.deliver(conversation);
 
@@ -227,7 +230,7 @@ export class Messenger {
       logger,
       events: {
         onReady: (ready) => void this.#handleReady(ready),
-        onPayload: (from, payload) => void this.#handlePayload(from, payload),
+        onPayload: (from, payload) => this.#enqueueInbound(from, payload),
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
       },
     });
@@ -276,6 +279,10 @@ export class Messenger {
     if (this.#links.get(address) === link) this.#links.delete(address);
     this.#reportReachability(address);
 
+    // Messages written to a link that died before their receipt came are waiting again.
+    const unacknowledged = [...(this.#sentOnLink.get(link) ?? [])];
+    if (unacknowledged.length > 0) void this.#options.storage.requeue(unacknowledged);
+
     if (reason === 'handshake-failed') {
       this.stats.rejectedHandshakes++;
       if (link.channel.isInitiator) {
@@ -288,6 +295,7 @@ export class Messenger {
   #handlePresence(address: string, isOnline: boolean): void {
     if (!isOnline) {
       this.#online.delete(address);
+      this.#links.get(address)?.probe();
       this.#reportReachability(address);
       return;
     }
@@ -341,6 +349,22 @@ export class Messenger {
     if (sentIds.length > 0) await storage.markSent(sentIds);
   }
 
+  #enqueueInbound(link: PeerLink, payload: WirePayload): void {
+    const previous = this.#inbound.get(link) ?? Promise.resolve();
+    const next = previous.then(() => this.#handlePayload(link, payload)).catch((error: unknown) => {
+      this.#options.logger.error('handling a payload failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+    });
+
+    this.#inbound.set(link, next);
+  }
+
+  /** Returns the current time, strictly later than the last stamp, so display order is total. */
+  #stamp(): number {
+    this.#lastStamp = Math.max(this.#options.clock.now(), this.#lastStamp + 1);
+
+    return this.#lastStamp;
+  }
+
   async #handlePayload(link: PeerLink, payload: WirePayload): Promise<void> {
     switch (payload.t) {
       case 'msg':
@@ -356,7 +380,7 @@ export class Messenger {
   }
 
   async #receiveChat(link: PeerLink, payload: ChatPayload): Promise<void> {
-    const { storage, clock, logger } = this.#options;
+    const { storage, logger } = this.#options;
     const card = link.remoteCard;
     if (!card) return;
 
@@ -366,7 +390,7 @@ export class Messenger {
       return;
     }
 
-    const now = clock.now();
+    const now = this.#stamp();
     const message: MessageRecord = {
       id: payload.id,
       conversation: card.address,

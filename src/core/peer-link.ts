@@ -17,6 +17,8 @@ import type { RawChannel } from './transport-port.ts';
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const PING_INTERVAL_MS = 4_000;
 export const LINK_SILENCE_LIMIT_MS = 10_000;
+/** Time a probed link has to answer before it counts as dead. */
+export const PROBE_TIMEOUT_MS = 3_000;
 
 export type LinkCloseReason = 'closed' | 'handshake-failed' | 'handshake-timeout' | 'silent' | 'bad-frame' | 'replaced';
 
@@ -51,6 +53,7 @@ export class PeerLink {
   #lastHeardAt: number;
   #timer: ReturnType<typeof setInterval> | undefined;
   #startedAt: number;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: PeerLinkOptions) {
     this.#options = options;
@@ -95,11 +98,27 @@ export class PeerLink {
     return true;
   }
 
+  /**
+   * Pings now and closes the link unless some frame arrives within PROBE_TIMEOUT_MS. Used when
+   * the relay says the peer left: the data channel may still look open although it is dead.
+   */
+  probe(): void {
+    if (this.#state.phase !== 'ready' || this.#probeTimer) return;
+
+    const heardBefore = this.#lastHeardAt;
+    this.send({ t: 'ping' });
+    this.#probeTimer = setTimeout(() => {
+      this.#probeTimer = undefined;
+      if (this.#lastHeardAt === heardBefore) this.close('silent');
+    }, PROBE_TIMEOUT_MS);
+  }
+
   close(reason: LinkCloseReason, error?: Error): void {
     if (this.#state.phase === 'closed') return;
 
     this.#state = { phase: 'closed' };
     clearInterval(this.#timer);
+    clearTimeout(this.#probeTimer);
     this.channel.close();
     this.#options.events.onClosed(this, reason, error);
   }

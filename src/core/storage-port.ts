@@ -72,6 +72,8 @@ export interface CoreStorage {
   listOutboxConversations(): Promise<string[]>;
   /** Moves queued messages to sent; later states are left alone. */
   markSent(ids: string[]): Promise<void>;
+  /** Moves sent messages back to queued when the link they went out on died unacknowledged. */
+  requeue(ids: string[]): Promise<void>;
   /** Marks messages of a conversation delivered and removes them from the outbox. */
   markDelivered(conversation: string, ids: string[]): Promise<void>;
 

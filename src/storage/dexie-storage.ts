@@ -95,6 +95,14 @@ export class DexieStorage implements CoreStorage {
     );
   }
 
+  async requeue(ids: string[]): Promise<void> {
+    const { db } = this;
+
+    await guard(() =>
+      db.messages.where('id').anyOf(ids).and((message) => message.status === 'sent').modify({ status: 'queued' }),
+    );
+  }
+
   async markDelivered(conversation: string, ids: string[]): Promise<void> {
     const { db } = this;
 

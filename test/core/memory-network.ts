@@ -21,6 +21,7 @@ class MemoryChannel implements RawChannel {
 
   send(frame: Uint8Array): void {
     if (this.#isClosed) return;
+    if (this.network.isSilenced(this.remoteAddress) || (this.twin && this.network.isSilenced(this.twin.remoteAddress))) return;
 
     const carried = this.network.tamper?.(frame.slice()) ?? frame.slice();
     this.network.wire.push(carried);
@@ -52,6 +53,7 @@ export class MemoryNetwork {
   tamper: ((frame: Uint8Array) => Uint8Array) | undefined;
   #nodes = new Map<string, MemoryTransport>();
   #channels: MemoryChannel[] = [];
+  #silenced = new Set<string>();
 
   transportFor(address: string): MemoryTransport {
     return new MemoryTransport(address, this);
@@ -68,6 +70,20 @@ export class MemoryNetwork {
       if (channel.remoteAddress === address) channel.close();
     }
     for (const other of this.#nodes.values()) other.notify(address, false);
+  }
+
+  /**
+   * Makes a node vanish the way a crashed device does: the relay reports it gone, but its
+   * channels stay open and swallow every frame.
+   */
+  silence(address: string): void {
+    this.#silenced.add(address);
+    this.#nodes.delete(address);
+    for (const other of this.#nodes.values()) other.notify(address, false);
+  }
+
+  isSilenced(address: string): boolean {
+    return this.#silenced.has(address);
   }
 
   isOnline(address: string): boolean {

@@ -77,6 +77,13 @@ export class MemoryStorage implements CoreStorage {
     }
   }
 
+  async requeue(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const message = this.messages.get(id);
+      if (message?.status === 'sent') message.status = 'queued';
+    }
+  }
+
   async markDelivered(conversation: string, ids: string[]): Promise<void> {
     for (const id of ids) {
       const message = this.messages.get(id);

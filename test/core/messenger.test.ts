@@ -109,6 +109,38 @@ describe('messenger', () => {
     expect(texts(bob, alice.address)).toEqual(['first', 'second', 'third']);
   });
 
+  it('puts messages sent into a dead link back in the queue', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await alice.messenger.sendText(bob.address, 'hello');
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'first delivery');
+
+    // Bob's device dies: his channel stays open on Alice's side but carries nothing.
+    await alice.messenger.sendText(bob.address, 'into the void');
+    network.silence(bob.address);
+    await alice.messenger.sendText(bob.address, 'after the relay noticed');
+
+    await waitFor(() => !alice.messenger.isConnected(bob.address), 'the probe to close the link', 6000);
+    await waitFor(() => statuses(alice, bob.address).slice(1).every((status) => status === 'queued'), 'requeued', 1000);
+    expect(statuses(alice, bob.address)).toEqual(['delivered', 'queued', 'queued']);
+  });
+
+  it('stores messages in the order they were sent', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    const sent = Array.from({ length: 40 }, (_, index) => `message ${index}`);
+
+    for (const text of sent) await alice.messenger.sendText(bob.address, text);
+
+    await waitFor(() => texts(bob, alice.address).length === sent.length, 'all messages');
+    expect(texts(bob, alice.address)).toEqual(sent);
+    expect(bob.storage.conversation(alice.address).map((message) => message.seq)).toEqual(sent.map((_, index) => index + 1));
+  });
+
   it('stores a message resent after a lost acknowledgement only once', async () => {
     const network = new MemoryNetwork();
     const alice = await startPeer(network, 'Alice');
