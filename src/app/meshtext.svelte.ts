@@ -5,6 +5,8 @@
  * the actions here.
  */
 
+import { liveQuery } from 'dexie';
+import type { Subscription } from 'dexie';
 import { SvelteSet } from 'svelte/reactivity';
 import nacl from 'tweetnacl';
 import { Messenger } from '../core/messenger.ts';
@@ -14,11 +16,13 @@ import { openDatabase } from '../storage/database.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import type { RelayStatus } from '../transport/peerjs-transport.ts';
+import { competeForLeadership } from './leadership.ts';
 import { createLogger } from './logger.ts';
 
 export type AppPhase = 'loading' | 'onboarding' | 'ready' | 'storage-unavailable';
 
 const DELIVERY_RETRY_INTERVAL_MS = 5_000;
+const STATUS_CHANNEL_NAME = 'meshtext-status';
 
 export class Meshtext {
   phase = $state<AppPhase>('loading');
@@ -27,11 +31,15 @@ export class Meshtext {
   openConversation = $state<string | undefined>(undefined);
   /** Contacts reachable right now: listed online by the relay or linked directly. */
   readonly reachable = new SvelteSet<string>();
+  /** 'leader' in the one tab that talks to the network; other tabs show what it stores. */
+  tabRole = $state<'pending' | 'leader' | 'follower'>('pending');
   readonly db: MeshtextDatabase;
   readonly storage: DexieStorage;
   readonly messenger: Messenger;
   readonly transport: LazyPeerJsTransport;
   #retryTimer: ReturnType<typeof setInterval> | undefined;
+  #outboxWatch: Subscription | undefined;
+  #statusChannel: BroadcastChannel | undefined;
 
   constructor(relayUrl: string = location.origin) {
     this.db = openDatabase();
@@ -39,7 +47,7 @@ export class Meshtext {
     this.transport = new LazyPeerJsTransport({
       relayUrl,
       logger: createLogger('transport'),
-      onStatus: (status) => (this.relayStatus = status),
+      onStatus: (status) => this.#setRelayStatus(status),
     });
     this.messenger = new Messenger({
       storage: this.storage,
@@ -118,15 +126,65 @@ export class Meshtext {
   }
 
   async #startMessenger(): Promise<void> {
-    const hasIdentity = await this.messenger.start();
+    const hasIdentity = await this.messenger.start({ connect: false });
     if (!hasIdentity) {
       this.phase = 'onboarding';
       return;
     }
 
     this.phase = 'ready';
-    void this.transport.start(this.messenger.identity!);
-    clearInterval(this.#retryTimer);
+    this.#listenToLeaderStatus();
+    competeForLeadership({
+      onLead: () => void this.#lead(),
+      onFollow: () => (this.tabRole = 'follower'),
+      onResign: () => this.#follow(),
+    });
+  }
+
+  async #lead(): Promise<void> {
+    const identity = this.messenger.identity;
+    if (!identity || this.#isLeader) return;
+
+    this.tabRole = 'leader';
+    await this.messenger.connect();
+    await this.transport.start(identity);
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
+    // Other tabs write to the same outbox; any change to it is a reason to deliver.
+    this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
+      next: () => void this.messenger.deliverAll(),
+    });
+  }
+
+  #follow(): void {
+    this.tabRole = 'follower';
+    clearInterval(this.#retryTimer);
+    this.#outboxWatch?.unsubscribe();
+    this.messenger.stop();
+    this.transport.stop();
+  }
+
+  /** The leader shares its relay status so that every tab shows the same indicator. */
+  #setRelayStatus(status: RelayStatus): void {
+    this.relayStatus = status;
+    this.#statusChannel?.postMessage(status);
+  }
+
+  get #isLeader(): boolean {
+    return this.tabRole === 'leader';
+  }
+
+  #listenToLeaderStatus(): void {
+    if (typeof BroadcastChannel !== 'function' || this.#statusChannel) return;
+
+    const channel = new BroadcastChannel(STATUS_CHANNEL_NAME);
+    this.#statusChannel = channel;
+    channel.addEventListener('message', (event: MessageEvent<RelayStatus | 'query'>) => {
+      if (event.data === 'query') {
+        if (this.#isLeader) channel.postMessage(this.relayStatus);
+      } else if (!this.#isLeader && ['online', 'connecting', 'offline'].includes(event.data)) {
+        this.relayStatus = event.data;
+      }
+    });
+    channel.postMessage('query');
   }
 }

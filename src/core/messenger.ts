@@ -81,20 +81,30 @@ export class Messenger {
     return identity;
   }
 
-  /** Loads the stored identity and starts listening. Returns false when there is none yet. */
-  async start(): Promise<boolean> {
+  /**
+   * Loads the stored identity and, unless `connect` is false, starts listening on the transport.
+   * A tab that is not the one talking to the network loads without connecting: it can still
+   * write to the outbox, which the connected tab sends. Returns false when there is no identity.
+   */
+  async start({ connect = true }: { connect?: boolean } = {}): Promise<boolean> {
     const identity = await this.#options.storage.loadIdentity();
     if (!identity) return false;
 
     this.#identity = identity;
     this.#ownCard = signCard(identity);
+    if (connect) await this.connect();
+
+    return true;
+  }
+
+  /** Starts listening on the transport; call once, after start(). */
+  async connect(): Promise<void> {
+    this.#requireIdentity();
     this.#options.transport.attach({
       onChannel: (channel) => void this.#acceptChannel(channel),
       onPresence: (address, isOnline) => this.#handlePresence(address, isOnline),
     });
     await this.refreshWatchList();
-
-    return true;
   }
 
   /** Closes every link; the messenger can be started again later. */

@@ -38,6 +38,11 @@ export class LazyPeerJsTransport implements Transport {
     (await this.#loading).start(identity);
   }
 
+  /** Leaves the relay; start() connects again. */
+  stop(): void {
+    this.#loaded?.stop();
+  }
+
   dial(address: string): void {
     this.#loaded?.dial(address);
   }

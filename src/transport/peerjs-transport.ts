@@ -45,6 +45,7 @@ export class PeerJsTransport implements Transport {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #isRegistered = false;
   #isRegistering = false;
+  #isStopped = false;
   #isControlOpen = false;
 
   constructor(options: PeerJsTransportOptions) {
@@ -69,10 +70,26 @@ export class PeerJsTransport implements Transport {
   /** Registers at the relay under the identity's address and keeps the registration alive. */
   start(identity: Identity): void {
     this.#identity = identity;
+    this.#isStopped = false;
     this.#control.start();
     void this.#register();
-    globalThis.addEventListener?.('online', () => this.#restartSoon());
+    globalThis.addEventListener?.('online', this.#handleOnline);
   }
+
+  /** Leaves the relay and closes every data channel, for a tab that stops leading. */
+  stop(): void {
+    this.#isStopped = true;
+    clearTimeout(this.#retryTimer);
+    globalThis.removeEventListener?.('online', this.#handleOnline);
+    this.#control.stop();
+    this.#peer?.destroy();
+    this.#peer = undefined;
+    this.#isRegistered = false;
+    this.#isRegistering = false;
+    this.#reportStatus();
+  }
+
+  #handleOnline = (): void => this.#restartSoon();
 
   dial(address: string): void {
     const peer = this.#peer;
@@ -96,7 +113,7 @@ export class PeerJsTransport implements Transport {
 
   async #register(): Promise<void> {
     const identity = this.#identity;
-    if (!identity) return;
+    if (!identity || this.#isStopped) return;
 
     this.#isRegistering = true;
     this.#reportStatus();
@@ -113,6 +130,8 @@ export class PeerJsTransport implements Transport {
   }
 
   #openPeer(address: string, token: string): void {
+    if (this.#isStopped) return;
+
     const secure = this.#relay.protocol === 'https:';
     const peer = new Peer(address, {
       host: this.#relay.hostname,
@@ -174,6 +193,8 @@ export class PeerJsTransport implements Transport {
   }
 
   #scheduleRetry(): void {
+    if (this.#isStopped) return;
+
     clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => void this.#register(), nextBackoffMs(this.#attempt++));
   }

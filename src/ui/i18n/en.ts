@@ -28,6 +28,8 @@ export const messages = {
   'connection.connecting': 'Connecting',
   'connection.offline': 'Offline',
 
+  'main.otherTab': 'Meshtext is also open in another tab, which sends and receives your messages. This tab shows the same conversations.',
+
   'actions.shareInvite': 'Share my invite',
   'actions.addContact': 'Add contact',
 
