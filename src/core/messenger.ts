@@ -9,23 +9,30 @@ import { isAddress } from './address.ts';
 import { toBase64Url } from './bytes.ts';
 import type { Card, WireCard } from './card.ts';
 import { signCard } from './card.ts';
+import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts';
 import { createIdentity } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
 import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
+import type { Mailbox } from './mailbox-port.ts';
+import { MailboxCourier } from './mailbox-courier.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
-import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
+import type { ContactRecord, CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
 export interface MessengerStats {
   rejectedHandshakes: number;
   rejectedFrames: number;
+  rejectedEnvelopes: number;
   droppedFromBlocked: number;
 }
+
+/** Time to wait for a direct link before waiting messages go to the mailbox. */
+export const DIRECT_DELIVERY_TIMEOUT_MS = 10_000;
 
 export interface MessengerOptions {
   storage: CoreStorage;
@@ -39,10 +46,12 @@ export interface MessengerOptions {
   relayUrls: string[];
   /** Called when a peer becomes reachable (relay presence or a ready link) or stops being so. */
   onReachability?(address: string, isReachable: boolean): void;
+  /** Store-and-forward mailbox used when no direct link opens in time. */
+  mailbox?: Mailbox;
 }
 
 export class Messenger {
-  readonly stats: MessengerStats = { rejectedHandshakes: 0, rejectedFrames: 0, droppedFromBlocked: 0 };
+  readonly stats: MessengerStats = { rejectedHandshakes: 0, rejectedFrames: 0, rejectedEnvelopes: 0, droppedFromBlocked: 0 };
   #options: MessengerOptions;
   #identity: Identity | undefined;
   #ownCard: WireCard | undefined;
@@ -50,6 +59,9 @@ export class Messenger {
   #online = new Set<string>();
   #flushing = new Map<string, Promise<void>>();
   #lastStamp = 0;
+  #courier: MailboxCourier | undefined;
+  /** First time each conversation with waiting messages had no ready link. */
+  #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled one after another so that arrival order is kept. */
   #inbound = new WeakMap<PeerLink, Promise<void>>();
   /** Message ids already written to each link; a reliable channel needs no second copy. */
@@ -57,6 +69,23 @@ export class Messenger {
 
   constructor(options: MessengerOptions) {
     this.#options = options;
+    if (options.mailbox) {
+      this.#courier = new MailboxCourier({
+        mailbox: options.mailbox,
+        storage: options.storage,
+        clock: options.clock,
+        randomBytes: options.randomBytes,
+        logger: options.logger,
+        host: {
+          identity: () => this.#requireIdentity(),
+          ownCard: () => this.#requireCard(),
+          storeChat: (card, payload) => this.storeChat(card, payload),
+          sendDirect: (address, payload) => this.#links.get(address)?.send(payload) ?? false,
+          countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,
+        },
+      });
+      options.mailbox.onReady(() => void this.collectMailbox());
+    }
   }
 
   get identity(): Identity | undefined {
@@ -179,20 +208,45 @@ export class Messenger {
     return message;
   }
 
-  /** Sends what waits in the outbox for a peer, dialling it when the relay reports it online. */
+  /**
+   * Sends what waits in the outbox for a peer: over a ready link, else by dialling it when the
+   * relay reports it online, and through the mailbox once no link has opened for
+   * DIRECT_DELIVERY_TIMEOUT_MS.
+   */
   async deliver(conversation: string): Promise<void> {
     const link = this.#links.get(conversation);
 
     if (link?.isReady) {
+      this.#waitingSince.delete(conversation);
       await this.#flush(link);
       return;
     }
+
+    const now = this.#options.clock.now();
+    const since = this.#waitingSince.get(conversation) ?? now;
+    this.#waitingSince.set(conversation, since);
+
     if (!link && this.#online.has(conversation)) await this.#dial(conversation);
+    if (this.#courier?.isAvailable && now - since >= DIRECT_DELIVERY_TIMEOUT_MS) await this.#courier.sendWaiting(conversation);
   }
 
-  /** Sends every watched contact with waiting messages on its way; the app calls this on a timer. */
+  /** Collects envelopes waiting in the mailbox; the mailbox adapter calls this when it is ready. */
+  async collectMailbox(): Promise<void> {
+    if (!this.#identity || !this.#courier?.isAvailable) return;
+
+    try {
+      await this.#courier.collect();
+    } catch (error) {
+      this.#options.logger.warn('collecting the mailbox failed', { error: String(error) });
+    }
+  }
+
+  /** Sends every conversation with waiting messages on its way; the app calls this on a timer. */
   async deliverAll(): Promise<void> {
     const conversations = await this.#options.storage.listOutboxConversations();
+    for (const waiting of this.#waitingSince.keys()) {
+      if (!conversations.includes(waiting)) this.#waitingSince.delete(waiting);
+    }
 
     await Promise.all(conversations.map((conversation) => this.deliver(conversation)));
   }
@@ -390,14 +444,24 @@ export class Messenger {
   }
 
   async #receiveChat(link: PeerLink, payload: ChatPayload): Promise<void> {
-    const { storage, logger } = this.#options;
     const card = link.remoteCard;
     if (!card) return;
 
+    const result = await this.storeChat(card, payload);
+    if (result === 'stored' || result === 'duplicate') link.send({ t: 'ack', ids: [payload.id] });
+  }
+
+  /**
+   * Stores a chat message from an authenticated sender, creating a message request for an
+   * unknown one. Returns 'blocked' (dropped before storage) or 'failed' (not stored, so it must
+   * not be acknowledged and the sender will retry).
+   */
+  async storeChat(card: Card, payload: ChatPayload): Promise<StoreResult | 'blocked' | 'failed'> {
+    const { storage, logger } = this.#options;
     const existing = await storage.getContact(card.address);
     if (existing?.state === 'blocked') {
       this.stats.droppedFromBlocked++;
-      return;
+      return 'blocked';
     }
 
     const now = this.#stamp();
@@ -418,11 +482,10 @@ export class Messenger {
     try {
       const result = await storage.storeIncoming(message, newContact);
       logger.debug('message received', { peer: card.address.slice(0, 12), seq: payload.seq, result });
-      const ack: AckPayload = { t: 'ack', ids: [payload.id] };
-      link.send(ack);
+      return result;
     } catch (error) {
-      // Without an acknowledgement the sender keeps the message and retries later.
       logger.error('storing an incoming message failed', { peer: card.address.slice(0, 12), error: String(error) });
+      return 'failed';
     }
   }
 
@@ -442,27 +505,3 @@ export class Messenger {
     return this.#ownCard;
   }
 }
-
-function cardFields(card: Card): Pick<ContactRecord, 'displayName' | 'signingPublicKey' | 'boxPublicKey' | 'card'> {
-  return {
-    displayName: card.displayName,
-    signingPublicKey: card.signingPublicKey,
-    boxPublicKey: card.boxPublicKey,
-    card: card.wire,
-  };
-}
-
-function contactFromCard(card: Card, now: number): ContactRecord {
-  return { address: card.address, ...cardFields(card), state: 'contact', addedAt: now, lastActivityAt: now, unreadCount: 0 };
-}
-
-function cardFromContact(contact: ContactRecord): Card {
-  return {
-    address: contact.address,
-    displayName: contact.displayName,
-    signingPublicKey: contact.signingPublicKey,
-    boxPublicKey: contact.boxPublicKey,
-    wire: contact.card,
-  };
-}
-

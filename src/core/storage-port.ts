@@ -39,6 +39,8 @@ export interface MessageRecord {
   /** Local time the message was stored, used for display order. */
   storedAt: number;
   status: MessageStatus;
+  /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
+  mailboxedAt?: number;
 }
 
 export interface OutgoingDraft {
@@ -72,8 +74,13 @@ export interface CoreStorage {
   listOutboxConversations(): Promise<string[]>;
   /** Moves queued messages to sent; later states are left alone. */
   markSent(ids: string[]): Promise<void>;
-  /** Moves sent messages back to queued when the link they went out on died unacknowledged. */
+  /**
+   * Moves sent messages back to queued when the link they went out on died unacknowledged,
+   * except those a mailbox holds.
+   */
   requeue(ids: string[]): Promise<void>;
+  /** Records that a mailbox confirmed storing these messages, which counts as sent. */
+  markMailboxed(ids: string[], at: number): Promise<void>;
   /** Marks messages of a conversation delivered and removes them from the outbox. */
   markDelivered(conversation: string, ids: string[]): Promise<void>;
 

@@ -99,7 +99,25 @@ export class DexieStorage implements CoreStorage {
     const { db } = this;
 
     await guard(() =>
-      db.messages.where('id').anyOf(ids).and((message) => message.status === 'sent').modify({ status: 'queued' }),
+      db.messages
+        .where('id')
+        .anyOf(ids)
+        .and((message) => message.status === 'sent' && message.mailboxedAt === undefined)
+        .modify({ status: 'queued' }),
+    );
+  }
+
+  async markMailboxed(ids: string[], at: number): Promise<void> {
+    const { db } = this;
+
+    await guard(() =>
+      db.messages
+        .where('id')
+        .anyOf(ids)
+        .modify((message) => {
+          message.mailboxedAt = at;
+          if (message.status === 'queued') message.status = 'sent';
+        }),
     );
   }
 

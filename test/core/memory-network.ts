@@ -49,6 +49,8 @@ export class MemoryNetwork {
   /** Every frame any channel carried, to check what an eavesdropper would see. */
   wire: Uint8Array[] = [];
   dials = 0;
+  /** When true, dials never open a channel, as on Wi-Fi that isolates devices from each other. */
+  blockDirectLinks = false;
   /** Rewrites frames in flight when set, like an attacker on the path would. */
   tamper: ((frame: Uint8Array) => Uint8Array) | undefined;
   #nodes = new Map<string, MemoryTransport>();
@@ -93,7 +95,7 @@ export class MemoryNetwork {
   dial(from: MemoryTransport, to: string): void {
     this.dials++;
     const target = this.#nodes.get(to);
-    if (!target || !this.#nodes.has(from.address)) return;
+    if (!target || !this.#nodes.has(from.address) || this.blockDirectLinks) return;
 
     const outgoing = new MemoryChannel(to, true, this);
     const incoming = new MemoryChannel(from.address, false, this);

@@ -80,7 +80,16 @@ export class MemoryStorage implements CoreStorage {
   async requeue(ids: string[]): Promise<void> {
     for (const id of ids) {
       const message = this.messages.get(id);
-      if (message?.status === 'sent') message.status = 'queued';
+      if (message?.status === 'sent' && message.mailboxedAt === undefined) message.status = 'queued';
+    }
+  }
+
+  async markMailboxed(ids: string[], at: number): Promise<void> {
+    for (const id of ids) {
+      const message = this.messages.get(id);
+      if (!message) continue;
+      message.mailboxedAt = at;
+      if (message.status === 'queued') message.status = 'sent';
     }
   }
 
