@@ -13,7 +13,8 @@ import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
 import { decodePayload, encodePayload, MAX_ACK_IDS } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
-import type { CoreStorage, StoreResult } from './storage-port.ts';
+import type { CoreStorage } from './storage-port.ts';
+import type { InboxResult } from './inbox.ts';
 import { toBase64Url } from './bytes.ts';
 
 const FETCH_BATCH = 50;
@@ -24,7 +25,7 @@ const MAX_FETCH_ROUNDS = 40;
 export interface CourierHost {
   identity(): Identity;
   ownCard(): WireCard;
-  storeChat(card: Card, payload: ChatPayload): Promise<StoreResult | 'blocked' | 'failed'>;
+  storeChat(card: Card, payload: ChatPayload): Promise<InboxResult>;
   /** Sends a payload over a ready direct link; returns false when there is none. */
   sendDirect(address: string, payload: WirePayload): boolean;
   countRejectedEnvelope(): void;

@@ -10,6 +10,8 @@ import { toBase64Url } from './bytes.ts';
 import type { Card, WireCard } from './card.ts';
 import { signCard } from './card.ts';
 import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts';
+import type { InboxResult } from './inbox.ts';
+import { storeIncomingChat } from './inbox.ts';
 import { createIdentity } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
@@ -17,10 +19,11 @@ import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import { MailboxCourier } from './mailbox-courier.ts';
+import { OutboxFlusher } from './outbox-flusher.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
-import type { ContactRecord, CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
+import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
@@ -57,18 +60,17 @@ export class Messenger {
   #ownCard: WireCard | undefined;
   #links = new Map<string, PeerLink>();
   #online = new Set<string>();
-  #flushing = new Map<string, Promise<void>>();
+  #flusher: OutboxFlusher;
   #lastStamp = 0;
   #courier: MailboxCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled one after another so that arrival order is kept. */
   #inbound = new WeakMap<PeerLink, Promise<void>>();
-  /** Message ids already written to each link; a reliable channel needs no second copy. */
-  #sentOnLink = new WeakMap<PeerLink, Set<string>>();
 
   constructor(options: MessengerOptions) {
     this.#options = options;
+    this.#flusher = new OutboxFlusher(options.storage);
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
         mailbox: options.mailbox,
@@ -218,7 +220,7 @@ export class Messenger {
 
     if (link?.isReady) {
       this.#waitingSince.delete(conversation);
-      await this.#flush(link);
+      await this.#flusher.flush(link);
       return;
     }
 
@@ -335,7 +337,7 @@ export class Messenger {
       }
     }
     this.#reportReachability(link.remoteAddress);
-    await this.#flush(link);
+    await this.#flusher.flush(link);
   }
 
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
@@ -343,9 +345,7 @@ export class Messenger {
     if (this.#links.get(address) === link) this.#links.delete(address);
     this.#reportReachability(address);
 
-    // Messages written to a link that died before their receipt came are waiting again.
-    const unacknowledged = [...(this.#sentOnLink.get(link) ?? [])];
-    if (unacknowledged.length > 0) void this.#options.storage.requeue(unacknowledged);
+    void this.#flusher.linkClosed(link);
 
     if (reason === 'handshake-failed') {
       this.stats.rejectedHandshakes++;
@@ -372,45 +372,6 @@ export class Messenger {
   /** A peer is reachable while the relay lists it or a ready link to it is open. */
   #reportReachability(address: string): void {
     this.#options.onReachability?.(address, this.#online.has(address) || this.isConnected(address));
-  }
-
-  async #flush(link: PeerLink): Promise<void> {
-    const address = link.remoteAddress;
-    const running = this.#flushing.get(address);
-    if (running) {
-      await running;
-    }
-
-    const flush = this.#sendOutbox(link).finally(() => {
-      if (this.#flushing.get(address) === flush) this.#flushing.delete(address);
-    });
-    this.#flushing.set(address, flush);
-    await flush;
-  }
-
-  async #sendOutbox(link: PeerLink): Promise<void> {
-    const { storage } = this.#options;
-    const waiting = await storage.listOutbox(link.remoteAddress);
-    const alreadySent = this.#sentOnLink.get(link) ?? new Set<string>();
-    const sentIds: string[] = [];
-    this.#sentOnLink.set(link, alreadySent);
-
-    for (const message of waiting) {
-      if (alreadySent.has(message.id)) continue;
-
-      const payload: ChatPayload = {
-        t: 'msg',
-        id: message.id,
-        instance: message.instance,
-        seq: message.seq,
-        sentAt: message.sentAt,
-        text: message.text,
-      };
-      if (!link.send(payload)) break;
-      alreadySent.add(message.id);
-      sentIds.push(message.id);
-    }
-    if (sentIds.length > 0) await storage.markSent(sentIds);
   }
 
   #enqueueInbound(link: PeerLink, payload: WirePayload): void {
@@ -451,42 +412,12 @@ export class Messenger {
     if (result === 'stored' || result === 'duplicate') link.send({ t: 'ack', ids: [payload.id] });
   }
 
-  /**
-   * Stores a chat message from an authenticated sender, creating a message request for an
-   * unknown one. Returns 'blocked' (dropped before storage) or 'failed' (not stored, so it must
-   * not be acknowledged and the sender will retry).
-   */
-  async storeChat(card: Card, payload: ChatPayload): Promise<StoreResult | 'blocked' | 'failed'> {
-    const { storage, logger } = this.#options;
-    const existing = await storage.getContact(card.address);
-    if (existing?.state === 'blocked') {
-      this.stats.droppedFromBlocked++;
-      return 'blocked';
-    }
+  /** Stores a chat message from an authenticated sender; see storeIncomingChat. */
+  async storeChat(card: Card, payload: ChatPayload): Promise<InboxResult> {
+    const result = await storeIncomingChat(this.#options.storage, this.#options.logger, card, payload, this.#stamp());
+    if (result === 'blocked') this.stats.droppedFromBlocked++;
 
-    const now = this.#stamp();
-    const message: MessageRecord = {
-      id: payload.id,
-      conversation: card.address,
-      direction: 'in',
-      sender: card.address,
-      instance: payload.instance,
-      seq: payload.seq,
-      text: payload.text,
-      sentAt: payload.sentAt,
-      storedAt: now,
-      status: 'received',
-    };
-    const newContact = existing ? undefined : { ...contactFromCard(card, now), state: 'request' as const };
-
-    try {
-      const result = await storage.storeIncoming(message, newContact);
-      logger.debug('message received', { peer: card.address.slice(0, 12), seq: payload.seq, result });
-      return result;
-    } catch (error) {
-      logger.error('storing an incoming message failed', { peer: card.address.slice(0, 12), error: String(error) });
-      return 'failed';
-    }
+    return result;
   }
 
   async #receiveAck(link: PeerLink, payload: AckPayload): Promise<void> {
