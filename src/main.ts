@@ -8,6 +8,8 @@ const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element to mount Meshtext into');
 
 const app = new Meshtext();
+// Debugging and benchmark handle for scripts on this origin, such as the devtools console or Playwright.
+(globalThis as typeof globalThis & { meshtext?: Meshtext }).meshtext = app;
 const serviceWorkerUpdate = new ServiceWorkerUpdate();
 
 mount(App, { target, props: { app, serviceWorkerUpdate } });

@@ -15,6 +15,9 @@ import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
+import { RelayControl } from '../transport/relay-control.ts';
+import { RelayMailbox } from '../transport/relay-mailbox.ts';
+import { controlSocketUrl } from '../transport/relay-token.ts';
 import type { RelayStatus } from '../transport/peerjs-transport.ts';
 import { competeForLeadership } from './leadership.ts';
 import { createLogger } from './logger.ts';
@@ -44,14 +47,17 @@ export class Meshtext {
   constructor(relayUrl: string = location.origin) {
     this.db = openDatabase();
     this.storage = new DexieStorage(this.db);
+    const control = new RelayControl({ url: controlSocketUrl(relayUrl), logger: createLogger('relay') });
     this.transport = new LazyPeerJsTransport({
       relayUrl,
+      control,
       logger: createLogger('transport'),
       onStatus: (status) => this.#setRelayStatus(status),
     });
     this.messenger = new Messenger({
       storage: this.storage,
       transport: this.transport,
+      mailbox: new RelayMailbox(control),
       clock: systemClock,
       randomBytes: nacl.randomBytes,
       logger: createLogger('messenger'),

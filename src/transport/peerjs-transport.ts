@@ -5,21 +5,18 @@
  * its defaults reaches for a public cloud relay and public STUN servers.
  */
 
-import nacl from 'tweetnacl';
 import Peer from 'peerjs';
 import type { DataConnection } from 'peerjs';
-import { toBase64Url } from '../core/bytes.ts';
 import type { Identity } from '../core/identity.ts';
 import type { Logger } from '../core/ports.ts';
-import { formatRelayToken, relayProofMessage } from '../core/relay-proof.ts';
 import type { Transport, TransportHandlers } from '../core/transport-port.ts';
 import { nextBackoffMs } from './backoff.ts';
 import { PeerJsChannel } from './peerjs-channel.ts';
-import { RelayControl } from './relay-control.ts';
+import type { RelayControl } from './relay-control.ts';
+import { createRelayToken, RELAY_PATH } from './relay-token.ts';
 
 export type RelayStatus = 'online' | 'connecting' | 'offline';
 
-export const RELAY_PATH = '/relay';
 export const RELAY_KEY = 'meshtext';
 const DIAL_TIMEOUT_MS = 10_000;
 const REGISTER_TIMEOUT_MS = 15_000;
@@ -31,6 +28,8 @@ export interface PeerJsTransportOptions {
   relayUrl: string;
   logger: Logger;
   onStatus(status: RelayStatus): void;
+  /** Control socket to the same relay, for presence and liveness. */
+  control: RelayControl;
 }
 
 export class PeerJsTransport implements Transport {
@@ -51,16 +50,12 @@ export class PeerJsTransport implements Transport {
   constructor(options: PeerJsTransportOptions) {
     this.#options = options;
     this.#relay = new URL(options.relayUrl);
-    const wsScheme = this.#relay.protocol === 'https:' ? 'wss:' : 'ws:';
-    this.#control = new RelayControl({
-      url: `${wsScheme}//${this.#relay.host}${RELAY_PATH}/control`,
-      logger: options.logger,
-      onPresence: (address, isOnline) => this.#handlers?.onPresence(address, isOnline),
-      onOpenChange: (isOpen) => {
-        this.#isControlOpen = isOpen;
-        this.#reportStatus();
-      },
-    });
+    this.#control = options.control;
+    this.#control.onPresence = (address, isOnline) => this.#handlers?.onPresence(address, isOnline);
+    this.#control.onOpenChange = (isOpen) => {
+      this.#isControlOpen = isOpen;
+      this.#reportStatus();
+    };
   }
 
   attach(handlers: TransportHandlers): void {
@@ -71,7 +66,7 @@ export class PeerJsTransport implements Transport {
   start(identity: Identity): void {
     this.#identity = identity;
     this.#isStopped = false;
-    this.#control.start();
+    this.#control.start({ address: identity.address, createToken: () => createRelayToken(this.#relay, identity) });
     void this.#register();
     globalThis.addEventListener?.('online', this.#handleOnline);
   }
@@ -119,7 +114,7 @@ export class PeerJsTransport implements Transport {
     this.#reportStatus();
     try {
       this.#iceServers ??= await this.#fetchIceServers();
-      const token = await this.#proveOwnership(identity);
+      const token = await createRelayToken(this.#relay, identity);
       this.#openPeer(identity.address, token);
     } catch (error) {
       this.#options.logger.warn('relay registration failed', { attempt: this.#attempt, error: String(error) });
@@ -212,16 +207,6 @@ export class PeerJsTransport implements Transport {
     const body = (await response.json()) as { iceServers?: unknown };
 
     return Array.isArray(body.iceServers) ? (body.iceServers as RTCIceServer[]) : [];
-  }
-
-  async #proveOwnership(identity: Identity): Promise<string> {
-    const response = await fetch(new URL(`${RELAY_PATH}/challenge`, this.#relay), { cache: 'no-store' });
-    if (!response.ok) throw new Error(`relay challenge request failed with HTTP ${response.status}`);
-
-    const { challenge } = (await response.json()) as { challenge: string };
-    const signature = nacl.sign.detached(relayProofMessage(challenge), identity.signingSecretKey);
-
-    return formatRelayToken(challenge, toBase64Url(signature));
   }
 
   /** Online needs both the registration and the control socket; a pending attempt is connecting. */

@@ -1,7 +1,7 @@
 /**
- * The control socket to the relay: presence of watched contacts and heartbeats. A pong that
- * does not come back in time means the socket is dead even if the browser still calls it open,
- * so the socket is dropped and opened again with backoff.
+ * The control socket to the relay: presence of watched contacts, heartbeats, and the mailbox
+ * after proof of key. A pong that does not come back in time means the socket is dead even if
+ * the browser still calls it open, so the socket is dropped and opened again with backoff.
  */
 
 import type { Logger } from '../core/ports.ts';
@@ -9,30 +9,58 @@ import { nextBackoffMs } from './backoff.ts';
 
 const PING_INTERVAL_MS = 4_000;
 const PONG_TIMEOUT_MS = 8_000;
+const REQUEST_TIMEOUT_MS = 15_000;
 
 export interface RelayControlOptions {
   /** ws:// or wss:// URL of the relay's control endpoint. */
   url: string;
   logger: Logger;
-  onPresence(address: string, isOnline: boolean): void;
-  onOpenChange(isOpen: boolean): void;
+}
+
+/** Proves the key of `address` with a fresh relay token. */
+export interface ControlCredentials {
+  address: string;
+  createToken(): Promise<string>;
+}
+
+/** A reply to a mailbox request, matched by its request id. */
+export type ControlReply = Record<string, unknown> & { type: string; requestId: string };
+
+interface PendingRequest {
+  resolve(reply: ControlReply): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export class RelayControl {
+  onPresence: (address: string, isOnline: boolean) => void = () => {};
+  onOpenChange: (isOpen: boolean) => void = () => {};
+  /** Called after authentication and whenever the relay says new envelopes arrived. */
+  onMailboxReady: () => void = () => {};
   #options: RelayControlOptions;
+  #credentials: ControlCredentials | undefined;
   #socket: WebSocket | undefined;
   #watched: string[] = [];
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #lastPongAt = 0;
   #attempt = 0;
-  #isStopped = false;
+  #nextRequestId = 1;
+  #pending = new Map<string, PendingRequest>();
+  #isStopped = true;
+  #isAuthenticated = false;
 
   constructor(options: RelayControlOptions) {
     this.#options = options;
   }
 
-  start(): void {
+  get isAuthenticated(): boolean {
+    return this.#isAuthenticated;
+  }
+
+  /** Opens the socket; with credentials it also authenticates for the mailbox. */
+  start(credentials?: ControlCredentials): void {
+    this.#credentials = credentials;
     this.#isStopped = false;
     this.#connect();
   }
@@ -51,9 +79,29 @@ export class RelayControl {
 
   /** Drops the socket now and reconnects, for example after the network changed. */
   reconnectNow(): void {
+    if (this.#isStopped) return;
+
     this.#drop();
     this.#attempt = 0;
     this.#scheduleReconnect(0);
+  }
+
+  /**
+   * Sends a request that carries a request id and resolves with the reply to it.
+   * @throws Error when the socket is not authenticated, closes, or the reply times out.
+   */
+  request(message: Record<string, unknown>): Promise<ControlReply> {
+    if (!this.#isAuthenticated) return Promise.reject(new Error('the relay control socket is not authenticated'));
+
+    const requestId = String(this.#nextRequestId++);
+    return new Promise<ControlReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(requestId);
+        reject(new Error(`relay did not answer ${String(message.type)} within ${REQUEST_TIMEOUT_MS} ms`));
+      }, REQUEST_TIMEOUT_MS);
+      this.#pending.set(requestId, { resolve, reject, timer });
+      this.#send({ ...message, requestId });
+    });
   }
 
   #connect(): void {
@@ -63,9 +111,10 @@ export class RelayControl {
     socket.addEventListener('open', () => {
       this.#attempt = 0;
       this.#lastPongAt = Date.now();
-      this.#options.onOpenChange(true);
+      this.onOpenChange(true);
       this.#send({ type: 'watch', addresses: this.#watched });
       this.#pingTimer = setInterval(() => this.#ping(), PING_INTERVAL_MS);
+      void this.#authenticate(socket);
     });
     socket.addEventListener('message', (event) => this.#handleMessage(event.data));
     socket.addEventListener('close', () => {
@@ -75,29 +124,47 @@ export class RelayControl {
     });
   }
 
-  #handleMessage(data: unknown): void {
-    let message: { type?: string; online?: unknown; address?: unknown; message?: unknown };
+  async #authenticate(socket: WebSocket): Promise<void> {
+    const credentials = this.#credentials;
+    if (!credentials) return;
+
     try {
-      message = JSON.parse(String(data));
+      const token = await credentials.createToken();
+      if (this.#socket === socket) this.#send({ type: 'auth', address: credentials.address, token });
+    } catch (error) {
+      this.#options.logger.warn('control socket authentication failed', { error: String(error) });
+    }
+  }
+
+  #handleMessage(data: unknown): void {
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(String(data)) as Record<string, unknown>;
     } catch {
       this.#options.logger.warn('control message is not JSON');
       return;
     }
+
+    if (typeof message.requestId === 'string' && this.#settle(message as ControlReply)) return;
 
     switch (message.type) {
       case 'pong':
         this.#lastPongAt = Date.now();
         return;
       case 'presence':
-        if (Array.isArray(message.online)) {
-          const online = new Set(message.online.filter((value): value is string => typeof value === 'string'));
-          for (const address of this.#watched) this.#options.onPresence(address, online.has(address));
-        }
+        this.#handlePresenceSnapshot(message.online);
         return;
       case 'presence-change':
         if (typeof message.address === 'string' && typeof message.online === 'boolean') {
-          this.#options.onPresence(message.address, message.online);
+          this.onPresence(message.address, message.online);
         }
+        return;
+      case 'auth-ok':
+        this.#isAuthenticated = true;
+        this.onMailboxReady();
+        return;
+      case 'mailbox-new':
+        this.onMailboxReady();
         return;
       case 'error':
         this.#options.logger.warn('relay reported an error', { message: String(message.message) });
@@ -105,6 +172,25 @@ export class RelayControl {
       default:
         this.#options.logger.debug('unknown control message', { type: String(message.type) });
     }
+  }
+
+  #handlePresenceSnapshot(online: unknown): void {
+    if (!Array.isArray(online)) return;
+
+    const onlineSet = new Set(online.filter((value): value is string => typeof value === 'string'));
+    for (const address of this.#watched) this.onPresence(address, onlineSet.has(address));
+  }
+
+  /** Resolves the request a reply belongs to; returns false when none waits for it. */
+  #settle(reply: ControlReply): boolean {
+    const pending = this.#pending.get(reply.requestId);
+    if (!pending) return false;
+
+    this.#pending.delete(reply.requestId);
+    clearTimeout(pending.timer);
+    pending.resolve(reply);
+
+    return true;
   }
 
   #ping(): void {
@@ -125,10 +211,17 @@ export class RelayControl {
   #drop(): void {
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#isAuthenticated = false;
     clearInterval(this.#pingTimer);
+
+    for (const [requestId, pending] of this.#pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error('relay control socket closed'));
+      this.#pending.delete(requestId);
+    }
     if (socket) {
       socket.close();
-      this.#options.onOpenChange(false);
+      this.onOpenChange(false);
     }
   }
 

@@ -12,10 +12,12 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bundleSize } from './bundle-size.ts';
+import { cryptoPrimitives } from './crypto.ts';
+import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 
-const benchmarks: Benchmark[] = [bundleSize, rawPeerjsTransport];
+const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport];
 
 function formatTable(metrics: Metric[]): string {
   const header = ['name', 'value', 'unit', 'baseline', 'goal'];

@@ -142,3 +142,24 @@ export async function expectDeliveryStatus(
   await expect(deliveryStatus(page, text)).toHaveAttribute('data-status', status, { timeout: timeoutMs });
   await expect(messageItem(page, text)).toContainText(visibleText);
 }
+
+/**
+ * Alice adds Bob and writes first, Bob accepts and replies; both messages must end up
+ * delivered, whatever path they take.
+ */
+export async function chatBothWays(appUrl: string, alice: Page, bob: Page): Promise<void> {
+  await createIdentity(alice, appUrl, 'Alice');
+  await createIdentity(bob, appUrl, 'Bob');
+  await waitUntilOnline(alice);
+  await waitUntilOnline(bob);
+
+  await addContact(alice, await readOwnInvite(bob));
+  await sendMessage(alice, 'first message, any path');
+  await acceptRequest(bob, 'Alice');
+  await expectConversation(bob, ['first message, any path']);
+
+  await sendMessage(bob, 'reply, any path');
+  await expectConversation(alice, ['first message, any path', 'reply, any path']);
+  await expectDeliveryStatus(alice, 'first message, any path', 'delivered');
+  await expectDeliveryStatus(bob, 'reply, any path', 'delivered');
+}

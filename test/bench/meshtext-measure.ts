@@ -1,0 +1,270 @@
+/**
+ * Latency and throughput of chat messages between two running Meshtext apps, driven through the
+ * app's benchmark handle `window.meshtext` (set in src/main.ts). Every message text is
+ * `messageBytes` (200) ASCII characters, so it is that many bytes before the app wraps it in a
+ * JSON payload and encrypts it.
+ *
+ * All times are `performance.timeOrigin + performance.now()` in the page where the event
+ * happens. The two browsers run on one machine and read the same system clock, so times from
+ * both pages can be subtracted.
+ *
+ * Functions passed to `page.evaluate` run in the browser and may use nothing from this module's
+ * scope. Values go in through their argument.
+ */
+
+import type { Page } from '@playwright/test';
+import { messageBytes } from './raw-peerjs-transport.ts';
+
+const perMessageTimeoutMs = 20_000;
+const pollIntervalMs = 50;
+
+/** Call statistics of one wrapped storage method. Durations include waiting for IndexedDB. */
+export interface CallStats {
+  calls: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/** Page-side state of the receiver in the latency measurement. */
+interface LatencyReceiver {
+  arrivals: Map<number, number>;
+  waitFor(sequence: number, timeoutMs: number): Promise<number>;
+  stop(): void;
+}
+
+declare global {
+  interface Window {
+    benchReceiver?: LatencyReceiver;
+    benchStorageStats?: Record<string, CallStats>;
+    benchLongTaskMs?: number;
+  }
+}
+
+/** Outcome of the throughput run. Times are null when the run timed out before them. */
+export interface ThroughputResult {
+  messagesPerSecond: number | null;
+  /** From the first send until every message is in the receiver's IndexedDB. */
+  storedAllMs: number | null;
+  /** From the first send until the sender's last message has status 'delivered'. */
+  deliveredLastMs: number | null;
+  /** From the first send until the last `sendText` call resolved. */
+  queuedAllMs: number;
+  receivedCount: number;
+}
+
+/** Returns the message text with the given tag and sequence number, padded to `messageBytes`. */
+export function benchText(tag: string, sequence: number): string {
+  const head = `${tag} ${String(sequence).padStart(6, '0')} `;
+
+  return head + 'x'.repeat(messageBytes - head.length);
+}
+
+/**
+ * Watches the open chat in `page` and records when a message whose text contains
+ * `<tag> <sequence>` first appears in the message log.
+ */
+async function startLatencyReceiver(page: Page, tag: string): Promise<void> {
+  await page.evaluate((tag) => {
+    const log = document.querySelector('[role="log"][aria-label="Messages"]');
+    if (!log) throw new Error('no message log on screen: open the chat before measuring');
+
+    const arrivals = new Map<number, number>();
+    const waiters = new Map<number, (arrivedAt: number) => void>();
+    const pattern = new RegExp(`${tag} (\\d{6}) `);
+    const record = (node: Node, arrivedAt: number): void => {
+      const match = pattern.exec(node.textContent ?? '');
+      if (!match) return;
+
+      const sequence = Number(match[1]);
+      if (arrivals.has(sequence)) return;
+
+      arrivals.set(sequence, arrivedAt);
+      waiters.get(sequence)?.(arrivedAt);
+      waiters.delete(sequence);
+    };
+    // A MutationObserver callback runs once the app's DOM update has finished, so added list
+    // items already contain their text.
+    const observer = new MutationObserver((mutations) => {
+      const arrivedAt = performance.timeOrigin + performance.now();
+      for (const mutation of mutations) {
+        if (mutation.type === 'characterData') record(mutation.target, arrivedAt);
+        for (const node of mutation.addedNodes) record(node, arrivedAt);
+      }
+    });
+    observer.observe(log, { childList: true, subtree: true, characterData: true });
+
+    window.benchReceiver = {
+      arrivals,
+      waitFor: (sequence, timeoutMs) => {
+        const arrivedAt = arrivals.get(sequence);
+        if (arrivedAt !== undefined) return Promise.resolve(arrivedAt);
+
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`message ${sequence} not shown within ${timeoutMs} ms`)), timeoutMs);
+          waiters.set(sequence, (at) => {
+            clearTimeout(timer);
+            resolve(at);
+          });
+        });
+      },
+      stop: () => observer.disconnect(),
+    };
+  }, tag);
+}
+
+/**
+ * Sends `count` messages from `sender` to the open chat in `receiver`, one at a time, and
+ * returns for each the milliseconds from just before `sendText` until the text is in the
+ * receiver's DOM. The next message leaves only after the previous one is shown.
+ */
+export async function measureSendToRendered(sender: Page, receiver: Page, receiverAddress: string, count: number): Promise<number[]> {
+  const tag = 'latency';
+  const samples: number[] = [];
+  await startLatencyReceiver(receiver, tag);
+
+  for (let sequence = 0; sequence < count; sequence++) {
+    const rendered = receiver.evaluate(
+      ({ sequence, timeoutMs }) => window.benchReceiver!.waitFor(sequence, timeoutMs),
+      { sequence, timeoutMs: perMessageTimeoutMs },
+    );
+    const sent = sender.evaluate(
+      async ({ to, text }) => {
+        const sentAt = performance.timeOrigin + performance.now();
+        await window.meshtext.sendText(to, text);
+
+        return sentAt;
+      },
+      { to: receiverAddress, text: benchText(tag, sequence) },
+    );
+    const [renderedAt, sentAt] = await Promise.all([rendered, sent]);
+    samples.push(renderedAt - sentAt);
+  }
+
+  await receiver.evaluate(() => window.benchReceiver?.stop());
+
+  return samples;
+}
+
+/**
+ * Wraps the named methods of the page's storage adapter to count calls and time them, and sums
+ * the main thread's long tasks (over 50 ms). Read the figures with `readPageProfile`.
+ */
+export async function startPageProfile(page: Page, storageMethods: readonly string[]): Promise<void> {
+  await page.evaluate((storageMethods) => {
+    const storage = window.meshtext.storage as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const stats: Record<string, CallStats> = {};
+
+    for (const name of storageMethods) {
+      const original = storage[name];
+      if (typeof original !== 'function') throw new Error(`storage has no method ${name}`);
+
+      const methodStats: CallStats = { calls: 0, totalMs: 0, maxMs: 0 };
+      stats[name] = methodStats;
+      storage[name] = async (...args: unknown[]) => {
+        const startedAt = performance.now();
+        try {
+          return await original.apply(storage, args);
+        } finally {
+          const elapsedMs = performance.now() - startedAt;
+          methodStats.calls += 1;
+          methodStats.totalMs += elapsedMs;
+          methodStats.maxMs = Math.max(methodStats.maxMs, elapsedMs);
+        }
+      };
+    }
+    window.benchStorageStats = stats;
+
+    window.benchLongTaskMs = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.benchLongTaskMs = (window.benchLongTaskMs ?? 0) + entry.duration;
+    }).observe({ type: 'longtask' });
+  }, storageMethods);
+}
+
+/** Returns the figures collected since `startPageProfile`. */
+export async function readPageProfile(page: Page): Promise<{ storage: Record<string, CallStats>; longTaskMs: number }> {
+  return page.evaluate(() => ({ storage: window.benchStorageStats ?? {}, longTaskMs: window.benchLongTaskMs ?? 0 }));
+}
+
+/** Counts the messages of one conversation in the page's IndexedDB. */
+async function countMessages(page: Page, conversation: string): Promise<number> {
+  return page.evaluate(
+    (conversation) =>
+      window.meshtext.db.messages.where('[conversation+storedAt]').between([conversation, -Infinity], [conversation, Infinity], true, true).count(),
+    conversation,
+  );
+}
+
+/**
+ * Sends `count` messages from `sender` as fast as `sendText` resolves, and times how long the
+ * receiver takes to store them all and the sender to see the last one delivered. Both sides
+ * poll IndexedDB every 50 ms, which bounds the error of each time.
+ */
+export async function measureStoredThroughput(
+  sender: { page: Page; address: string },
+  receiver: { page: Page; address: string },
+  count: number,
+  timeoutMs: number,
+): Promise<ThroughputResult> {
+  const storedBefore = await countMessages(receiver.page, sender.address);
+  const stored = receiver.page.evaluate(
+    async ({ conversation, target, timeoutMs, pollIntervalMs }) => {
+      const deadline = performance.now() + timeoutMs;
+      const query = () =>
+        window.meshtext.db.messages.where('[conversation+storedAt]').between([conversation, -Infinity], [conversation, Infinity], true, true);
+      let received = 0;
+
+      while (performance.now() < deadline) {
+        received = await query().count();
+        if (received >= target) return { storedAllAt: performance.timeOrigin + performance.now(), received };
+
+        await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+      }
+
+      return { storedAllAt: null, received };
+    },
+    { conversation: sender.address, target: storedBefore + count, timeoutMs, pollIntervalMs },
+  );
+
+  const sent = sender.page.evaluate(
+    async ({ to, count, tag, textBytes, timeoutMs, pollIntervalMs }) => {
+      const now = () => performance.timeOrigin + performance.now();
+      const makeText = (sequence: number): string => {
+        const head = `${tag} ${String(sequence).padStart(6, '0')} `;
+
+        return head + 'x'.repeat(textBytes - head.length);
+      };
+
+      const startedAt = now();
+      for (let sequence = 0; sequence < count; sequence++) await window.meshtext.sendText(to, makeText(sequence));
+      const queuedAllAt = now();
+
+      const lastText = makeText(count - 1);
+      const deadline = startedAt + timeoutMs;
+      while (now() < deadline) {
+        const last = await window.meshtext.db.messages
+          .where('[conversation+storedAt]')
+          .between([to, -Infinity], [to, Infinity], true, true)
+          .last();
+        if (last?.text === lastText && last.status === 'delivered') return { startedAt, queuedAllAt, deliveredLastAt: now() };
+
+        await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+      }
+
+      return { startedAt, queuedAllAt, deliveredLastAt: null };
+    },
+    { to: receiver.address, count, tag: 'throughput', textBytes: messageBytes, timeoutMs, pollIntervalMs },
+  );
+
+  const [storedOutcome, sentOutcome] = await Promise.all([stored, sent]);
+  const { startedAt } = sentOutcome;
+  const storedAllMs = storedOutcome.storedAllAt === null ? null : storedOutcome.storedAllAt - startedAt;
+
+  return {
+    messagesPerSecond: storedAllMs === null ? null : (count * 1000) / storedAllMs,
+    storedAllMs,
+    deliveredLastMs: sentOutcome.deliveredLastAt === null ? null : sentOutcome.deliveredLastAt - startedAt,
+    queuedAllMs: sentOutcome.queuedAllAt - startedAt,
+    receivedCount: storedOutcome.received - storedBefore,
+  };
+}
