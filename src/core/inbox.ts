@@ -10,20 +10,21 @@ import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts'
 export type InboxResult = StoreResult | 'blocked' | 'failed';
 
 /**
- * Stores a chat message from `sender`, creating a message request when the sender is unknown.
- * Storage errors are logged and reported as 'failed' rather than thrown.
+ * Stores chat messages from `sender` in one transaction, creating a message request when the
+ * sender is unknown. `stamp` gives each message its local display time. Storage errors are
+ * logged and reported as 'failed' for every message rather than thrown.
  */
-export async function storeIncomingChat(
+export async function storeIncomingChats(
   storage: CoreStorage,
   logger: Logger,
   sender: Card,
-  payload: ChatPayload,
-  storedAt: number,
-): Promise<InboxResult> {
+  payloads: ChatPayload[],
+  stamp: () => number,
+): Promise<InboxResult[]> {
   const existing = await storage.getContact(sender.address);
-  if (existing?.state === 'blocked') return 'blocked';
+  if (existing?.state === 'blocked') return payloads.map(() => 'blocked');
 
-  const message: MessageRecord = {
+  const messages: MessageRecord[] = payloads.map((payload) => ({
     id: payload.id,
     conversation: sender.address,
     direction: 'in',
@@ -32,19 +33,20 @@ export async function storeIncomingChat(
     seq: payload.seq,
     text: payload.text,
     sentAt: payload.sentAt,
-    storedAt,
+    storedAt: stamp(),
     status: 'received',
-  };
-  const newContact = existing ? undefined : { ...contactFromCard(sender, storedAt), state: 'request' as const };
+  }));
+  const firstStoredAt = messages[0]?.storedAt ?? 0;
+  const newContact = existing ? undefined : { ...contactFromCard(sender, firstStoredAt), state: 'request' as const };
 
   try {
-    const result = await storage.storeIncoming(message, newContact);
-    logger.debug('message received', { peer: sender.address.slice(0, 12), seq: payload.seq, result });
+    const results = await storage.storeIncoming(messages, newContact);
+    logger.debug('messages received', { peer: sender.address.slice(0, 12), count: messages.length });
 
-    return result;
+    return results;
   } catch (error) {
-    logger.error('storing an incoming message failed', { peer: sender.address.slice(0, 12), error: String(error) });
+    logger.error('storing incoming messages failed', { peer: sender.address.slice(0, 12), count: messages.length, error: String(error) });
 
-    return 'failed';
+    return payloads.map(() => 'failed');
   }
 }

@@ -11,11 +11,12 @@ import type { Card, WireCard } from './card.ts';
 import { signCard } from './card.ts';
 import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts';
 import type { InboxResult } from './inbox.ts';
-import { storeIncomingChat } from './inbox.ts';
+import { storeIncomingChats } from './inbox.ts';
+import { InboundBatcher } from './inbound-batcher.ts';
 import { createIdentity } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
-import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
+import type { ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import { MailboxCourier } from './mailbox-courier.ts';
@@ -65,8 +66,11 @@ export class Messenger {
   #courier: MailboxCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
-  /** Inbound payloads of each link, handled one after another so that arrival order is kept. */
-  #inbound = new WeakMap<PeerLink, Promise<void>>();
+  /** Inbound payloads of each link, handled in batches, in arrival order. */
+  #inbound = new InboundBatcher(
+    (link, payloads) => this.#handleBatch(link, payloads),
+    (link, error) => this.#options.logger.error('handling payloads failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) }),
+  );
 
   constructor(options: MessengerOptions) {
     this.#options = options;
@@ -296,7 +300,7 @@ export class Messenger {
       logger,
       events: {
         onReady: (ready) => void this.#handleReady(ready),
-        onPayload: (from, payload) => this.#enqueueInbound(from, payload),
+        onPayload: (from, payload) => this.#inbound.push(from, payload),
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
       },
     });
@@ -374,15 +378,6 @@ export class Messenger {
     this.#options.onReachability?.(address, this.#online.has(address) || this.isConnected(address));
   }
 
-  #enqueueInbound(link: PeerLink, payload: WirePayload): void {
-    const previous = this.#inbound.get(link) ?? Promise.resolve();
-    const next = previous.then(() => this.#handlePayload(link, payload)).catch((error: unknown) => {
-      this.#options.logger.error('handling a payload failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
-    });
-
-    this.#inbound.set(link, next);
-  }
-
   /** Returns the current time, strictly later than the last stamp, so display order is total. */
   #stamp(): number {
     this.#lastStamp = Math.max(this.#options.clock.now(), this.#lastStamp + 1);
@@ -390,38 +385,34 @@ export class Messenger {
     return this.#lastStamp;
   }
 
-  async #handlePayload(link: PeerLink, payload: WirePayload): Promise<void> {
-    switch (payload.t) {
-      case 'msg':
-        await this.#receiveChat(link, payload);
-        return;
-      case 'ack':
-        await this.#receiveAck(link, payload);
-        return;
-      case 'ping':
-      case 'pong':
-        return;
-    }
-  }
-
-  async #receiveChat(link: PeerLink, payload: ChatPayload): Promise<void> {
+  /** Handles a batch of payloads from one link: stores chats together, then sends one receipt. */
+  async #handleBatch(link: PeerLink, payloads: WirePayload[]): Promise<void> {
+    const chats = payloads.filter((payload): payload is ChatPayload => payload.t === 'msg');
+    const acked = payloads.flatMap((payload) => (payload.t === 'ack' ? payload.ids : []));
     const card = link.remoteCard;
-    if (!card) return;
 
-    const result = await this.storeChat(card, payload);
-    if (result === 'stored' || result === 'duplicate') link.send({ t: 'ack', ids: [payload.id] });
+    if (chats.length > 0 && card) {
+      const results = await this.#storeChats(card, chats);
+      const ids = chats.filter((_, index) => results[index] === 'stored' || results[index] === 'duplicate').map((chat) => chat.id);
+      for (let start = 0; start < ids.length; start += MAX_ACK_IDS) {
+        link.send({ t: 'ack', ids: ids.slice(start, start + MAX_ACK_IDS) });
+      }
+    }
+    if (acked.length > 0) await this.#options.storage.markDelivered(link.remoteAddress, acked);
   }
 
-  /** Stores a chat message from an authenticated sender; see storeIncomingChat. */
+  /** Stores a chat message from an authenticated sender; see storeIncomingChats. */
   async storeChat(card: Card, payload: ChatPayload): Promise<InboxResult> {
-    const result = await storeIncomingChat(this.#options.storage, this.#options.logger, card, payload, this.#stamp());
-    if (result === 'blocked') this.stats.droppedFromBlocked++;
+    const [result] = await this.#storeChats(card, [payload]);
 
-    return result;
+    return result ?? 'failed';
   }
 
-  async #receiveAck(link: PeerLink, payload: AckPayload): Promise<void> {
-    await this.#options.storage.markDelivered(link.remoteAddress, payload.ids.slice(0, MAX_ACK_IDS));
+  async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
+    const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp());
+    this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
+
+    return results;
   }
 
   #requireIdentity(): Identity {

@@ -9,45 +9,71 @@ import type { ChatPayload } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { CoreStorage } from './storage-port.ts';
 
+interface LinkProgress {
+  /** Highest sequence number written to the link; everything up to it went out in order. */
+  sentUpToSeq: number;
+  sentIds: Set<string>;
+  running: Promise<void> | undefined;
+  /** Set when a flush was requested while one ran, so it runs once more instead of piling up. */
+  isRequestedAgain: boolean;
+}
+
 export class OutboxFlusher {
   #storage: CoreStorage;
-  #running = new Map<string, Promise<void>>();
-  #sentOnLink = new WeakMap<PeerLink, Set<string>>();
+  #progress = new WeakMap<PeerLink, LinkProgress>();
 
   constructor(storage: CoreStorage) {
     this.#storage = storage;
   }
 
-  /** Sends what waits for the link's peer; runs after any flush already running for that peer. */
-  async flush(link: PeerLink): Promise<void> {
-    const address = link.remoteAddress;
-    const running = this.#running.get(address);
-    if (running) await running;
+  /**
+   * Sends what waits for the link's peer. Requests that arrive during a flush merge into one
+   * more pass, so a burst of sends costs a few outbox reads instead of one per message.
+   */
+  flush(link: PeerLink): Promise<void> {
+    const progress = this.#progressOf(link);
+    progress.isRequestedAgain = true;
+    if (link.isClosed) return Promise.resolve();
 
-    const flush = this.#sendWaiting(link).finally(() => {
-      if (this.#running.get(address) === flush) this.#running.delete(address);
-    });
-    this.#running.set(address, flush);
-    await flush;
+    progress.running ??= this.#runRequested(link, progress);
+    return progress.running;
+  }
+
+  async #runRequested(link: PeerLink, progress: LinkProgress): Promise<void> {
+    // The loop check and the reset below run in one step, so a request that arrives while a
+    // pass runs is always picked up, either by the loop or by a new run.
+    try {
+      while (progress.isRequestedAgain && !link.isClosed) {
+        progress.isRequestedAgain = false;
+        await this.#sendWaiting(link, progress);
+      }
+    } finally {
+      progress.running = undefined;
+    }
   }
 
   /** Puts the messages that went out on a closed link and were not acknowledged back in the queue. */
   async linkClosed(link: PeerLink): Promise<void> {
-    const unacknowledged = [...(this.#sentOnLink.get(link) ?? [])];
+    const unacknowledged = [...(this.#progress.get(link)?.sentIds ?? [])];
 
     if (unacknowledged.length > 0) await this.#storage.requeue(unacknowledged);
   }
 
-  async #sendWaiting(link: PeerLink): Promise<void> {
-    const waiting = await this.#storage.listOutbox(link.remoteAddress);
-    const alreadySent = this.#sentOnLink.get(link) ?? new Set<string>();
+  #progressOf(link: PeerLink): LinkProgress {
+    let progress = this.#progress.get(link);
+    if (!progress) {
+      progress = { sentUpToSeq: 0, sentIds: new Set(), running: undefined, isRequestedAgain: false };
+      this.#progress.set(link, progress);
+    }
+
+    return progress;
+  }
+
+  async #sendWaiting(link: PeerLink, progress: LinkProgress): Promise<void> {
+    const waiting = await this.#storage.listOutbox(link.remoteAddress, progress.sentUpToSeq);
     const sentIds: string[] = [];
-    this.#sentOnLink.set(link, alreadySent);
 
-    // The loop has no await, so two flushes for one link never interleave their sends.
     for (const message of waiting) {
-      if (alreadySent.has(message.id)) continue;
-
       const payload: ChatPayload = {
         t: 'msg',
         id: message.id,
@@ -57,7 +83,8 @@ export class OutboxFlusher {
         text: message.text,
       };
       if (!link.send(payload)) break;
-      alreadySent.add(message.id);
+      progress.sentUpToSeq = Math.max(progress.sentUpToSeq, message.seq);
+      progress.sentIds.add(message.id);
       sentIds.push(message.id);
     }
     if (sentIds.length > 0) await this.#storage.markSent(sentIds);

@@ -21,6 +21,8 @@ export interface ContactRecord {
   unreadCount: number;
   /** Time someone last answered at this address with another key, cleared on the next good handshake. */
   wrongKeyAt?: number;
+  /** Time the user confirmed that both sides show the same safety number; unset when not verified. */
+  verifiedAt?: number;
 }
 
 /** `received` is the state of every incoming message; the others belong to outgoing ones. */
@@ -68,8 +70,8 @@ export interface CoreStorage {
    * sequence number of its conversation.
    */
   queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord>;
-  /** Outgoing messages not yet acknowledged for a conversation, oldest first. */
-  listOutbox(conversation: string): Promise<MessageRecord[]>;
+  /** Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest first. */
+  listOutbox(conversation: string, afterSeq?: number): Promise<MessageRecord[]>;
   /** Conversations that have at least one message waiting in the outbox. */
   listOutboxConversations(): Promise<string[]>;
   /** Moves queued messages to sent; later states are left alone. */
@@ -85,10 +87,11 @@ export interface CoreStorage {
   markDelivered(conversation: string, ids: string[]): Promise<void>;
 
   /**
-   * Stores an incoming message unless one with the same (conversation, sender, instance, seq)
-   * exists, and in
-   * the same transaction creates `newContact` when given and counts the message as unread.
-   * @throws the storage error (quota, closed database) so the caller does not acknowledge.
+   * Stores incoming messages of one conversation in one transaction, skipping each one whose
+   * (conversation, sender, instance, seq) is already stored. In the same transaction it creates
+   * `newContact` when given and counts the stored messages as unread. Returns one result per
+   * message, in order.
+   * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */
-  storeIncoming(message: MessageRecord, newContact?: ContactRecord): Promise<StoreResult>;
+  storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]>;
 }

@@ -71,10 +71,10 @@ export class DexieStorage implements CoreStorage {
     );
   }
 
-  async listOutbox(conversation: string): Promise<MessageRecord[]> {
+  async listOutbox(conversation: string, afterSeq = 0): Promise<MessageRecord[]> {
     const entries = await this.db.outbox
       .where('[conversation+seq]')
-      .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
+      .between([conversation, afterSeq], [conversation, Dexie.maxKey], false, true)
       .toArray();
     const messages = await this.db.messages.bulkGet(entries.map((entry) => entry.messageId));
 
@@ -137,28 +137,42 @@ export class DexieStorage implements CoreStorage {
     );
   }
 
-  async storeIncoming(message: MessageRecord, newContact?: ContactRecord): Promise<StoreResult> {
+  async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]> {
     const { db } = this;
+    if (messages.length === 0) return [];
 
     return guard(() =>
       db.transaction('rw', [db.messages, db.contacts], async () => {
-        const duplicate = await db.messages
-          .where('[conversation+sender+instance+seq]')
-          .equals([message.conversation, message.sender, message.instance, message.seq])
-          .count();
-        if (duplicate > 0 || (await db.messages.get(message.id))) return 'duplicate';
+        const keys = messages.map((message) => [message.conversation, message.sender, message.instance, message.seq]);
+        const existing = await db.messages.where('[conversation+sender+instance+seq]').anyOf(keys).toArray();
+        const seen = new Set(existing.map(dedupeKey));
+        const results: StoreResult[] = [];
+        const fresh: MessageRecord[] = [];
+
+        for (const message of messages) {
+          const key = dedupeKey(message);
+          if (seen.has(key)) {
+            results.push('duplicate');
+            continue;
+          }
+          seen.add(key);
+          fresh.push(message);
+          results.push('stored');
+        }
+        if (fresh.length === 0) return results;
 
         if (newContact && !(await db.contacts.get(newContact.address))) await db.contacts.add(newContact);
-        await db.messages.add(message);
+        await db.messages.bulkAdd(fresh);
+        const lastStoredAt = Math.max(...fresh.map((message) => message.storedAt));
         await db.contacts
           .where('address')
-          .equals(message.conversation)
+          .equals(fresh[0]!.conversation)
           .modify((contact) => {
-            contact.unreadCount += 1;
-            contact.lastActivityAt = Math.max(contact.lastActivityAt, message.storedAt);
+            contact.unreadCount += fresh.length;
+            contact.lastActivityAt = Math.max(contact.lastActivityAt, lastStoredAt);
           });
 
-        return 'stored' as const;
+        return results;
       }),
     );
   }
@@ -167,6 +181,10 @@ export class DexieStorage implements CoreStorage {
   async markConversationRead(conversation: string): Promise<void> {
     await guard(() => this.db.contacts.update(conversation, { unreadCount: 0 }));
   }
+}
+
+function dedupeKey(message: MessageRecord): string {
+  return JSON.stringify([message.conversation, message.sender, message.instance, message.seq]);
 }
 
 async function guard<T>(write: () => Promise<T>): Promise<T> {

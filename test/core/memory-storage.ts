@@ -58,10 +58,10 @@ export class MemoryStorage implements CoreStorage {
     return { ...message };
   }
 
-  async listOutbox(conversation: string): Promise<MessageRecord[]> {
+  async listOutbox(conversation: string, afterSeq = 0): Promise<MessageRecord[]> {
     return [...this.outbox]
       .map((id) => this.messages.get(id))
-      .filter((message): message is MessageRecord => message?.conversation === conversation)
+      .filter((message): message is MessageRecord => message?.conversation === conversation && message.seq > afterSeq)
       .sort((a, b) => a.seq - b.seq)
       .map((message) => ({ ...message }));
   }
@@ -102,22 +102,34 @@ export class MemoryStorage implements CoreStorage {
     }
   }
 
-  async storeIncoming(message: MessageRecord, newContact?: ContactRecord): Promise<StoreResult> {
+  async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]> {
     this.#checkWritable();
-    const duplicate = [...this.messages.values()].some(
-      (stored) => stored.conversation === message.conversation && stored.sender === message.sender && stored.instance === message.instance && stored.seq === message.seq,
-    );
-    if (duplicate) return 'duplicate';
+    const results: StoreResult[] = [];
 
-    if (newContact && !this.contacts.has(newContact.address)) this.contacts.set(newContact.address, { ...newContact });
-    this.messages.set(message.id, { ...message });
-    const contact = this.contacts.get(message.conversation);
-    if (contact) {
-      contact.unreadCount++;
-      contact.lastActivityAt = message.storedAt;
+    for (const message of messages) {
+      const duplicate = [...this.messages.values()].some(
+        (stored) =>
+          stored.conversation === message.conversation &&
+          stored.sender === message.sender &&
+          stored.instance === message.instance &&
+          stored.seq === message.seq,
+      );
+      if (duplicate) {
+        results.push('duplicate');
+        continue;
+      }
+
+      if (newContact && !this.contacts.has(newContact.address)) this.contacts.set(newContact.address, { ...newContact });
+      this.messages.set(message.id, { ...message });
+      const contact = this.contacts.get(message.conversation);
+      if (contact) {
+        contact.unreadCount++;
+        contact.lastActivityAt = message.storedAt;
+      }
+      results.push('stored');
     }
 
-    return 'stored';
+    return results;
   }
 
   /** Messages of a conversation in display order. */

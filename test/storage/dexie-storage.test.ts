@@ -122,9 +122,9 @@ describe('DexieStorage', () => {
     const storage = freshStorage();
     const alice = contactFor('Alice', 'request');
 
-    expect(await storage.storeIncoming(incoming(alice.address, 1), alice)).toBe('stored');
-    expect(await storage.storeIncoming(incoming(alice.address, 1, 'other-id-0001'), alice)).toBe('duplicate');
-    expect(await storage.storeIncoming(incoming(alice.address, 2), alice)).toBe('stored');
+    expect(await storage.storeIncoming([incoming(alice.address, 1)], alice)).toEqual(['stored']);
+    expect(await storage.storeIncoming([incoming(alice.address, 1, 'other-id-0001')], alice)).toEqual(['duplicate']);
+    expect(await storage.storeIncoming([incoming(alice.address, 2)], alice)).toEqual(['stored']);
 
     const contact = await storage.getContact(alice.address);
     expect(contact?.state).toBe('request');
@@ -132,16 +132,44 @@ describe('DexieStorage', () => {
     expect(await storage.db.messages.count()).toBe(2);
   });
 
+  it('stores a batch in one go and skips duplicates inside it', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1)]);
+
+    const results = await storage.storeIncoming([
+      incoming(alice.address, 1, 'resent-id-0001'),
+      incoming(alice.address, 2),
+      incoming(alice.address, 2, 'twice-in-batch'),
+      incoming(alice.address, 3),
+    ]);
+
+    expect(results).toEqual(['duplicate', 'stored', 'duplicate', 'stored']);
+    expect(await storage.db.messages.count()).toBe(3);
+    expect((await storage.getContact(alice.address))?.unreadCount).toBe(3);
+  });
+
+  it('lists only the outbox after a given sequence number', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob');
+    for (let index = 0; index < 4; index++) {
+      await storage.queueOutgoing({ id: `out-message-${index}`, conversation: bob.address, sender: 'me', instance: 'instance-me', text: `t${index}`, sentAt: index });
+    }
+
+    expect((await storage.listOutbox(bob.address, 2)).map((message) => message.seq)).toEqual([3, 4]);
+  });
+
   it('reports a full disk as StorageFullError and keeps what was stored', async () => {
     const storage = freshStorage();
     const alice = contactFor('Alice');
     await storage.putContact(alice);
-    await storage.storeIncoming(incoming(alice.address, 1));
+    await storage.storeIncoming([incoming(alice.address, 1)]);
     storage.db.messages.hook('creating', () => {
       throw new DOMException('the quota has been exceeded', 'QuotaExceededError');
     });
 
-    await expect(storage.storeIncoming(incoming(alice.address, 2))).rejects.toThrow(StorageFullError);
+    await expect(storage.storeIncoming([incoming(alice.address, 2), incoming(alice.address, 3)])).rejects.toThrow(StorageFullError);
     expect(await storage.db.messages.count()).toBe(1);
     expect((await storage.getContact(alice.address))?.unreadCount).toBe(1);
   });
