@@ -20,6 +20,7 @@ import type { ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import { MailboxCourier } from './mailbox-courier.ts';
+import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
@@ -179,8 +180,13 @@ export class Messenger {
     return contact;
   }
 
-  /** Turns a message request into a contact. */
-  async acceptRequest(address: string): Promise<void> {
+  /**
+   * Turns a message request into a contact. A request that claims the name of an existing
+   * contact needs `isNameClaimConfirmed`, given only after the user confirmed a second time.
+   * @throws NameClaimConfirmationError when that confirmation is missing.
+   */
+  async acceptRequest(address: string, { isNameClaimConfirmed = false }: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
+    assertAcceptable(await this.#options.storage.getContact(address), isNameClaimConfirmed);
     await this.#options.storage.updateContact(address, { state: 'contact' });
   }
 
@@ -209,7 +215,9 @@ export class Messenger {
       text: trimmed,
       sentAt: this.#stamp(),
     });
-    void this.deliver(conversation);
+    const link = this.#links.get(conversation);
+    if (link?.isReady) void this.#flusher.sendQueued(link, message);
+    else void this.deliver(conversation);
 
     return message;
   }
@@ -335,7 +343,9 @@ export class Messenger {
     if (card) {
       const contact = await storage.getContact(card.address);
       if (contact && contact.card.signature !== card.wire.signature) {
-        await storage.updateContact(card.address, { ...cardFields(card), wrongKeyAt: undefined });
+        // A new card may carry a new name, which may now claim another contact's.
+        const claim = await nameClaimFields(storage, card);
+        await storage.updateContact(card.address, { ...cardFields(card), ...claim, wrongKeyAt: undefined });
       } else if (contact?.wrongKeyAt) {
         await storage.updateContact(card.address, { wrongKeyAt: undefined });
       }

@@ -7,7 +7,7 @@
 
 import type { ChatPayload } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
-import type { CoreStorage } from './storage-port.ts';
+import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
 interface LinkProgress {
   /** Highest sequence number written to the link; everything up to it went out in order. */
@@ -52,6 +52,24 @@ export class OutboxFlusher {
     }
   }
 
+  /**
+   * Sends a message that was just queued straight from memory when it is the next one in order
+   * for an idle link, which saves an outbox read on the way out; otherwise flushes as usual.
+   */
+  async sendQueued(link: PeerLink, message: MessageRecord): Promise<void> {
+    const progress = this.#progressOf(link);
+    const isNextInOrder = progress.sentUpToSeq === message.seq - 1 && !progress.running && !link.isClosed;
+
+    if (!isNextInOrder || !link.send(chatPayloadOf(message))) {
+      await this.flush(link);
+      return;
+    }
+
+    progress.sentUpToSeq = message.seq;
+    progress.sentIds.add(message.id);
+    await this.#storage.markSent([message.id]);
+  }
+
   /** Puts the messages that went out on a closed link and were not acknowledged back in the queue. */
   async linkClosed(link: PeerLink): Promise<void> {
     const unacknowledged = [...(this.#progress.get(link)?.sentIds ?? [])];
@@ -74,19 +92,15 @@ export class OutboxFlusher {
     const sentIds: string[] = [];
 
     for (const message of waiting) {
-      const payload: ChatPayload = {
-        t: 'msg',
-        id: message.id,
-        instance: message.instance,
-        seq: message.seq,
-        sentAt: message.sentAt,
-        text: message.text,
-      };
-      if (!link.send(payload)) break;
+      if (!link.send(chatPayloadOf(message))) break;
       progress.sentUpToSeq = Math.max(progress.sentUpToSeq, message.seq);
       progress.sentIds.add(message.id);
       sentIds.push(message.id);
     }
     if (sentIds.length > 0) await this.#storage.markSent(sentIds);
   }
+}
+
+function chatPayloadOf(message: MessageRecord): ChatPayload {
+  return { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
 }
