@@ -232,6 +232,21 @@ describe('messenger', () => {
     expect(texts(bob, alice.address)).toEqual(['survives tampering']);
   });
 
+  it('dials nobody while the contact stays offline, however often it retries', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    stopPeer(network, bob);
+    const dialsBefore = network.dials;
+
+    await alice.messenger.sendText(bob.address, 'anyone there?');
+    for (let attempt = 0; attempt < 1000; attempt++) await alice.messenger.deliverAll();
+
+    expect(network.dials).toBe(dialsBefore);
+    expect(statuses(alice, bob.address)).toEqual(['queued']);
+  });
+
   it('rejects a malformed invite and changes nothing', async () => {
     const network = new MemoryNetwork();
     const alice = await startPeer(network, 'Alice');
