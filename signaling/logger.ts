@@ -9,25 +9,34 @@ export type LogFields = Record<string, string | number | boolean | null | undefi
 
 /** Logger used by every part of the relay. `event` is a short fixed phrase such as "peer connected". */
 export interface Logger {
+  debug(event: string, fields?: LogFields): void;
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
 }
 
-type LogLevel = 'info' | 'warn' | 'error';
+/** Severity of a log event, from the most to the least verbose. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /**
- * Creates a logger that writes one JSON line per event through `writeLine`, which defaults to
- * standard output.
+ * Creates a logger that writes one JSON line per event at or above `minLevel` (default
+ * 'info') through `writeLine`, which defaults to standard output.
  */
-export function createJsonLogger(writeLine: (line: string) => void = writeToStdout): Logger {
+export function createJsonLogger(writeLine: (line: string) => void = writeToStdout, minLevel: LogLevel = 'info'): Logger {
+  const minRank = LOG_LEVELS.indexOf(minLevel);
+
   const log = (level: LogLevel, event: string, fields: LogFields = {}): void => {
+    if (LOG_LEVELS.indexOf(level) < minRank) return;
+
     const entry = { time: new Date().toISOString(), level, event, ...fields };
 
     writeLine(JSON.stringify(entry));
   };
 
   return {
+    debug: (event, fields) => log('debug', event, fields),
     info: (event, fields) => log('info', event, fields),
     warn: (event, fields) => log('warn', event, fields),
     error: (event, fields) => log('error', event, fields),
@@ -36,6 +45,7 @@ export function createJsonLogger(writeLine: (line: string) => void = writeToStdo
 
 /** Logger that drops every event, for tests. */
 export const silentLogger: Logger = {
+  debug: () => {},
   info: () => {},
   warn: () => {},
   error: () => {},

@@ -1,50 +1,55 @@
 /**
- * Command-line entry of the Meshtext relay: `npx tsx signaling/main.ts`.
+ * Command-line entry of the Meshtext relay: `npx tsx signaling/main.ts [options]`. Run it
+ * with `--help` for the options and their environment variables (settings.ts), or see
+ * signaling/README.md.
  *
- * Environment variables:
- * - PORT: TCP port to listen on (default 8080, 0 picks a free port).
- * - HOST: interface to listen on (default localhost). Set HOST=0.0.0.0 to run the relay as a
- *   hub that other devices on the local network can reach.
- * - MESHTEXT_ICE_SERVERS: JSON array of RTCIceServer objects handed to the app (default [],
- *   so the app contacts no STUN or TURN server).
- * - MESHTEXT_STATIC_DIR: directory of the built app (default dist/ in the repository).
- *
- * SIGINT or SIGTERM closes the relay. A second signal exits at once.
+ * SIGINT or SIGTERM closes the relay gracefully: it stops accepting connections, closes the
+ * sockets and the mailbox database, then exits. A second signal exits at once.
  */
 
-import { networkInterfaces } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { EnvironmentError, readRelayEnvironment, type RelayEnvironment } from './environment.ts';
-import { describeError } from './logger.ts';
+import { describeListening, plainHttpWarning, renderQrCode } from './hub-banner.ts';
+import { createJsonLogger, describeError } from './logger.ts';
 import { startRelay, type RunningRelay } from './server.ts';
+import { readRelaySettings, SettingsError, type RelaySettings } from './settings.ts';
 
 /** Maximum time a graceful close may take before the process exits anyway. */
-const SHUTDOWN_TIMEOUT_MS = 5_000;
-
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
   const settings = readSettingsOrExit();
+  const tls = readTlsOrExit(settings);
+  const logger = createJsonLogger(undefined, settings.logLevel);
 
   let relay: RunningRelay;
   try {
-    relay = await startRelay(settings);
+    relay = await startRelay({
+      port: settings.port,
+      host: settings.host,
+      staticDir: settings.staticDir,
+      iceServers: settings.iceServers,
+      tls,
+      allowedOrigins: settings.allowedOrigins,
+      dataDir: settings.dataDir,
+      concurrentLimit: settings.concurrentLimit,
+      limits: settings.limits,
+      logger,
+    });
   } catch (error) {
-    exitWithError(`could not start the relay on ${settings.host}:${settings.port}: ${describeError(error)}${portHint(error)}`);
+    exitWithError(`could not start the relay on ${settings.host}:${settings.port}: ${describeError(error)}${startHint(error, settings)}`);
   }
 
-  const isWildcardHost = WILDCARD_HOSTS.has(settings.host);
-  console.log(`Meshtext is running at ${isWildcardHost ? `http://localhost:${relay.port}` : relay.url}`);
-  if (isWildcardHost) {
-    for (const address of lanAddresses()) console.log(`Other devices on this network can open http://${address}:${relay.port}`);
-  }
+  await printBanner(settings, relay, tls !== undefined);
 
   let isStopping = false;
-  const stop = (): void => {
+  const stop = (signal: NodeJS.Signals): void => {
     if (isStopping) process.exit(1);
     isStopping = true;
 
-    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
+    logger.info('shutdown requested', { signal });
+    setTimeout(() => exitWithError(`the relay did not close within ${SHUTDOWN_TIMEOUT_MS} ms`), SHUTDOWN_TIMEOUT_MS).unref();
     // The peer server keeps internal timers alive after close, so exit explicitly.
     relay.close().then(
       () => process.exit(0),
@@ -55,32 +60,73 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-function readSettingsOrExit(): RelayEnvironment {
-  const defaultStaticDir = fileURLToPath(new URL('../dist', import.meta.url));
+function readSettingsOrExit(): RelaySettings {
+  const defaults = {
+    staticDir: fileURLToPath(new URL('../dist', import.meta.url)),
+    dataDir: fileURLToPath(new URL('../.relay-data', import.meta.url)),
+  };
 
   try {
-    return readRelayEnvironment(process.env, defaultStaticDir);
+    const outcome = readRelaySettings(process.argv.slice(2), process.env, defaults);
+    if (outcome.kind === 'run') return outcome.settings;
+
+    console.log(outcome.text);
+    process.exit(0);
   } catch (error) {
-    if (error instanceof EnvironmentError) exitWithError(error.message);
+    if (error instanceof SettingsError) exitWithError(error.message);
     throw error;
   }
 }
 
-function portHint(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+/** Reads and checks the certificate and key files, so a bad file is named before the relay starts. */
+function readTlsOrExit(settings: RelaySettings): { cert: Buffer; key: Buffer } | undefined {
+  if (settings.tlsCertPath === undefined || settings.tlsKeyPath === undefined) return undefined;
 
-  if (code === 'EADDRINUSE') return '. The port is in use: stop the other program or set PORT to a free port.';
-  if (code === 'EACCES') return '. Binding this port needs privileges: set PORT to a number above 1023.';
+  const cert = readFileOrExit(settings.tlsCertPath, 'TLS certificate');
+  const key = readFileOrExit(settings.tlsKeyPath, 'TLS key');
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    exitWithError(
+      `invalid TLS certificate ${settings.tlsCertPath} or key ${settings.tlsKeyPath}: ${describeError(error)}. ` +
+        'Expected a PEM certificate chain and the PEM private key that belongs to it.',
+    );
+  }
 
-  return '';
+  return { cert, key };
 }
 
-/** IPv4 addresses of this machine's network interfaces, other than loopback. */
-function lanAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((entries) => entries ?? [])
-    .filter((entry) => entry.family === 'IPv4' && !entry.internal)
-    .map((entry) => entry.address);
+function readFileOrExit(filePath: string, label: string): Buffer {
+  try {
+    return readFileSync(filePath);
+  } catch (error) {
+    exitWithError(`could not read the ${label} ${filePath}: ${describeError(error)}`);
+  }
+}
+
+async function printBanner(settings: RelaySettings, relay: RunningRelay, isTls: boolean): Promise<void> {
+  const banner = describeListening({ host: settings.host, port: relay.port, isTls, relayUrl: relay.url, publicUrl: settings.publicUrl });
+
+  console.log(banner.lines.join('\n'));
+  if (!banner.isHub) return;
+
+  try {
+    console.log(await renderQrCode(banner.joinUrl));
+  } catch (error) {
+    console.log(`(no QR code: ${describeError(error)})`);
+  }
+
+  if (!banner.joinUrl.startsWith('https:')) console.log(plainHttpWarning());
+}
+
+function startHint(error: unknown, settings: RelaySettings): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+
+  if (code === 'EADDRINUSE') return '. The port is in use: stop the other program or pass --port with a free port.';
+  if (code === 'EACCES') return '. Binding this port needs privileges: pass --port with a number above 1023.';
+  if (code === 'SQLITE_BUSY') return `. Another relay uses the data directory ${settings.dataDir}: stop it or pass --data-dir.`;
+
+  return '';
 }
 
 function exitWithError(message: string): never {

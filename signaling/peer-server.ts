@@ -5,9 +5,11 @@
  */
 
 import type http from 'node:http';
+import type https from 'node:https';
 import type { Express } from 'express';
 import { ExpressPeerServer, type IClient } from 'peer';
 import { addressForLog, describeError, type Logger } from './logger.ts';
+import type { RelayMetrics } from './metrics.ts';
 import type { PeerGate } from './peer-gate.ts';
 import type { PresenceRegistry } from './presence-registry.ts';
 
@@ -24,10 +26,11 @@ const PEER_MOUNT_PATH = '/relay';
 /** Parts of the relay that the peer server is wired to. */
 export interface PeerMountOptions {
   app: Express;
-  httpServer: http.Server;
+  httpServer: http.Server | https.Server;
   gate: PeerGate;
   registry: PresenceRegistry;
   logger: Logger;
+  metrics: RelayMetrics;
   peerKey: string;
   concurrentLimit: number;
 }
@@ -39,7 +42,7 @@ export interface PeerMountOptions {
  * running after the relay closes. main.ts exits the process explicitly for that reason.
  */
 export function mountPeerServer(mount: PeerMountOptions): string {
-  const { app, gate, registry, logger } = mount;
+  const { app, gate, registry, logger, metrics } = mount;
   let peerSocketPath = `${PEER_MOUNT_PATH}/peerjs`;
 
   const peerServer = ExpressPeerServer(mount.httpServer, {
@@ -57,6 +60,7 @@ export function mountPeerServer(mount: PeerMountOptions): string {
 
   peerServer.on('connection', (client: IClient) => {
     registry.markOnline(client);
+    metrics.peerRegistrations.inc();
     logger.info('peer connected', { address: addressForLog(client.getId()), peers: registry.size });
   });
   peerServer.on('disconnect', (client: IClient) => {
@@ -66,6 +70,13 @@ export function mountPeerServer(mount: PeerMountOptions): string {
   // The peer server reports oversize and unparsable messages here. An 'error' event without
   // a listener would crash the process.
   peerServer.on('error', (error: Error) => {
+    // V8 quotes the start of the input in JSON syntax errors, so their message stays out of the log.
+    if (error instanceof SyntaxError) {
+      metrics.rejections.inc({ kind: 'peer', reason: 'invalid-json' });
+      logger.warn('peer message dropped', { reason: 'invalid-json' });
+      return;
+    }
+
     logger.warn('peer server error', { error: describeError(error) });
   });
 

@@ -3,6 +3,10 @@
  */
 
 import type { Logger } from './logger.ts';
+import { normalizeOrigin } from './origin-policy.ts';
+import { DEFAULT_CONCURRENT_LIMIT, resolveLimits, type RelayLimits } from './relay-limits.ts';
+
+export { DEFAULT_CONCURRENT_LIMIT } from './relay-limits.ts';
 
 /** ICE server entry handed to the app, in the shape of WebRTC's RTCIceServer. */
 export interface IceServer {
@@ -21,8 +25,26 @@ export interface RelayOptions {
   staticDir?: string;
   /** ICE servers returned by /relay/config. Defaults to none, so the app contacts no STUN server. */
   iceServers?: readonly IceServer[];
-  /** Maximum number of registered PeerJS clients, and separately of control sockets. Default 5000. */
+  /**
+   * Maximum number of registered PeerJS clients, and the default maximum of control sockets
+   * (`limits.maxControlSockets`). Default 5000.
+   */
   concurrentLimit?: number;
+  /** PEM certificate chain and private key. With them the relay serves HTTPS and WSS on its port. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Origins (`https://host[:port]`) allowed to open sockets and call the JSON endpoints, besides
+   * the relay's own origin. Default: any origin.
+   */
+  allowedOrigins?: readonly string[];
+  /** Directory of the mailbox database. Without it the mailbox is kept in memory and lost on close. */
+  dataDir?: string;
+  /** Limits and rate limits; each one missing takes its default from relay-limits.ts. */
+  limits?: Partial<RelayLimits>;
+  /** Clock of the mailbox and the rate limits, in ms since the epoch. Tests inject one. */
+  now?: () => number;
+  /** Interval of the mailbox expiry sweep. Default 60 000 ms. */
+  mailboxSweepIntervalMs?: number;
   /** Defaults to a logger that writes JSON lines to standard output. */
   logger?: Logger;
   /** PeerJS key that clients must send. Default 'meshtext'. */
@@ -36,14 +58,21 @@ export interface RelayOptions {
 }
 
 export const DEFAULT_PEER_KEY = 'meshtext';
-export const DEFAULT_CONCURRENT_LIMIT = 5_000;
+
+/** Options after validation, with defaults filled in. */
+export interface ValidatedRelayOptions {
+  iceServers: IceServer[];
+  allowedOrigins: string[];
+  concurrentLimit: number;
+  limits: RelayLimits;
+}
 
 /**
- * Checks the options that `startRelay` cannot default and returns a copy of the ICE server list.
- * @throws TypeError when a value has the wrong type.
- * @throws RangeError when the port or the limit is out of range.
+ * Checks the options, fills in the defaults of the limits and returns copies of the lists.
+ * @throws TypeError when a value has the wrong type or an origin is malformed.
+ * @throws RangeError when the port or a limit is out of range.
  */
-export function validateRelayOptions(options: RelayOptions): IceServer[] {
+export function validateRelayOptions(options: RelayOptions): ValidatedRelayOptions {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
     throw new RangeError(`invalid port ${String(options.port)}: expected an integer from 0 to 65535`);
   }
@@ -61,7 +90,16 @@ export function validateRelayOptions(options: RelayOptions): IceServer[] {
     throw new TypeError('invalid peerKey: expected a non-empty string');
   }
 
-  return parseIceServers(options.iceServers ?? [], 'iceServers');
+  if (options.tls !== undefined && (!options.tls.cert || !options.tls.key)) {
+    throw new TypeError('invalid tls: expected both a PEM certificate and a PEM key');
+  }
+
+  return {
+    iceServers: parseIceServers(options.iceServers ?? [], 'iceServers'),
+    allowedOrigins: (options.allowedOrigins ?? []).map(normalizeOrigin),
+    concurrentLimit: limit,
+    limits: resolveLimits(options.limits ?? {}, limit),
+  };
 }
 
 /**

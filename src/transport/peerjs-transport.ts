@@ -13,7 +13,7 @@ import type { Transport, TransportHandlers } from '../core/transport-port.ts';
 import { nextBackoffMs } from './backoff.ts';
 import { PeerJsChannel } from './peerjs-channel.ts';
 import type { RelayControl } from './relay-control.ts';
-import { createRelayToken, RELAY_PATH } from './relay-token.ts';
+import { createRelayToken, RELAY_PATH, RELAY_REQUEST_TIMEOUT_MS } from './relay-token.ts';
 
 export type RelayStatus = 'online' | 'connecting' | 'offline';
 
@@ -201,7 +201,10 @@ export class PeerJsTransport implements Transport {
   }
 
   async #fetchIceServers(): Promise<RTCIceServer[]> {
-    const response = await fetch(new URL(`${RELAY_PATH}/config`, this.#relay), { cache: 'no-store' });
+    const response = await fetch(new URL(`${RELAY_PATH}/config`, this.#relay), {
+      cache: 'no-store',
+      signal: AbortSignal.timeout(RELAY_REQUEST_TIMEOUT_MS),
+    });
     if (!response.ok) throw new Error(`relay config request failed with HTTP ${response.status}`);
 
     const body = (await response.json()) as { iceServers?: unknown };

@@ -6,13 +6,18 @@ import type { Identity } from '../core/identity.ts';
 import { formatRelayToken, relayProofMessage } from '../core/relay-proof.ts';
 
 export const RELAY_PATH = '/relay';
+/** Time allowed for a relay HTTP request; a half-open pooled connection would otherwise hang it. */
+export const RELAY_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * Fetches a challenge from the relay and returns the signed token for it.
  * @throws Error when the relay cannot be reached or answers with an error status.
  */
 export async function createRelayToken(relayUrl: URL, identity: Identity): Promise<string> {
-  const response = await fetch(new URL(`${RELAY_PATH}/challenge`, relayUrl), { cache: 'no-store' });
+  const response = await fetch(new URL(`${RELAY_PATH}/challenge`, relayUrl), {
+    cache: 'no-store',
+    signal: AbortSignal.timeout(RELAY_REQUEST_TIMEOUT_MS),
+  });
   if (!response.ok) throw new Error(`relay challenge request failed with HTTP ${response.status}`);
 
   const { challenge } = (await response.json()) as { challenge: string };

@@ -29,6 +29,8 @@ export interface TestRelay {
   /** Origin of the relay with a trailing slash, where the app is served. */
   url: string;
   port: number;
+  /** Stops the relay, waits `downtimeMs`, and starts it again on the same port and data folder. */
+  restart?(downtimeMs: number): Promise<void>;
 }
 
 const distDir = fileURLToPath(new URL('../../dist', import.meta.url));
@@ -188,17 +190,31 @@ export const test = base.extend<Fixtures>({
   relayOptions: [{}, { option: true }],
 
   relay: async ({ relayOptions }, use) => {
-    const relay = await startRelay({
-      port: 0,
-      host: '127.0.0.1',
-      staticDir: distDir,
-      iceServers: [],
-      logger: silentLogger,
-      ...relayOptions,
-    });
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'meshtext-e2e-relay-'));
+    const start = (port: number) =>
+      startRelay({
+        port,
+        host: '127.0.0.1',
+        staticDir: distDir,
+        dataDir,
+        iceServers: [],
+        logger: silentLogger,
+        ...relayOptions,
+      });
+    let relay = await start(0);
+    const port = relay.port;
 
-    await use({ url: relay.url.endsWith('/') ? relay.url : `${relay.url}/`, port: relay.port });
+    await use({
+      url: relay.url.endsWith('/') ? relay.url : `${relay.url}/`,
+      port,
+      restart: async (downtimeMs) => {
+        await relay.close();
+        await new Promise((resolve) => setTimeout(resolve, downtimeMs));
+        relay = await start(port);
+      },
+    });
     await relay.close();
+    await rm(dataDir, { recursive: true, force: true });
   },
 
   // Depends on `relay` so that browsers close before their relay does.

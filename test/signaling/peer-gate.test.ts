@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { WebSocket } from 'ws';
 import { createChallengeStore, type ChallengeStore } from '../../signaling/challenge-store.ts';
 import { silentLogger } from '../../signaling/logger.ts';
+import { createRelayMetrics } from '../../signaling/metrics.ts';
 import { createPeerGate, type PeerGate } from '../../signaling/peer-gate.ts';
 import { createPresenceRegistry, type PresenceRegistry } from '../../signaling/presence-registry.ts';
 import { createIdentity, openTestSocket, peerSocketUrl, signToken, type TestIdentity } from './relay-client.ts';
@@ -37,7 +38,10 @@ beforeEach(async () => {
     challenges,
     registry,
     maxPayloadBytes: 64 * 1024,
+    concurrentLimit: 100,
+    messageRate: { ratePerSecond: 100, burst: 500 },
     logger: silentLogger,
+    metrics: createRelayMetrics(),
     skipOwnershipCheck: false,
     replacedSocketTimeoutMs: 300,
   });
@@ -54,7 +58,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  gate.close();
+  gate.terminate();
   await new Promise((resolve) => httpServer.close(resolve));
 });
 

@@ -4,7 +4,7 @@
  */
 
 import nacl from 'tweetnacl';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import { addressFromSigningKey } from '../../src/core/address.ts';
 import { toBase64Url } from '../../src/core/bytes.ts';
 import { formatRelayToken, relayProofMessage } from '../../src/core/relay-proof.ts';
@@ -66,9 +66,9 @@ export interface TestSocket {
   sendJson(value: unknown): void;
 }
 
-/** Opens a WebSocket and resolves once it is open. */
-export function openTestSocket(url: string): Promise<TestSocket> {
-  const socket = new WebSocket(url);
+/** Opens a WebSocket and resolves once it is open. `options` go to ws, for example `ca` or `headers`. */
+export function openTestSocket(url: string, options?: ClientOptions): Promise<TestSocket> {
+  const socket = new WebSocket(url, options);
   const queued: Record<string, unknown>[] = [];
   const waiters: ((message: Record<string, unknown>) => void)[] = [];
 
@@ -133,4 +133,35 @@ export async function waitFor<T>(read: () => Promise<T> | T, isDone: (value: T) 
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms, last value ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Opens a control socket and authenticates it as `identity`; resolves after auth-ok. */
+export async function openAuthenticatedControl(relayUrl: string, identity: TestIdentity, options?: ClientOptions): Promise<TestSocket> {
+  const token = await createProofToken(relayUrl, identity);
+  const control = await openTestSocket(controlSocketUrl(relayUrl), options);
+
+  control.sendJson({ type: 'auth', address: identity.address, token });
+  const reply = await control.nextMessage();
+  if (reply.type !== 'auth-ok') throw new Error(`expected auth-ok, got ${JSON.stringify(reply)}`);
+
+  return control;
+}
+
+/** Resolves with the next message that carries `requestId`, skipping others such as mailbox-new. */
+export async function nextReply(control: TestSocket, requestId: string, timeoutMs = DEFAULT_WAIT_MS): Promise<Record<string, unknown>> {
+  for (;;) {
+    const message = await control.nextMessage(timeoutMs);
+    if (message.requestId === requestId) return message;
+  }
+}
+
+let requestCounter = 0;
+
+/** Sends a mailbox request with a fresh request id and resolves with its reply. */
+export function requestMailbox(control: TestSocket, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const requestId = `r${++requestCounter}`;
+
+  control.sendJson({ ...request, requestId });
+
+  return nextReply(control, requestId);
 }

@@ -5,6 +5,7 @@ import { createIdentity, createProofToken, openTestSocket, peerSocketUrl, regist
 
 const logLines: string[] = [];
 const capturingLogger: Logger = {
+  debug: (event, fields) => logLines.push(JSON.stringify({ level: 'debug', event, ...fields })),
   info: (event, fields) => logLines.push(JSON.stringify({ level: 'info', event, ...fields })),
   warn: (event, fields) => logLines.push(JSON.stringify({ level: 'warn', event, ...fields })),
   error: (event, fields) => logLines.push(JSON.stringify({ level: 'error', event, ...fields })),
@@ -71,6 +72,7 @@ describe('signaling between registered peers', () => {
 
     alicePeer.sendJson({ type: 'OFFER', dst: createIdentity().address, payload: { sdp: 'another-sdp-secret' } });
     alicePeer.socket.send('{not json');
+    alicePeer.socket.send('nope-json-secret');
     alicePeer.socket.close();
     await waitFor(readPeerCount, (count) => count === 0);
 
@@ -78,6 +80,8 @@ describe('signaling between registered peers', () => {
     expect(allLogs).toContain('"event":"peer connected"');
     expect(allLogs).toContain('"event":"peer disconnected"');
     expect(allLogs).not.toContain('sdp-secret');
+    expect(allLogs).not.toContain('json-secret');
+    expect(allLogs).toContain('"reason":"invalid-json"');
     expect(allLogs).not.toContain(token.split('.')[1]);
     expect(allLogs).not.toContain(alice.address);
   });
