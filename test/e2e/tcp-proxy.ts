@@ -28,6 +28,7 @@ interface Pair {
 /** Starts a proxy on 127.0.0.1 that forwards to `targetPort` on 127.0.0.1. */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
+  const frozen = new Set<Pair>();
   const server = net.createServer((client) => {
     const upstream = net.connect({ host: '127.0.0.1', port: targetPort });
     const pair: Pair = { client, upstream, isWebSocket: false };
@@ -69,10 +70,11 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         pair.client.pause();
         pair.upstream.pause();
         pairs.delete(pair);
+        frozen.add(pair);
       }
     },
     close: async () => {
-      for (const { client, upstream } of pairs) {
+      for (const { client, upstream } of [...pairs, ...frozen]) {
         client.destroy();
         upstream.destroy();
       }
