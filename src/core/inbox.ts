@@ -3,6 +3,7 @@
 import type { Card } from './card.ts';
 import { contactFromCard } from './contact-cards.ts';
 import type { ChatPayload } from './messages.ts';
+import { nameClaimFields } from './name-claims.ts';
 import type { Logger } from './ports.ts';
 import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 
@@ -11,8 +12,9 @@ export type InboxResult = StoreResult | 'blocked' | 'failed';
 
 /**
  * Stores chat messages from `sender` in one transaction, creating a message request when the
- * sender is unknown. `stamp` gives each message its local display time. Storage errors are
- * logged and reported as 'failed' for every message rather than thrown.
+ * sender is unknown, marked with the contact whose name it claims, if any. `stamp` gives each
+ * message its local display time. Storage errors are logged and reported as 'failed' for every
+ * message rather than thrown.
  */
 export async function storeIncomingChats(
   storage: CoreStorage,
@@ -37,9 +39,11 @@ export async function storeIncomingChats(
     status: 'received',
   }));
   const firstStoredAt = messages[0]?.storedAt ?? 0;
-  const newContact = existing ? undefined : { ...contactFromCard(sender, firstStoredAt), state: 'request' as const };
 
   try {
+    const newContact = existing
+      ? undefined
+      : { ...contactFromCard(sender, firstStoredAt), state: 'request' as const, ...(await nameClaimFields(storage, sender)) };
     const results = await storage.storeIncoming(messages, newContact);
     logger.debug('messages received', { peer: sender.address.slice(0, 12), count: messages.length });
 

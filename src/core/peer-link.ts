@@ -6,7 +6,8 @@
 
 import type { Card } from './card.ts';
 import type { HandshakeContext, InitiatorState, ResponderState } from './crypto/handshake.ts';
-import { answerHandshake, completeHandshake, finishHandshake, startHandshake } from './crypto/handshake.ts';
+import { answerHandshake, completeHandshake, finishHandshake, MisaddressedHelloError, startHandshake } from './crypto/handshake.ts';
+import { encodeReject, RejectReason } from './crypto/reject-frame.ts';
 import type { Session } from './crypto/session.ts';
 import { DecryptError, FrameError, HandshakeError } from './errors.ts';
 import type { WirePayload } from './messages.ts';
@@ -19,6 +20,12 @@ export const PING_INTERVAL_MS = 4_000;
 export const LINK_SILENCE_LIMIT_MS = 10_000;
 /** Time a probed link has to answer before it counts as dead. */
 export const PROBE_TIMEOUT_MS = 3_000;
+/**
+ * Time the channel stays open after a Reject frame went out, unless the peer closes it first.
+ * Closing at once could drop the frame: PeerJS closes the whole RTCPeerConnection, which
+ * discards data still queued in the data channel.
+ */
+export const REJECT_LINGER_MS = 2_000;
 
 export type LinkCloseReason = 'closed' | 'handshake-failed' | 'handshake-timeout' | 'silent' | 'bad-frame' | 'replaced';
 
@@ -116,11 +123,28 @@ export class PeerLink {
   close(reason: LinkCloseReason, error?: Error): void {
     if (this.#state.phase === 'closed') return;
 
+    this.#stop();
+    this.channel.close();
+    this.#options.events.onClosed(this, reason, error);
+  }
+
+  #stop(): void {
     this.#state = { phase: 'closed' };
     clearInterval(this.#timer);
     clearTimeout(this.#probeTimer);
-    this.channel.close();
-    this.#options.events.onClosed(this, reason, error);
+  }
+
+  /**
+   * Sends a Reject frame in reply to a Hello sealed to another key and reports the link closed.
+   * The channel closes once the peer has closed it or REJECT_LINGER_MS has passed.
+   */
+  #rejectHello(error: MisaddressedHelloError): void {
+    const channel = this.channel;
+
+    this.#stop();
+    channel.send(encodeReject(RejectReason.NotSealedToThisKey));
+    setTimeout(() => channel.close(), REJECT_LINGER_MS);
+    this.#options.events.onClosed(this, 'handshake-failed', error);
   }
 
   #handleFrame(frame: Uint8Array): void {
@@ -172,7 +196,10 @@ export class PeerLink {
     const { logger } = this.#options;
     const fields = { peer: this.remoteAddress.slice(0, 12), phase: this.#state.phase, error: String(error) };
 
-    if (error instanceof HandshakeError) {
+    if (error instanceof MisaddressedHelloError && this.#state.phase === 'waiting-hello') {
+      logger.warn('hello for another key rejected', fields);
+      this.#rejectHello(error);
+    } else if (error instanceof HandshakeError) {
       logger.warn('handshake rejected', fields);
       this.close('handshake-failed', error);
     } else if (error instanceof DecryptError || error instanceof FrameError) {

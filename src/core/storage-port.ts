@@ -23,6 +23,11 @@ export interface ContactRecord {
   wrongKeyAt?: number;
   /** Time the user confirmed that both sides show the same safety number; unset when not verified. */
   verifiedAt?: number;
+  /**
+   * Address of an existing contact whose display name this one's card also carries, set when a
+   * message request arrives under a known name (see name-claims.ts).
+   */
+  claimsNameOf?: string;
 }
 
 /** `received` is the state of every incoming message; the others belong to outgoing ones. */

@@ -163,3 +163,64 @@ export async function chatBothWays(appUrl: string, alice: Page, bob: Page): Prom
   await expectDeliveryStatus(alice, 'first message, any path', 'delivered');
   await expectDeliveryStatus(bob, 'reply, any path', 'delivered');
 }
+
+/** Locates the chat banner saying that someone answered at the contact's address with another key. */
+export function wrongKeyBanner(page: Page): Locator {
+  return page.getByRole('alert').filter({ hasText: 'with a different key' });
+}
+
+/** Locates the chat banner saying that this sender is not the contact named `name`. */
+export function nameClaimBanner(page: Page, name: string): Locator {
+  return page.getByRole('alert').filter({ hasText: `This is not the ${name} in your contacts` });
+}
+
+/** Opens the message request from `senderName`, even when a contact has the same name. */
+export async function openRequest(page: Page, senderName: string): Promise<void> {
+  const request = conversationList(page).getByRole('button', { name: senderName }).filter({ hasText: 'Request' });
+
+  await request.click({ timeout: deliveryTimeoutMs });
+  await expect(messageLog(page)).toBeVisible();
+}
+
+/**
+ * What the specs reach through the app's debugging handle `globalThis.meshtext`, for facts the
+ * UI does not show (stored rows) and for setups no user could make (a rewritten identity).
+ */
+export interface AppHandle {
+  ownAddress: string | undefined;
+  db: {
+    identity: { update(key: string, changes: { address: string }): Promise<number> };
+    contacts: { count(): Promise<number> };
+    messages: {
+      count(): Promise<number>;
+      toArray(): Promise<{ text: string; status: string; mailboxedAt?: number }[]>;
+    };
+  };
+  storage: { updateContact(address: string, changes: { verifiedAt: number | undefined }): Promise<void> };
+}
+
+/** Reads the user's own relay address from the running app. */
+export async function readOwnAddress(page: Page): Promise<string> {
+  const address = await page.evaluate(() => (globalThis as unknown as { meshtext: AppHandle }).meshtext.ownAddress);
+  if (!address) throw new Error('the app has no identity yet');
+
+  return address;
+}
+
+/** Counts the contacts and messages the app stored, requests and incoming messages included. */
+export async function countStoredRows(page: Page): Promise<{ contacts: number; messages: number }> {
+  return page.evaluate(async () => {
+    const { db } = (globalThis as unknown as { meshtext: AppHandle }).meshtext;
+
+    return { contacts: await db.contacts.count(), messages: await db.messages.count() };
+  });
+}
+
+/** Reads the stored state of the own message with this text. */
+export async function readStoredMessage(page: Page, text: string): Promise<{ status: string; mailboxedAt?: number }> {
+  const messages = await page.evaluate(() => (globalThis as unknown as { meshtext: AppHandle }).meshtext.db.messages.toArray());
+  const message = messages.find((candidate) => candidate.text === text);
+  if (!message) throw new Error(`no stored message with text ${JSON.stringify(text)}`);
+
+  return message;
+}

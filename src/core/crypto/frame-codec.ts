@@ -10,11 +10,13 @@ export const PROTOCOL_VERSION = 1;
 /** Maximum size of one frame on the data channel, checked before decryption. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
+/** Kinds of data channel frames. Kind 5 is taken by sealed envelopes (`envelope.ts`). */
 export const FrameKind = {
   Hello: 1,
   HelloReply: 2,
   Finish: 3,
   Data: 4,
+  Reject: 6,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 

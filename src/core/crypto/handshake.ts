@@ -12,6 +12,9 @@
  * ephemeral secrets. The initiator must already know the responder's box key (from an invite);
  * the responder learns the initiator's card from Hello, which is how a message request arrives.
  * Signatures are checked only on cards (once per new card), never per message.
+ *
+ * A responder that cannot open a Hello, because it has another key than the initiator expected,
+ * replies with a Reject frame instead (`reject-frame.ts`).
  */
 
 import nacl from 'tweetnacl';
@@ -23,12 +26,32 @@ import type { Identity } from '../identity.ts';
 import type { RandomBytes } from '../ports.ts';
 import { deriveKey, hashParts } from './kdf.ts';
 import { decodeFrame, encodeFrame, FrameKind } from './frame-codec.ts';
+import { raiseReject } from './reject-frame.ts';
 import { Session } from './session.ts';
 
 const PROTOCOL_NAME = 'meshtext handshake v1';
 const KEY_BYTES = 32;
 const TAG_BYTES = nacl.secretbox.overheadLength;
 const ZERO_NONCE = new Uint8Array(nacl.secretbox.nonceLength);
+const KEY_ID_LABEL = 'meshtext session key id v1';
+const KEY_ID_BYTES = 16;
+
+/**
+ * Thrown by answerHandshake when the Hello was sealed to another box key than this identity's,
+ * which means the initiator expected someone else at this address. The responder replies with
+ * a Reject frame.
+ */
+export class MisaddressedHelloError extends HandshakeError {
+  override name = 'MisaddressedHelloError';
+}
+
+/** Key ids of one session, hex; see sessionKeyIds. */
+export interface SessionKeyIds {
+  send: string;
+  receive: string;
+}
+
+const keyIdsBySession = new WeakMap<Session, SessionKeyIds>();
 
 export interface HandshakeContext {
   identity: Identity;
@@ -78,12 +101,29 @@ function chainingKeyOf(transcript: Uint8Array, ...sharedSecrets: Uint8Array[]): 
 function sessionFrom(chainingKey: Uint8Array, transcript: Uint8Array, isInitiator: boolean): Session {
   const toResponder = deriveKey(chainingKey, 'meshtext session v1 initiator to responder');
   const toInitiator = deriveKey(chainingKey, 'meshtext session v1 responder to initiator');
+  const sendKey = isInitiator ? toResponder : toInitiator;
+  const receiveKey = isInitiator ? toInitiator : toResponder;
+  const session = new Session({ sendKey, receiveKey, transcriptHash: transcript });
 
-  return new Session({
-    sendKey: isInitiator ? toResponder : toInitiator,
-    receiveKey: isInitiator ? toInitiator : toResponder,
-    transcriptHash: transcript,
-  });
+  keyIdsBySession.set(session, { send: keyId(sendKey), receive: keyId(receiveKey) });
+
+  return session;
+}
+
+/** Hashes a traffic key under its own label into a short id that reveals nothing about the key. */
+function keyId(key: Uint8Array): string {
+  const digest = hashParts(utf8(KEY_ID_LABEL), key).subarray(0, KEY_ID_BYTES);
+
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Returns one-way ids of the traffic keys of a session made by this module, so tests and
+ * diagnostics can tell keys apart without reading them: equal ids mean equal keys. Returns
+ * undefined for a session built elsewhere.
+ */
+export function sessionKeyIds(session: Session): SessionKeyIds | undefined {
+  return keyIdsBySession.get(session);
 }
 
 /** Starts a handshake as initiator and returns the state and the Hello frame. */
@@ -125,7 +165,7 @@ export function answerHandshake(
   const transcript0 = initialTranscript(claimedAddress, identity.address, remoteEphemeral);
   const cardKey = deriveKey(hashParts(transcript0, dh(identity.boxSecretKey, remoteEphemeral)), 'meshtext hello card');
   const cardBytes = nacl.secretbox.open(sealedCard, ZERO_NONCE, cardKey);
-  if (!cardBytes) throw new HandshakeError('hello is not sealed to this identity');
+  if (!cardBytes) throw new MisaddressedHelloError('hello is not sealed to this identity');
 
   const remoteCard = readCard(cardBytes, knownCard);
   if (remoteCard.address !== claimedAddress) {
@@ -149,10 +189,14 @@ export function answerHandshake(
 
 /**
  * Checks the responder's reply and returns the initiator's session and the Finish frame.
- * @throws HandshakeError when the responder does not hold the expected static key.
+ * @throws HandshakeError when the responder does not hold the expected static key, or sent a
+ *   Reject frame saying so.
+ * @throws FrameError for a malformed reply.
  */
 export function completeHandshake(state: InitiatorState, reply: Uint8Array): { session: Session; finish: Uint8Array } {
-  const body = expectKind(reply, FrameKind.HelloReply);
+  const { kind, body } = decodeFrame(reply);
+  if (kind === FrameKind.Reject) raiseReject(body);
+  if (kind !== FrameKind.HelloReply) throw new FrameError(`expected handshake frame kind ${FrameKind.HelloReply}, got ${kind}`);
   if (body.length !== KEY_BYTES + TAG_BYTES) throw new FrameError('hello reply has the wrong length');
 
   const { identity } = state.context;
