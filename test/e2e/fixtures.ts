@@ -22,6 +22,8 @@ export { expect } from '@playwright/test';
 export interface RelayOptions {
   /** Accept PeerJS clients that do not prove they own their address, as raw PeerJS tests need. */
   skipOwnershipCheck?: boolean;
+  /** PEM certificate and key: the relay then serves HTTPS and WSS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 /** A relay started for one test. */
