@@ -20,6 +20,7 @@ import type { ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import { MailboxCourier } from './mailbox-courier.ts';
+import { MAX_LIVE_LINKS, pickLinkToEvict } from './link-limits.ts';
 import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
 import type { LinkCloseReason } from './peer-link.ts';
@@ -53,6 +54,8 @@ export interface MessengerOptions {
   onReachability?(address: string, isReachable: boolean): void;
   /** Store-and-forward mailbox used when no direct link opens in time. */
   mailbox?: Mailbox;
+  /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
+  maxLiveLinks?: number;
 }
 
 export class Messenger {
@@ -275,6 +278,7 @@ export class Messenger {
   async #dial(address: string): Promise<void> {
     const contact = await this.#options.storage.getContact(address);
     if (!contact || contact.state === 'blocked' || this.#links.has(address)) return;
+    if (!this.#makeRoomForLink()) return;
 
     this.#options.logger.debug('dialling', { peer: address.slice(0, 12) });
     this.#options.transport.dial(address);
@@ -295,7 +299,7 @@ export class Messenger {
       channel.close();
       return;
     }
-    if (!this.#keepNewChannel(channel)) {
+    if (!this.#keepNewChannel(channel) || !this.#makeRoomForLink()) {
       channel.close();
       return;
     }
@@ -333,6 +337,26 @@ export class Messenger {
 
     current.close('replaced');
     return true;
+  }
+
+  /**
+   * Closes the least recently used ready link when the messenger is at its link limit.
+   * Returns false when there is no room because every link is still in its handshake.
+   */
+  #makeRoomForLink(): boolean {
+    const maxLiveLinks = this.#options.maxLiveLinks ?? MAX_LIVE_LINKS;
+    if (this.#links.size < maxLiveLinks) return true;
+
+    const evicted = pickLinkToEvict(this.#links.values());
+    if (!evicted) {
+      this.#options.logger.info('link limit reached', { links: this.#links.size });
+      return false;
+    }
+
+    this.#options.logger.debug('closing least recently used link', { peer: evicted.remoteAddress.slice(0, 12) });
+    evicted.close('evicted');
+
+    return this.#links.size < maxLiveLinks;
   }
 
   async #handleReady(link: PeerLink): Promise<void> {

@@ -27,7 +27,21 @@ export const PROBE_TIMEOUT_MS = 3_000;
  */
 export const REJECT_LINGER_MS = 2_000;
 
-export type LinkCloseReason = 'closed' | 'handshake-failed' | 'handshake-timeout' | 'silent' | 'bad-frame' | 'replaced';
+/**
+ * Time a ready link stays open without a chat message or receipt either way; pings do not count.
+ * An idle link still keeps a peer connection open, and browsers limit those per page.
+ */
+export const IDLE_LINK_TIMEOUT_MS = 120_000;
+
+export type LinkCloseReason =
+  | 'closed'
+  | 'handshake-failed'
+  | 'handshake-timeout'
+  | 'silent'
+  | 'bad-frame'
+  | 'replaced'
+  | 'idle'
+  | 'evicted';
 
 export interface PeerLinkEvents {
   onReady(link: PeerLink): void;
@@ -58,6 +72,7 @@ export class PeerLink {
   #options: PeerLinkOptions;
   #state: LinkState = { phase: 'waiting-hello' };
   #lastHeardAt: number;
+  #lastChatAt: number;
   #timer: ReturnType<typeof setInterval> | undefined;
   #startedAt: number;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -68,6 +83,12 @@ export class PeerLink {
     this.remoteCard = options.knownCard;
     this.#startedAt = options.clock.now();
     this.#lastHeardAt = this.#startedAt;
+    this.#lastChatAt = this.#startedAt;
+  }
+
+  /** Time of the last chat message or receipt sent or received, or of the link's start. */
+  get lastChatAt(): number {
+    return this.#lastChatAt;
   }
 
   get remoteAddress(): string {
@@ -101,6 +122,7 @@ export class PeerLink {
   send(payload: WirePayload): boolean {
     if (this.#state.phase !== 'ready') return false;
 
+    if (payload.t === 'msg' || payload.t === 'ack') this.#lastChatAt = this.#options.clock.now();
     this.channel.send(this.#state.session.seal(encodePayload(payload)));
     return true;
   }
@@ -184,7 +206,10 @@ export class PeerLink {
       case 'ready': {
         const payload = decodePayload(state.session.open(frame));
         if (payload.t === 'ping') this.send({ t: 'pong' });
-        else if (payload.t !== 'pong') events.onPayload(this, payload);
+        else if (payload.t !== 'pong') {
+          this.#lastChatAt = this.#lastHeardAt;
+          events.onPayload(this, payload);
+        }
         return;
       }
       case 'closed':
@@ -222,6 +247,10 @@ export class PeerLink {
     }
     if (now - this.#lastHeardAt > LINK_SILENCE_LIMIT_MS) {
       this.close('silent');
+      return;
+    }
+    if (now - this.#lastChatAt > IDLE_LINK_TIMEOUT_MS) {
+      this.close('idle');
       return;
     }
 

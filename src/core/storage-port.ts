@@ -43,7 +43,10 @@ export interface MessageRecord {
   seq: number;
   text: string;
   sentAt: number;
-  /** Local time the message was stored, used for display order. */
+  /**
+   * Local time the message was stored, used for display order. Storage raises it above the
+   * latest one of its conversation, so order holds across restarts, tabs and a clock set back.
+   */
   storedAt: number;
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
@@ -72,7 +75,8 @@ export interface CoreStorage {
 
   /**
    * Stores an outgoing message and its outbox entry in one transaction, giving it the next
-   * sequence number of its conversation.
+   * sequence number of its conversation. Its storedAt is `sentAt`, raised above the latest
+   * storedAt of the conversation when needed.
    */
   queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord>;
   /** Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest first. */
@@ -94,8 +98,9 @@ export interface CoreStorage {
   /**
    * Stores incoming messages of one conversation in one transaction, skipping each one whose
    * (conversation, sender, instance, seq) is already stored. In the same transaction it creates
-   * `newContact` when given and counts the stored messages as unread. Returns one result per
-   * message, in order.
+   * `newContact` when given and counts the stored messages as unread. A stored message keeps its
+   * storedAt unless that is not above the latest of its conversation, which then sets it.
+   * Returns one result per message, in order.
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */
   storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]>;

@@ -59,7 +59,8 @@ export class DexieStorage implements CoreStorage {
       db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts], async () => {
         const counterName = `seq:${draft.conversation}`;
         const seq = ((await db.counters.get(counterName))?.value ?? 0) + 1;
-        const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt: draft.sentAt, status: 'queued' };
+        const storedAt = Math.max(draft.sentAt, await this.#storedAtFloor(draft.conversation));
+        const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
 
         await db.counters.put({ name: counterName, value: seq });
         await db.messages.add(message);
@@ -161,6 +162,11 @@ export class DexieStorage implements CoreStorage {
         }
         if (fresh.length === 0) return results;
 
+        let floor = await this.#storedAtFloor(fresh[0]!.conversation);
+        for (const message of fresh) {
+          message.storedAt = Math.max(message.storedAt, floor);
+          floor = message.storedAt + 1;
+        }
         if (newContact && !(await db.contacts.get(newContact.address))) await db.contacts.add(newContact);
         await db.messages.bulkAdd(fresh);
         const lastStoredAt = Math.max(...fresh.map((message) => message.storedAt));
@@ -175,6 +181,16 @@ export class DexieStorage implements CoreStorage {
         return results;
       }),
     );
+  }
+
+  /** Returns the lowest storedAt that keeps display order for a new message of the conversation. */
+  async #storedAtFloor(conversation: string): Promise<number> {
+    const latest = await this.db.messages
+      .where('[conversation+storedAt]')
+      .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
+      .last();
+
+    return latest ? latest.storedAt + 1 : Number.NEGATIVE_INFINITY;
   }
 
   /** Clears the unread count of a conversation; called when the user opens it. */

@@ -1,10 +1,18 @@
 import type { ChannelHandlers, RawChannel, Transport, TransportHandlers } from '../../src/core/transport-port.ts';
 
+/**
+ * What the network does with one frame: carry it, lose it, carry it twice, or hold it back
+ * until the next frame on the same channel end has gone ahead of it.
+ */
+export type FrameFate = 'deliver' | 'drop' | 'duplicate' | 'hold';
+
 /** Channel end that hands frames to its twin on the next microtask, like a reliable ordered link. */
 class MemoryChannel implements RawChannel {
   twin: MemoryChannel | undefined;
   #handlers: ChannelHandlers | undefined;
   #pending: Uint8Array[] = [];
+  /** Frames held back by a 'hold' fate, carried after the next frame sent on this end. */
+  #held: Uint8Array[] = [];
   #isClosed = false;
 
   constructor(
@@ -25,8 +33,27 @@ class MemoryChannel implements RawChannel {
 
     const carried = this.network.tamper?.(frame.slice()) ?? frame.slice();
     this.network.wire.push(carried);
+    const fate = this.network.faults?.(carried) ?? 'deliver';
+    if (fate === 'drop') return;
+    if (fate === 'hold') {
+      this.#held.push(carried);
+      return;
+    }
+
+    const frames = fate === 'duplicate' ? [carried, carried] : [carried];
+    this.#carry([...frames, ...this.#held.splice(0)]);
+  }
+
+  /** Carries the frames held back on this end, late, as the network heals. */
+  releaseHeld(): void {
+    if (this.#isClosed) return;
+
+    this.#carry(this.#held.splice(0));
+  }
+
+  #carry(frames: Uint8Array[]): void {
     const twin = this.twin;
-    queueMicrotask(() => twin?.receive(carried.slice()));
+    for (const frame of frames) queueMicrotask(() => twin?.receive(frame.slice()));
   }
 
   receive(frame: Uint8Array): void {
@@ -53,7 +80,11 @@ export class MemoryNetwork {
   blockDirectLinks = false;
   /** Rewrites frames in flight when set, like an attacker on the path would. */
   tamper: ((frame: Uint8Array) => Uint8Array) | undefined;
+  /** Picks the fate of each frame in flight when set; unset, every frame arrives once, in order. */
+  faults: ((frame: Uint8Array) => FrameFate) | undefined;
   #nodes = new Map<string, MemoryTransport>();
+  /** The last transport each address joined with, kept while the node is silenced. */
+  #joined = new Map<string, MemoryTransport>();
   #channels: MemoryChannel[] = [];
   #silenced = new Set<string>();
 
@@ -62,7 +93,9 @@ export class MemoryNetwork {
   }
 
   join(node: MemoryTransport): void {
+    this.#silenced.delete(node.address);
     this.#nodes.set(node.address, node);
+    this.#joined.set(node.address, node);
     for (const other of this.#nodes.values()) other.notify(node.address, true);
   }
 
@@ -82,6 +115,26 @@ export class MemoryNetwork {
     this.#silenced.add(address);
     this.#nodes.delete(address);
     for (const other of this.#nodes.values()) other.notify(address, false);
+  }
+
+  /** Ends a silence: the node's channels carry frames again and the relay reports it back. */
+  unsilence(address: string): void {
+    const node = this.#joined.get(address);
+    if (!this.#silenced.delete(address) || !node) return;
+
+    this.#nodes.set(address, node);
+    for (const other of this.#nodes.values()) {
+      if (other !== node) other.notify(address, true);
+    }
+    // Back on the relay, the node hears again who of its watch list is online.
+    node.watch(node.watched);
+  }
+
+  /** Turns faults off, ends every silence and carries all held-back frames. */
+  heal(): void {
+    this.faults = undefined;
+    for (const address of [...this.#silenced]) this.unsilence(address);
+    for (const channel of this.#channels) channel.releaseHeld();
   }
 
   isSilenced(address: string): boolean {
@@ -121,6 +174,10 @@ export class MemoryTransport implements Transport {
   attach(handlers: TransportHandlers): void {
     this.handlers = handlers;
     this.network.join(this);
+  }
+
+  get watched(): string[] {
+    return [...this.#watched];
   }
 
   dial(address: string): void {

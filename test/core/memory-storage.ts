@@ -51,7 +51,8 @@ export class MemoryStorage implements CoreStorage {
     const seq = (this.#sequences.get(draft.conversation) ?? 0) + 1;
     this.#sequences.set(draft.conversation, seq);
 
-    const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt: draft.sentAt, status: 'queued' };
+    const storedAt = Math.max(draft.sentAt, this.#storedAtFloor(draft.conversation));
+    const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
     this.messages.set(message.id, message);
     this.outbox.add(message.id);
 
@@ -120,11 +121,12 @@ export class MemoryStorage implements CoreStorage {
       }
 
       if (newContact && !this.contacts.has(newContact.address)) this.contacts.set(newContact.address, { ...newContact });
-      this.messages.set(message.id, { ...message });
+      const storedAt = Math.max(message.storedAt, this.#storedAtFloor(message.conversation));
+      this.messages.set(message.id, { ...message, storedAt });
       const contact = this.contacts.get(message.conversation);
       if (contact) {
         contact.unreadCount++;
-        contact.lastActivityAt = message.storedAt;
+        contact.lastActivityAt = storedAt;
       }
       results.push('stored');
     }
@@ -135,6 +137,12 @@ export class MemoryStorage implements CoreStorage {
   /** Messages of a conversation in display order. */
   conversation(address: string): MessageRecord[] {
     return [...this.messages.values()].filter((m) => m.conversation === address).sort((a, b) => a.storedAt - b.storedAt);
+  }
+
+  #storedAtFloor(conversation: string): number {
+    const times = this.conversation(conversation).map((message) => message.storedAt);
+
+    return times.length > 0 ? Math.max(...times) + 1 : Number.NEGATIVE_INFINITY;
   }
 
   #checkWritable(): void {

@@ -8,6 +8,7 @@ import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { DexieStorage } from '../../src/storage/dexie-storage.ts';
 import { StorageFullError } from '../../src/storage/storage-errors.ts';
+import { countWaiting } from '../../src/ui/data/queries.ts';
 
 const opened: MeshtextDatabase[] = [];
 let databaseCount = 0;
@@ -172,5 +173,45 @@ describe('DexieStorage', () => {
     await expect(storage.storeIncoming([incoming(alice.address, 2), incoming(alice.address, 3)])).rejects.toThrow(StorageFullError);
     expect(await storage.db.messages.count()).toBe(1);
     expect((await storage.getContact(alice.address))?.unreadCount).toBe(1);
+  });
+
+  it('keeps display order when a stamp goes back in time', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    // A restarted messenger or a clock set back stamps lower than what is already stored.
+    await storage.storeIncoming([{ ...incoming(alice.address, 1), storedAt: 500 }, { ...incoming(alice.address, 2), storedAt: 501 }]);
+
+    await storage.storeIncoming([{ ...incoming(alice.address, 3), storedAt: 500 }]);
+    const outgoing = await storage.queueOutgoing({
+      id: 'outgoing-0001',
+      conversation: alice.address,
+      sender: 'mt1self',
+      instance: 'instance-bbbb',
+      text: 'reply',
+      sentAt: 400,
+    });
+
+    const stored = await storage.db.messages.where('[conversation+storedAt]').between([alice.address, 0], [alice.address, Infinity]).toArray();
+    expect(stored.map((message) => message.storedAt)).toEqual([500, 501, 502, 503]);
+    expect(stored.map((message) => message.id)).toEqual([incoming(alice.address, 1).id, incoming(alice.address, 2).id, incoming(alice.address, 3).id, outgoing.id]);
+    expect(outgoing.storedAt).toBe(503);
+    expect(outgoing.sentAt).toBe(400);
+  });
+
+  it('counts the waiting messages of one conversation', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const bob = contactFor('Bob');
+    const draft = { sender: 'mt1self', instance: 'instance-bbbb', text: 'hi', sentAt: 1 };
+    await storage.queueOutgoing({ ...draft, id: 'outgoing-0001', conversation: alice.address });
+    await storage.queueOutgoing({ ...draft, id: 'outgoing-0002', conversation: alice.address });
+    await storage.queueOutgoing({ ...draft, id: 'outgoing-0003', conversation: bob.address });
+
+    await storage.markDelivered(alice.address, ['outgoing-0001']);
+
+    expect(await countWaiting(storage.db, alice.address)).toBe(1);
+    expect(await countWaiting(storage.db, bob.address)).toBe(1);
+    expect(await countWaiting(storage.db, contactFor('Carol').address)).toBe(0);
   });
 });

@@ -25,3 +25,11 @@ export function listMessages(db: MeshtextDatabase, conversation: string): Promis
     .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
     .toArray();
 }
+
+/** Counts the outgoing messages of one conversation still waiting in the outbox for a receipt. */
+export function countWaiting(db: MeshtextDatabase, conversation: string): Promise<number> {
+  return db.outbox
+    .where('[conversation+seq]')
+    .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
+    .count();
+}
