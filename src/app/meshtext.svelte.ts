@@ -19,6 +19,7 @@ import { RelayControl } from '../transport/relay-control.ts';
 import { RelayMailbox } from '../transport/relay-mailbox.ts';
 import { controlSocketUrl } from '../transport/relay-token.ts';
 import type { RelayStatus } from '../transport/peerjs-transport.ts';
+import type { ProgressCallback, RestoreSummary } from '../storage/backup-export.ts';
 import { competeForLeadership } from './leadership.ts';
 import { createLogger } from './logger.ts';
 
@@ -112,8 +113,9 @@ export class Meshtext {
     await this.messenger.sendText(conversation, text);
   }
 
-  async acceptRequest(address: string): Promise<void> {
-    await this.messenger.acceptRequest(address);
+  /** Accepts a message request; see Messenger.acceptRequest for `isNameClaimConfirmed`. */
+  async acceptRequest(address: string, options: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
+    await this.messenger.acceptRequest(address, options);
     await this.messenger.refreshWatchList();
   }
 
@@ -129,6 +131,65 @@ export class Meshtext {
 
   async markRead(address: string): Promise<void> {
     await this.storage.markConversationRead(address);
+  }
+
+  /** Records that the user compared safety numbers with this contact and they matched. */
+  async markVerified(address: string): Promise<void> {
+    await this.storage.updateContact(address, { verifiedAt: systemClock.now() });
+  }
+
+  /** Removes the verified mark from a contact. */
+  async clearVerified(address: string): Promise<void> {
+    await this.storage.updateContact(address, { verifiedAt: undefined });
+  }
+
+  /**
+   * Encrypts the identity, contacts and history with `passphrase` and returns the backup file
+   * text. The backup code, scrypt included, loads on first use.
+   */
+  async exportBackup(passphrase: string, onProgress: ProgressCallback): Promise<string> {
+    const { exportBackup } = await import('../storage/backup-export.ts');
+
+    return exportBackup(this.db, passphrase, { randomBytes: nacl.randomBytes, now: systemClock.now(), onProgress });
+  }
+
+  /**
+   * Restores a backup file. On first run the app then moves on to the main screen. With
+   * `replaceExisting` the identity on this device is replaced with its contacts and messages:
+   * this tab stops sending first, and the caller must reload the page afterwards.
+   * @throws BackupError for a wrong passphrase, a damaged file or an identity that may not be
+   *   replaced, or a storage error.
+   */
+  async importBackup(
+    fileText: string,
+    passphrase: string,
+    { replaceExisting }: { replaceExisting: boolean },
+    onProgress: ProgressCallback,
+  ): Promise<RestoreSummary> {
+    const backup = await import('../storage/backup-export.ts');
+    const payload = await backup.decryptBackup(this.db, fileText, passphrase, (fraction) => onProgress(fraction * 0.9));
+
+    const wasLeader = this.#isLeader;
+    if (replaceExisting) this.#disconnect();
+
+    let summary: RestoreSummary;
+    try {
+      summary = await backup.restoreBackup(this.db, payload, {
+        randomBytes: nacl.randomBytes,
+        replaceExisting,
+        onProgress: (fraction) => onProgress(0.9 + fraction * 0.1),
+      });
+    } catch (error) {
+      // The restore ran in one transaction, so nothing changed and the old identity goes back online.
+      if (wasLeader && replaceExisting) {
+        this.tabRole = 'pending';
+        await this.#lead();
+      }
+      throw error;
+    }
+    if (this.phase === 'onboarding') await this.#startMessenger();
+
+    return summary;
   }
 
   async #startMessenger(): Promise<void> {
@@ -163,6 +224,10 @@ export class Meshtext {
 
   #follow(): void {
     this.tabRole = 'follower';
+    this.#disconnect();
+  }
+
+  #disconnect(): void {
     clearInterval(this.#retryTimer);
     this.#outboxWatch?.unsubscribe();
     this.messenger.stop();

@@ -14,8 +14,9 @@ export class RequestActions {
     this.#address = address;
   }
 
-  async accept(): Promise<void> {
-    await this.#run(() => this.#app.acceptRequest(this.#address));
+  /** Accepts the request. Pass `isNameClaimConfirmed` only from the second, explicit confirmation. */
+  async accept({ isNameClaimConfirmed = false } = {}): Promise<void> {
+    await this.#run(() => this.#app.acceptRequest(this.#address, { isNameClaimConfirmed }));
   }
 
   /** Blocks the sender and closes the chat, since blocked senders leave the list. */

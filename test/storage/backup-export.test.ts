@@ -1,0 +1,282 @@
+import 'fake-indexeddb/auto';
+import nacl from 'tweetnacl';
+import { afterEach, describe, expect, it } from 'vitest';
+import { utf8 } from '../../src/core/bytes.ts';
+import { signCard } from '../../src/core/card.ts';
+import { BackupError, sealBackup } from '../../src/core/crypto/backup.ts';
+import type { BackupErrorReason, ScryptParams } from '../../src/core/crypto/backup.ts';
+import { createIdentity } from '../../src/core/identity.ts';
+import type { Identity } from '../../src/core/identity.ts';
+import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
+import { decryptBackup, exportBackup, hasIdentity, restoreBackup } from '../../src/storage/backup-export.ts';
+import type { BackupPayload } from '../../src/storage/backup-export.ts';
+import type { MeshtextDatabase } from '../../src/storage/database.ts';
+import { openDatabase } from '../../src/storage/database.ts';
+import { DexieStorage } from '../../src/storage/dexie-storage.ts';
+
+const PASSPHRASE = 'granite kettle harbour';
+const scryptParams: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
+const opened: MeshtextDatabase[] = [];
+let databaseCount = 0;
+
+function freshDatabase(): MeshtextDatabase {
+  const db = openDatabase(`meshtext-backup-test-${databaseCount++}`);
+  opened.push(db);
+
+  return db;
+}
+
+function contactFor(name: string): ContactRecord {
+  const identity = createIdentity(name, nacl.randomBytes, 1);
+
+  return {
+    address: identity.address,
+    displayName: name,
+    signingPublicKey: identity.signingPublicKey,
+    boxPublicKey: identity.boxPublicKey,
+    card: signCard(identity),
+    state: 'contact',
+    addedAt: 1,
+    lastActivityAt: 1,
+    unreadCount: 0,
+    verifiedAt: 42,
+  };
+}
+
+function incoming(from: string, seq: number): MessageRecord {
+  return {
+    id: `incoming-${from.slice(3, 11)}-${seq}`,
+    conversation: from,
+    direction: 'in',
+    sender: from,
+    instance: 'instance-of-bob',
+    seq,
+    text: `reply ${seq}`,
+    sentAt: 10 + seq,
+    storedAt: 100 + seq,
+    status: 'received',
+  };
+}
+
+interface Filled {
+  db: MeshtextDatabase;
+  identity: Identity;
+  bob: ContactRecord;
+}
+
+/** Creates a database with an identity, one contact, two outgoing messages (one delivered) and one reply. */
+async function filledDatabase(name = 'Alice'): Promise<Filled> {
+  const db = freshDatabase();
+  const storage = new DexieStorage(db);
+  const identity = createIdentity(name, nacl.randomBytes, 5);
+  const bob = contactFor('Bob');
+
+  await storage.saveIdentity(identity);
+  await storage.putContact(bob);
+  for (const [index, text] of ['hello Bob', 'are you there?'].entries()) {
+    await storage.queueOutgoing({
+      id: `out-${index}`,
+      conversation: bob.address,
+      sender: identity.address,
+      instance: identity.instanceId,
+      text,
+      sentAt: 20 + index,
+    });
+  }
+  await storage.markDelivered(bob.address, ['out-0']);
+  await db.messages.add(incoming(bob.address, 1));
+
+  return { db, identity, bob };
+}
+
+async function exportFrom(db: MeshtextDatabase, onProgress?: (fraction: number) => void): Promise<string> {
+  return exportBackup(db, PASSPHRASE, { randomBytes: nacl.randomBytes, now: 1_000, scryptParams, ...(onProgress ? { onProgress } : {}) });
+}
+
+async function restoreInto(db: MeshtextDatabase, fileText: string, replaceExisting = false): Promise<void> {
+  const payload = await decryptBackup(db, fileText, PASSPHRASE);
+
+  await restoreBackup(db, payload, { randomBytes: nacl.randomBytes, replaceExisting });
+}
+
+async function caughtReason(promise: Promise<unknown>): Promise<BackupErrorReason | undefined> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(BackupError);
+
+  return (error as BackupError).reason;
+}
+
+/** Seals a payload edited after export, as someone holding the passphrase could. */
+async function resealed(db: MeshtextDatabase, fileText: string, change: (payload: BackupPayload) => void): Promise<string> {
+  const payload = await decryptBackup(db, fileText, PASSPHRASE);
+  change(payload);
+  const json = JSON.stringify(payload, (_key, value: unknown) =>
+    value instanceof Uint8Array ? { $bytes: Buffer.from(value).toString('base64url') } : value,
+  );
+
+  return sealBackup(utf8(json), PASSPHRASE, { randomBytes: nacl.randomBytes, params: scryptParams });
+}
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) {
+    db.close();
+    await db.delete();
+  }
+});
+
+describe('backup export and restore', () => {
+  it('restores every table into an empty database', async () => {
+    const { db, identity, bob } = await filledDatabase();
+    const fileText = await exportFrom(db);
+    const target = freshDatabase();
+
+    await restoreInto(target, fileText);
+    const restored = await new DexieStorage(target).loadIdentity();
+
+    expect(restored?.address).toBe(identity.address);
+    expect(restored?.displayName).toBe('Alice');
+    expect(restored?.signingSecretKey).toBeInstanceOf(Uint8Array);
+    expect(restored?.signingSecretKey).toEqual(identity.signingSecretKey);
+    expect(restored?.boxSecretKey).toEqual(identity.boxSecretKey);
+    expect(await target.contacts.toArray()).toEqual(await db.contacts.toArray());
+    expect((await target.contacts.get(bob.address))?.boxPublicKey).toBeInstanceOf(Uint8Array);
+    expect(await target.messages.orderBy('id').toArray()).toEqual(await db.messages.orderBy('id').toArray());
+    expect(await target.outbox.toArray()).toEqual(await db.outbox.toArray());
+    expect(await target.counters.toArray()).toEqual([{ name: `seq:${bob.address}`, value: 2 }]);
+  });
+
+  it('gives the restored identity a new instance id', async () => {
+    const { db, identity } = await filledDatabase();
+    const fileText = await exportFrom(db);
+    const first = freshDatabase();
+    const second = freshDatabase();
+
+    await restoreInto(first, fileText);
+    await restoreInto(second, fileText);
+    const firstId = (await new DexieStorage(first).loadIdentity())?.instanceId;
+    const secondId = (await new DexieStorage(second).loadIdentity())?.instanceId;
+
+    expect(firstId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(firstId).not.toBe(identity.instanceId);
+    expect(secondId).not.toBe(firstId);
+  });
+
+  it('keeps sequence numbers going after restore', async () => {
+    const { db, bob } = await filledDatabase();
+    const target = freshDatabase();
+    await restoreInto(target, await exportFrom(db));
+    const storage = new DexieStorage(target);
+    const identity = await storage.loadIdentity();
+
+    const next = await storage.queueOutgoing({
+      id: 'out-after-restore',
+      conversation: bob.address,
+      sender: identity?.address ?? '',
+      instance: identity?.instanceId ?? '',
+      text: 'back again',
+      sentAt: 50,
+    });
+
+    expect(next.seq).toBe(3);
+  });
+
+  it('rejects a wrong passphrase and writes nothing', async () => {
+    const { db } = await filledDatabase();
+    const fileText = await exportFrom(db);
+    const target = freshDatabase();
+
+    const reason = await caughtReason(decryptBackup(target, fileText, 'granite kettle harbor'));
+
+    expect(reason).toBe('wrong-passphrase');
+    expect(await hasIdentity(target)).toBe(false);
+  });
+
+  it('rejects a damaged file', async () => {
+    const { db } = await filledDatabase();
+    const fileText = await exportFrom(db);
+    const cutOff = fileText.slice(0, fileText.length - 34) + fileText.slice(-2);
+
+    expect(await caughtReason(decryptBackup(db, cutOff, PASSPHRASE))).toBe('wrong-passphrase');
+    expect(await caughtReason(decryptBackup(db, fileText.slice(0, 100), PASSPHRASE))).toBe('not-a-backup');
+  });
+
+  it('refuses to replace an identity unless asked', async () => {
+    const { db, identity } = await filledDatabase('Alice');
+    const other = await filledDatabase('Carol');
+    const fileText = await exportFrom(other.db);
+
+    expect(await caughtReason(restoreInto(db, fileText))).toBe('identity-exists');
+    expect((await new DexieStorage(db).loadIdentity())?.address).toBe(identity.address);
+    expect(await db.contacts.get(other.bob.address)).toBeUndefined();
+
+    await restoreInto(db, fileText, true);
+
+    expect((await new DexieStorage(db).loadIdentity())?.address).toBe(other.identity.address);
+    expect(await db.contacts.count()).toBe(1);
+    expect(await db.contacts.get(other.bob.address)).toBeDefined();
+    expect(await db.messages.count()).toBe(3);
+  });
+
+  it('rejects an identity whose keys do not match', async () => {
+    const { db } = await filledDatabase();
+    const fileText = await exportFrom(db);
+    const mismatched = await resealed(db, fileText, (payload) => {
+      const row = payload.tables.identity[0] as Identity;
+      row.boxSecretKey = nacl.randomBytes(32);
+    });
+    const target = freshDatabase();
+
+    expect(await caughtReason(restoreInto(target, mismatched))).toBe('damaged');
+    expect(await hasIdentity(target)).toBe(false);
+  });
+
+  it('rolls back when a row cannot be stored', async () => {
+    const { db } = await filledDatabase();
+    const fileText = await exportFrom(db);
+    const broken = await resealed(db, fileText, (payload) => {
+      payload.tables.messages.push({ text: 'a message without an id' });
+    });
+    const target = freshDatabase();
+
+    expect(await caughtReason(restoreInto(target, broken))).toBe('damaged');
+    expect(await hasIdentity(target)).toBe(false);
+    expect(await target.messages.count()).toBe(0);
+  });
+
+  it('rejects a backup from a newer schema', async () => {
+    const { db } = await filledDatabase();
+    const newer = await resealed(db, await exportFrom(db), (payload) => {
+      payload.schemaVersion = db.verno + 1;
+    });
+
+    expect(await caughtReason(decryptBackup(db, newer, PASSPHRASE))).toBe('unsupported-version');
+  });
+
+  it('refuses to back up without an identity', async () => {
+    expect(await caughtReason(exportFrom(freshDatabase()))).toBe('damaged');
+  });
+
+  it('reports progress up to 1 both ways', async () => {
+    const { db } = await filledDatabase();
+    const exportFractions: number[] = [];
+    const restoreFractions: number[] = [];
+
+    const fileText = await exportFrom(db, (fraction) => exportFractions.push(fraction));
+    const target = freshDatabase();
+    const payload = await decryptBackup(target, fileText, PASSPHRASE);
+    await restoreBackup(target, payload, {
+      randomBytes: nacl.randomBytes,
+      replaceExisting: false,
+      onProgress: (fraction) => restoreFractions.push(fraction),
+    });
+
+    for (const fractions of [exportFractions, restoreFractions]) {
+      expect(fractions.length).toBeGreaterThan(1);
+      expect(fractions.at(-1)).toBe(1);
+      expect(fractions.every((fraction, i) => fraction >= 0 && fraction >= (fractions[i - 1] ?? 0))).toBe(true);
+    }
+  });
+});
