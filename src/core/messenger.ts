@@ -1,8 +1,8 @@
 /**
  * The messenger core: contacts, sending through the durable outbox, receiving with
- * de-duplication and receipts. Every user action writes to storage first and then asks the
- * transport to deliver; every incoming message is authenticated, checked and stored before it
- * is acknowledged. The UI renders storage only.
+ * de-duplication and receipts. Every user action writes to storage first and then hands the
+ * message to the transport. Every incoming message is authenticated, checked and stored before
+ * it is acknowledged. The UI renders storage only.
  */
 
 import { isAddress } from './address.ts';
