@@ -13,7 +13,8 @@
 # The namespace needs root and iproute2. Without either, the command runs in the current
 # network namespace and the script prints a notice. Inside a namespace created by this script
 # (MESHTEXT_NETNS is set), it runs the command directly. MESHTEXT_NETNS_LINKS names the veth
-# pair, so that a test can take the links down to cut the browsers off from each other.
+# pair, so that a test can take the links down to cut the browsers off from each other, and
+# MESHTEXT_NETNS_ROUTE is the default route to restore afterwards.
 set -euo pipefail
 
 if [[ $# -eq 0 ]]; then
@@ -62,5 +63,6 @@ echo "in-netns: network namespace ${namespace} (${veth_a} ${address_a}, ${veth_b
 
 # Not exec: the EXIT trap must run after the command to delete the namespace.
 status=0
-ip netns exec "$namespace" env MESHTEXT_NETNS="$namespace" MESHTEXT_NETNS_LINKS="$veth_a $veth_b" "$@" || status=$?
+ip netns exec "$namespace" env MESHTEXT_NETNS="$namespace" MESHTEXT_NETNS_LINKS="$veth_a $veth_b" \
+  MESHTEXT_NETNS_ROUTE="default via $address_b dev $veth_a" "$@" || status=$?
 exit "$status"

@@ -15,7 +15,14 @@ export function namespaceLinks(): string[] {
   return (process.env.MESHTEXT_NETNS_LINKS ?? '').split(' ').filter((name) => name !== '');
 }
 
-/** Sets every veth link of the namespace up or down. */
+/**
+ * Sets every veth link of the namespace up or down. Taking a link down also deletes the routes
+ * through it, so bringing the links up restores the default route: without it Chromium finds
+ * no local address to gather WebRTC candidates on, and later tests could only use the mailbox.
+ */
 export async function setLinks(state: 'up' | 'down'): Promise<void> {
   for (const link of namespaceLinks()) await run('ip', ['link', 'set', link, state]);
+
+  const route = process.env.MESHTEXT_NETNS_ROUTE;
+  if (state === 'up' && route) await run('ip', ['route', 'replace', ...route.split(' ')]);
 }
