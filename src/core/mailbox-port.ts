@@ -1,6 +1,6 @@
 /**
- * What the core needs from a store-and-forward mailbox such as the relay's: sealed envelopes
- * put for a recipient, and the user's own envelopes fetched and deleted after proof of key.
+ * Port to a store-and-forward mailbox such as the relay's. The core puts sealed envelopes for
+ * a recipient, and fetches and deletes the user's own envelopes after proof of key.
  */
 
 export interface StoredEnvelope {
@@ -9,14 +9,14 @@ export interface StoredEnvelope {
   envelope: Uint8Array;
 }
 
-/** Why a mailbox refused to store an envelope. */
-export type MailboxRefusal = 'quota-exceeded' | 'too-large' | 'invalid' | 'rate-limited' | 'unavailable';
+/** Reason a mailbox rejected a request, as the relay reports it. */
+export type MailboxErrorReason = 'quota-exceeded' | 'too-large' | 'invalid' | 'rate-limited' | 'unavailable' | 'unauthenticated';
 
 export class MailboxError extends Error {
   override name = 'MailboxError';
-  readonly reason: MailboxRefusal;
+  readonly reason: MailboxErrorReason;
 
-  constructor(reason: MailboxRefusal, message: string, options?: ErrorOptions) {
+  constructor(reason: MailboxErrorReason, message: string, options?: ErrorOptions) {
     super(message, options);
     this.reason = reason;
   }
@@ -34,6 +34,6 @@ export interface Mailbox {
   fetch(limit: number): Promise<StoredEnvelope[]>;
   /** Deletes the user's own envelopes by id. */
   delete(ids: string[]): Promise<void>;
-  /** Registers the handler called when the mailbox becomes available or holds new envelopes. */
+  /** Registers the handler called when the mailbox becomes available or receives new envelopes. */
   onReady(handler: () => void): void;
 }

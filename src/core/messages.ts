@@ -26,7 +26,7 @@ export interface AckPayload {
   ids: string[];
 }
 
-/** Liveness probe; answered with a pong. */
+/** Liveness probe; the receiver replies with a pong. */
 export interface PingPayload {
   t: 'ping' | 'pong';
 }

@@ -18,7 +18,7 @@ import type { RawChannel } from './transport-port.ts';
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 export const PING_INTERVAL_MS = 4_000;
 export const LINK_SILENCE_LIMIT_MS = 10_000;
-/** Time a probed link has to answer before it counts as dead. */
+/** Time within which a probed link must send a frame before it counts as dead. */
 export const PROBE_TIMEOUT_MS = 3_000;
 /**
  * Time the channel stays open after a Reject frame went out, unless the peer closes it first.
@@ -129,7 +129,8 @@ export class PeerLink {
 
   /**
    * Pings now and closes the link unless some frame arrives within PROBE_TIMEOUT_MS. Used when
-   * the relay says the peer left: the data channel may still look open although it is dead.
+   * the relay reports that the peer left, because the data channel may still look open
+   * although it is dead.
    */
   probe(): void {
     if (this.#state.phase !== 'ready' || this.#probeTimer) return;

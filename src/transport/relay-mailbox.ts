@@ -4,11 +4,11 @@
  */
 
 import { fromBase64Url, toBase64Url } from '../core/bytes.ts';
-import type { Mailbox, MailboxRefusal, StoredEnvelope } from '../core/mailbox-port.ts';
+import type { Mailbox, MailboxErrorReason, StoredEnvelope } from '../core/mailbox-port.ts';
 import { MailboxError } from '../core/mailbox-port.ts';
 import type { ControlReply, RelayControl } from './relay-control.ts';
 
-const REFUSALS: MailboxRefusal[] = ['quota-exceeded', 'too-large', 'invalid', 'rate-limited'];
+const ERROR_REASONS: MailboxErrorReason[] = ['quota-exceeded', 'too-large', 'invalid', 'rate-limited', 'unavailable', 'unauthenticated'];
 
 export class RelayMailbox implements Mailbox {
   #control: RelayControl;
@@ -65,8 +65,8 @@ function expectType(reply: ControlReply, type: string): void {
   if (reply.type === type) return;
 
   if (reply.type === 'mailbox-error') {
-    const reason = REFUSALS.find((refusal) => refusal === reply.reason) ?? 'invalid';
-    throw new MailboxError(reason, `relay refused the request: ${String(reply.message ?? reason)}`);
+    const reason = ERROR_REASONS.find((known) => known === reply.reason) ?? 'invalid';
+    throw new MailboxError(reason, `relay rejected the request: ${String(reply.message ?? reason)}`);
   }
-  throw new MailboxError('invalid', `relay answered ${reply.type} where ${type} was expected`);
+  throw new MailboxError('invalid', `relay responded with ${reply.type} where ${type} was expected`);
 }
