@@ -55,7 +55,7 @@ function electOverBroadcastChannel(handlers: LeadershipHandlers): void {
   const tabId = crypto.randomUUID?.() ?? String(Math.random()).slice(2);
   let isLeader = false;
   let hasReportedFollow = false;
-  // A running leader answers the query at once; without an answer this tab claims the role
+  // A running leader replies to the query at once. Without a reply this tab claims the role
   // after about a second instead of a full silence limit.
   let lastHeardLeaderAt = Date.now() - LEADER_SILENCE_LIMIT_MS + HEARTBEAT_INTERVAL_MS;
 

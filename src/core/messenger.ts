@@ -322,7 +322,7 @@ export class Messenger {
 
   /**
    * Decides whether a new channel replaces the current link to the same peer. When both sides
-   * dial at once, the channel dialled by the lower address wins on both ends; a new channel
+   * dial at once, the channel dialled by the lower address wins on both ends. A new channel
    * after a ready link means the peer started over (a reload), so it replaces the old one.
    */
   #keepNewChannel(channel: RawChannel): boolean {

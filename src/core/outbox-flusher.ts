@@ -1,6 +1,6 @@
 /**
  * Writes waiting outbox messages to ready links, in sequence order. A message goes to a given
- * link at most once, since the channel is reliable and ordered; it leaves the outbox only on
+ * link at most once, since the channel is reliable and ordered. It leaves the outbox only on
  * the receiver's acknowledgement. When a link dies first, its unacknowledged messages go back
  * to 'queued' for the next link.
  */
@@ -53,8 +53,8 @@ export class OutboxFlusher {
   }
 
   /**
-   * Sends a message that was just queued straight from memory when it is the next one in order
-   * for an idle link, which saves an outbox read on the way out; otherwise flushes as usual.
+   * Sends a just-queued message straight from memory when it is the next one in order for an
+   * idle link, which saves an outbox read. Otherwise it flushes as usual.
    */
   async sendQueued(link: PeerLink, message: MessageRecord): Promise<void> {
     const progress = this.#progressOf(link);

@@ -52,7 +52,7 @@ export interface PeerLinkEvents {
 export interface PeerLinkOptions {
   channel: RawChannel;
   context: HandshakeContext;
-  /** The stored card of the peer: required to dial, optional when answering. */
+  /** The stored card of the peer: required to dial, optional when accepting a channel. */
   knownCard: Card | undefined;
   clock: Clock;
   logger: Logger;

@@ -19,7 +19,7 @@ export interface ContactRecord {
   addedAt: number;
   lastActivityAt: number;
   unreadCount: number;
-  /** Time someone last answered at this address with another key, cleared on the next good handshake. */
+  /** Time a peer with another key last responded at this address, cleared on the next good handshake. */
   wrongKeyAt?: number;
   /** Time the user confirmed that both sides show the same safety number; unset when not verified. */
   verifiedAt?: number;

@@ -11,7 +11,7 @@ export interface ChannelHandlers {
 
 /** One reliable, ordered data channel to a peer. */
 export interface RawChannel {
-  /** Address the relay says the other side registered; the handshake checks it. */
+  /** Address the relay reports the other side registered under; the handshake checks it. */
   readonly remoteAddress: string;
   /** True on the side that dialled. */
   readonly isInitiator: boolean;

@@ -169,7 +169,7 @@ export class PeerJsTransport implements Transport {
 
   /**
    * Retires a Peer whose registration is gone and schedules a fresh one. Open data channels of
-   * the old Peer keep working, since they no longer need the relay; the old Peer is only
+   * the old Peer keep working, since they no longer need the relay. So the old Peer is only
    * disconnected from signalling, not destroyed.
    */
   #replacePeer(peer: Peer, reason: string): void {

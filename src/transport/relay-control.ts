@@ -35,7 +35,7 @@ interface PendingRequest {
 export class RelayControl {
   onPresence: (address: string, isOnline: boolean) => void = () => {};
   onOpenChange: (isOpen: boolean) => void = () => {};
-  /** Called after authentication and whenever the relay says new envelopes arrived. */
+  /** Called after authentication and whenever the relay reports that new envelopes arrived. */
   onMailboxReady: () => void = () => {};
   #options: RelayControlOptions;
   #credentials: ControlCredentials | undefined;
@@ -71,7 +71,7 @@ export class RelayControl {
     this.#drop();
   }
 
-  /** Replaces the watched addresses; the relay answers with who of them is online. */
+  /** Replaces the watched addresses; the relay replies with those of them that are online. */
   watch(addresses: string[]): void {
     this.#watched = addresses;
     this.#send({ type: 'watch', addresses });
@@ -97,7 +97,7 @@ export class RelayControl {
     return new Promise<ControlReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(requestId);
-        reject(new Error(`relay did not answer ${String(message.type)} within ${REQUEST_TIMEOUT_MS} ms`));
+        reject(new Error(`relay request ${String(message.type)} timed out after ${REQUEST_TIMEOUT_MS} ms`));
       }, REQUEST_TIMEOUT_MS);
       this.#pending.set(requestId, { resolve, reject, timer });
       this.#send({ ...message, requestId });

@@ -11,7 +11,7 @@ export const RELAY_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * Fetches a challenge from the relay and returns the signed token for it.
- * @throws Error when the relay cannot be reached or answers with an error status.
+ * @throws Error when the relay cannot be reached or responds with an error status.
  */
 export async function createRelayToken(relayUrl: URL, identity: Identity): Promise<string> {
   const response = await fetch(new URL(`${RELAY_PATH}/challenge`, relayUrl), {

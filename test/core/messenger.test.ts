@@ -1,63 +1,9 @@
-import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIdentity } from '../../src/core/identity.ts';
-import { Messenger } from '../../src/core/messenger.ts';
-import { silentLogger, systemClock } from '../../src/core/ports.ts';
 import { InviteError } from '../../src/core/errors.ts';
 import { MemoryNetwork } from './memory-network.ts';
-import { MemoryStorage } from './memory-storage.ts';
+import { startPeer, statuses, stopAllPeers, stopPeer, texts, waitFor } from './messenger-peers.ts';
 
-const running: Messenger[] = [];
-
-interface Peer {
-  name: string;
-  address: string;
-  storage: MemoryStorage;
-  messenger: Messenger;
-}
-
-async function startPeer(network: MemoryNetwork, name: string, storage = new MemoryStorage()): Promise<Peer> {
-  storage.identity ??= createIdentity(name, nacl.randomBytes, Date.now());
-  const address = storage.identity.address;
-  const messenger = new Messenger({
-    storage,
-    transport: network.transportFor(address),
-    clock: systemClock,
-    randomBytes: nacl.randomBytes,
-    logger: silentLogger,
-    appUrl: 'http://127.0.0.1:8080/',
-    relayUrls: ['http://127.0.0.1:8080/'],
-  });
-  running.push(messenger);
-  await messenger.start();
-
-  return { name, address, storage, messenger };
-}
-
-function stopPeer(network: MemoryNetwork, peer: Peer): void {
-  peer.messenger.stop();
-  network.leave(peer.address);
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-function texts(peer: Peer, conversation: string): string[] {
-  return peer.storage.conversation(conversation).map((message) => message.text);
-}
-
-function statuses(peer: Peer, conversation: string): string[] {
-  return peer.storage.conversation(conversation).map((message) => message.status);
-}
-
-afterEach(() => {
-  for (const messenger of running.splice(0)) messenger.stop();
-});
+afterEach(() => stopAllPeers());
 
 describe('messenger', () => {
   it('delivers a first message as a request carrying the sender card', async () => {

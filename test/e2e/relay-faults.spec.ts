@@ -46,7 +46,7 @@ test('reload over a half-open relay socket keeps the identity and gets queued ma
     await addContact(bob.page, await readOwnInvite(alice.page));
     const aliceAddress = await alice.page.evaluate(() => (globalThis as unknown as { meshtext: { ownAddress: string } }).meshtext.ownAddress);
 
-    // The relay still holds Alice's old sockets, which no longer carry anything.
+    // The relay keeps Alice's old sockets open, but they no longer carry anything.
     proxy.freeze();
     await sendMessage(bob.page, 'waiting for you after the reload');
     await alice.page.reload();

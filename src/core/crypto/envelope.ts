@@ -2,8 +2,8 @@
  * Sealed envelopes, for anything a third party stores or forwards (the relay mailbox, other
  * peers). Only the recipient can open one, and only the recipient learns and can check who sent
  * it: the sender proves itself with the static-static DH, which the recipient could have computed
- * too, so the proof convinces no one else. The carrier sees only what the mailbox protocol puts
- * outside (recipient address, size, expiry).
+ * too, so the proof convinces no one else. The carrier can read only what the mailbox
+ * protocol puts outside (recipient address, size, expiry).
  *
  * Layout: version (1) | kind (5) | ephemeral public key (32) | secretbox(outer) under
  * k1 = KDF(ePub, sR, DH(e, sR)). The outer plaintext is the sender's card (length-prefixed) and
