@@ -4,7 +4,7 @@
  */
 
 import Dexie from 'dexie';
-import type { EntityTable } from 'dexie';
+import type { EntityTable, Transaction } from 'dexie';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
 
@@ -37,17 +37,50 @@ export type MeshtextDatabase = Dexie & {
   counters: EntityTable<CounterRow, 'name'>;
 };
 
-/** Opens (or creates) the database; pass another name in tests to keep databases apart. */
-export function openDatabase(name = DATABASE_NAME): MeshtextDatabase {
+/**
+ * One shipped schema version: the tables it adds or changes (Dexie keeps the others as they
+ * were) and, when rows must change shape, the step that moves them.
+ */
+export interface SchemaVersion {
+  version: number;
+  stores: Record<string, string | null>;
+  upgrade?: (transaction: Transaction) => Promise<void> | void;
+}
+
+/**
+ * Every version ever shipped, oldest first. Add a new entry for each change; never edit a
+ * shipped one, or databases already on that version would not see the change.
+ */
+export const schemaVersions: readonly SchemaVersion[] = [
+  {
+    version: 1,
+    stores: {
+      identity: '&key',
+      contacts: '&address, state, lastActivityAt',
+      messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
+      outbox: '&messageId, [conversation+seq]',
+      counters: '&name',
+    },
+  },
+];
+
+/**
+ * Opens (or creates) the database; pass another name in tests to keep databases apart.
+ * `upToVersion` declares only the versions up to that one, so that an upgrade test can
+ * create a database exactly as an older release left it.
+ */
+export function openDatabase(name = DATABASE_NAME, upToVersion = Infinity): MeshtextDatabase {
   const db = new Dexie(name) as MeshtextDatabase;
 
-  db.version(1).stores({
-    identity: '&key',
-    contacts: '&address, state, lastActivityAt',
-    messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
-    outbox: '&messageId, [conversation+seq]',
-    counters: '&name',
-  });
+  for (const schema of schemaVersions) {
+    if (schema.version > upToVersion) {
+      break;
+    }
+    const declared = db.version(schema.version).stores(schema.stores);
+    if (schema.upgrade) {
+      declared.upgrade(schema.upgrade);
+    }
+  }
 
   return db;
 }
