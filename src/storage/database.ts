@@ -48,8 +48,8 @@ export interface SchemaVersion {
 }
 
 /**
- * Every version ever shipped, oldest first. Add a new entry for each change; never edit a
- * shipped one, or databases already on that version would not see the change.
+ * Every version ever shipped, oldest first. Each change gets a new entry. A shipped entry is
+ * never edited, because databases already on that version would not see the change.
  */
 export const schemaVersions: readonly SchemaVersion[] = [
   {
@@ -65,7 +65,7 @@ export const schemaVersions: readonly SchemaVersion[] = [
 ];
 
 /**
- * Opens (or creates) the database; pass another name in tests to keep databases apart.
+ * Opens (or creates) the database. Tests pass another name to keep databases apart.
  * `upToVersion` declares only the versions up to that one, so that an upgrade test can
  * create a database exactly as an older release left it.
  */
