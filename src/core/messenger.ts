@@ -23,6 +23,7 @@ import { MailboxCourier } from './mailbox-courier.ts';
 import { MAX_LIVE_LINKS, pickLinkToEvict } from './link-limits.ts';
 import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
+import { OutboxWriter } from './outbox-writer.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
@@ -66,6 +67,7 @@ export class Messenger {
   #links = new Map<string, PeerLink>();
   #online = new Set<string>();
   #flusher: OutboxFlusher;
+  #writer: OutboxWriter;
   #lastStamp = 0;
   #courier: MailboxCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
@@ -78,7 +80,8 @@ export class Messenger {
 
   constructor(options: MessengerOptions) {
     this.#options = options;
-    this.#flusher = new OutboxFlusher(options.storage);
+    this.#flusher = new OutboxFlusher(options.storage, options.logger);
+    this.#writer = new OutboxWriter(options.storage, (messages) => this.#handleWritten(messages));
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
         mailbox: options.mailbox,
@@ -210,7 +213,7 @@ export class Messenger {
     if (trimmed.length > MAX_TEXT_LENGTH) throw new RangeError(`message is longer than ${MAX_TEXT_LENGTH} characters`);
     if (!isAddress(conversation)) throw new RangeError('conversation is not a valid address');
 
-    const message = await this.#options.storage.queueOutgoing({
+    return this.#writer.write({
       id: toBase64Url(this.#options.randomBytes(16)),
       conversation,
       sender: identity.address,
@@ -218,11 +221,22 @@ export class Messenger {
       text: trimmed,
       sentAt: this.#stamp(),
     });
-    const link = this.#links.get(conversation);
-    if (link?.isReady) void this.#flusher.sendQueued(link, message);
-    else void this.deliver(conversation);
+  }
 
-    return message;
+  /** Hands a committed batch of outgoing messages to the links of their conversations. */
+  #handleWritten(messages: MessageRecord[]): void {
+    const byConversation = new Map<string, MessageRecord[]>();
+    for (const message of messages) {
+      const list = byConversation.get(message.conversation) ?? [];
+      list.push(message);
+      byConversation.set(message.conversation, list);
+    }
+
+    for (const [conversation, written] of byConversation) {
+      const link = this.#links.get(conversation);
+      if (link?.isReady) void this.#flusher.sendQueued(link, written);
+      else void this.deliver(conversation);
+    }
   }
 
   /**
@@ -432,7 +446,10 @@ export class Messenger {
         link.send({ t: 'ack', ids: ids.slice(start, start + MAX_ACK_IDS) });
       }
     }
-    if (acked.length > 0) await this.#options.storage.markDelivered(link.remoteAddress, acked);
+    if (acked.length > 0) {
+      this.#flusher.acknowledged(acked);
+      await this.#options.storage.markDelivered(link.remoteAddress, acked);
+    }
   }
 
   /** Stores a chat message from an authenticated sender; see storeIncomingChats. */

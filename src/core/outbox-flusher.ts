@@ -7,6 +7,7 @@
 
 import type { ChatPayload } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
+import type { Logger } from './ports.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
 interface LinkProgress {
@@ -20,10 +21,15 @@ interface LinkProgress {
 
 export class OutboxFlusher {
   #storage: CoreStorage;
+  #logger: Logger;
   #progress = new WeakMap<PeerLink, LinkProgress>();
+  /** Ids written to a link whose 'sent' status is not stored yet. */
+  #unmarkedSent = new Set<string>();
+  #markingSent: Promise<void> | undefined;
 
-  constructor(storage: CoreStorage) {
+  constructor(storage: CoreStorage, logger: Logger) {
     this.#storage = storage;
+    this.#logger = logger;
   }
 
   /**
@@ -53,21 +59,27 @@ export class OutboxFlusher {
   }
 
   /**
-   * Sends a just-queued message straight from memory when it is the next one in order for an
-   * idle link, which saves an outbox read. Otherwise it flushes as usual.
+   * Sends just-written messages straight from memory when they follow on from what the idle
+   * link already carries, which saves an outbox read. Otherwise it flushes as usual.
    */
-  async sendQueued(link: PeerLink, message: MessageRecord): Promise<void> {
+  async sendQueued(link: PeerLink, messages: MessageRecord[]): Promise<void> {
     const progress = this.#progressOf(link);
-    const isNextInOrder = progress.sentUpToSeq === message.seq - 1 && !progress.running && !link.isClosed;
-
-    if (!isNextInOrder || !link.send(chatPayloadOf(message))) {
+    const first = messages[0];
+    const isNextInOrder = first !== undefined && progress.sentUpToSeq === first.seq - 1 && !progress.running && !link.isClosed;
+    if (!isNextInOrder) {
       await this.flush(link);
       return;
     }
 
-    progress.sentUpToSeq = message.seq;
-    progress.sentIds.add(message.id);
-    await this.#storage.markSent([message.id]);
+    const sentIds: string[] = [];
+    for (const message of messages) {
+      if (message.seq !== progress.sentUpToSeq + 1 || !link.send(chatPayloadOf(message))) break;
+      progress.sentUpToSeq = message.seq;
+      progress.sentIds.add(message.id);
+      sentIds.push(message.id);
+    }
+    this.#markSent(sentIds);
+    if (sentIds.length < messages.length) await this.flush(link);
   }
 
   /** Puts the messages that went out on a closed link and were not acknowledged back in the queue. */
@@ -97,7 +109,41 @@ export class OutboxFlusher {
       progress.sentIds.add(message.id);
       sentIds.push(message.id);
     }
-    if (sentIds.length > 0) await this.#storage.markSent(sentIds);
+    this.#markSent(sentIds);
+  }
+
+  /**
+   * Drops acknowledged ids from the 'sent' writes still to come, because 'delivered' replaces
+   * that status. In a burst most acknowledgements arrive before the write, which then shrinks.
+   */
+  acknowledged(ids: string[]): void {
+    for (const id of ids) this.#unmarkedSent.delete(id);
+  }
+
+  /** Stores the 'sent' status of these ids, merged with other pending ones into one write at a time. */
+  #markSent(ids: string[]): void {
+    for (const id of ids) this.#unmarkedSent.add(id);
+
+    this.#markingSent ??= this.#writeSent();
+  }
+
+  async #writeSent(): Promise<void> {
+    // Let the acknowledgements already on their way remove ids first.
+    await Promise.resolve();
+
+    try {
+      while (this.#unmarkedSent.size > 0) {
+        const ids = [...this.#unmarkedSent];
+        this.#unmarkedSent.clear();
+        await this.#storage.markSent(ids);
+      }
+    } catch (error) {
+      // The status is only shown, never used for delivery: the ids stay in the outbox and a
+      // lost 'sent' mark is replaced by 'delivered' once the receipt arrives.
+      this.#logger.warn('storing sent status failed', { error: String(error) });
+    } finally {
+      this.#markingSent = undefined;
+    }
   }
 }
 

@@ -79,6 +79,12 @@ export interface CoreStorage {
    * storedAt of the conversation when needed.
    */
   queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord>;
+  /**
+   * Stores several outgoing messages as queueOutgoing does, all in one transaction and in the
+   * given order, so sequence numbers follow that order. Returns the records in the same order.
+   * @throws the storage error, storing none of them.
+   */
+  queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]>;
   /** Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest first. */
   listOutbox(conversation: string, afterSeq?: number): Promise<MessageRecord[]>;
   /** Conversations that have at least one message waiting in the outbox. */

@@ -59,6 +59,14 @@ export class MemoryStorage implements CoreStorage {
     return { ...message };
   }
 
+  async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+    this.#checkWritable();
+    const messages: MessageRecord[] = [];
+    for (const draft of drafts) messages.push(await this.queueOutgoing(draft));
+
+    return messages;
+  }
+
   async listOutbox(conversation: string, afterSeq = 0): Promise<MessageRecord[]> {
     return [...this.outbox]
       .map((id) => this.messages.get(id))

@@ -212,6 +212,7 @@ describe('messenger', () => {
 
     await waitFor(() => texts(alice, bob.address).length === 2 && texts(bob, alice.address).length === 2, 'both messages');
     await waitFor(() => alice.messenger.isConnected(bob.address) && bob.messenger.isConnected(alice.address), 'one link');
+    await waitFor(() => statuses(alice, bob.address).includes('delivered'), 'the acknowledgement');
     expect(statuses(alice, bob.address).filter((status) => status !== 'received')).toEqual(['delivered']);
   });
 });

@@ -214,4 +214,37 @@ describe('DexieStorage', () => {
     expect(await countWaiting(storage.db, bob.address)).toBe(1);
     expect(await countWaiting(storage.db, contactFor('Carol').address)).toBe(0);
   });
+
+  it('writes a batch of sends in order, with one counter per conversation', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const bob = contactFor('Bob');
+    await storage.putContact(alice);
+    const draft = { sender: 'mt1self', instance: 'instance-bbbb', text: 'hi' };
+    await storage.queueOutgoing({ ...draft, id: 'outgoing-0001', conversation: alice.address, sentAt: 10 });
+
+    const batch = await storage.queueOutgoingBatch([
+      { ...draft, id: 'outgoing-0002', conversation: alice.address, sentAt: 5 },
+      { ...draft, id: 'outgoing-0003', conversation: bob.address, sentAt: 6 },
+      { ...draft, id: 'outgoing-0004', conversation: alice.address, sentAt: 7 },
+    ]);
+
+    expect(batch.map((message) => [message.id, message.seq])).toEqual([['outgoing-0002', 2], ['outgoing-0003', 1], ['outgoing-0004', 3]]);
+    expect(batch.map((message) => message.storedAt)).toEqual([11, 6, 12]);
+    expect((await storage.listOutbox(alice.address)).map((message) => message.id)).toEqual(['outgoing-0001', 'outgoing-0002', 'outgoing-0004']);
+    expect((await storage.getContact(alice.address))?.lastActivityAt).toBe(7);
+  });
+
+  it('stores no part of a batch that fails', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const draft = { sender: 'mt1self', instance: 'instance-bbbb', text: 'hi', sentAt: 1, conversation: alice.address };
+    await storage.queueOutgoing({ ...draft, id: 'outgoing-0001' });
+
+    await expect(storage.queueOutgoingBatch([{ ...draft, id: 'outgoing-0002' }, { ...draft, id: 'outgoing-0001' }])).rejects.toThrow();
+
+    expect(await storage.db.messages.count()).toBe(1);
+    expect(await storage.db.outbox.count()).toBe(1);
+    expect((await storage.queueOutgoing({ ...draft, id: 'outgoing-0003' })).seq).toBe(2);
+  });
 });
