@@ -25,7 +25,7 @@ export class OutboxFlusher {
   #progress = new WeakMap<PeerLink, LinkProgress>();
   /** Ids written to a link whose 'sent' status is not stored yet. */
   #unmarkedSent = new Set<string>();
-  #markingSent: Promise<void> | undefined;
+  #isWritingSent = false;
 
   constructor(storage: CoreStorage, logger: Logger) {
     this.#storage = storage;
@@ -124,10 +124,11 @@ export class OutboxFlusher {
   #markSent(ids: string[]): void {
     for (const id of ids) this.#unmarkedSent.add(id);
 
-    this.#markingSent ??= this.#writeSent();
+    if (!this.#isWritingSent) void this.#writeSent();
   }
 
   async #writeSent(): Promise<void> {
+    this.#isWritingSent = true;
     // Let the acknowledgements already on their way remove ids first.
     await Promise.resolve();
 
@@ -142,7 +143,7 @@ export class OutboxFlusher {
       // lost 'sent' mark is replaced by 'delivered' once the receipt arrives.
       this.#logger.warn('storing sent status failed', { error: String(error) });
     } finally {
-      this.#markingSent = undefined;
+      this.#isWritingSent = false;
     }
   }
 }

@@ -20,7 +20,7 @@ export class OutboxWriter {
   #storage: CoreStorage;
   #onWritten: (messages: MessageRecord[]) => void;
   #pending: PendingWrite[] = [];
-  #running: Promise<void> | undefined;
+  #isDraining = false;
 
   /** `onWritten` gets each committed batch, in send order, before the sends resolve. */
   constructor(storage: CoreStorage, onWritten: (messages: MessageRecord[]) => void) {
@@ -35,11 +35,12 @@ export class OutboxWriter {
   write(draft: OutgoingDraft): Promise<MessageRecord> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ draft, resolve, reject });
-      this.#running ??= this.#drain();
+      if (!this.#isDraining) void this.#drain();
     });
   }
 
   async #drain(): Promise<void> {
+    this.#isDraining = true;
     // Let the sends made in the same task join the first transaction.
     await Promise.resolve();
 
@@ -49,7 +50,7 @@ export class OutboxWriter {
         await this.#writeBatch(batch);
       }
     } finally {
-      this.#running = undefined;
+      this.#isDraining = false;
     }
   }
 
