@@ -12,13 +12,15 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bundleSize } from './bundle-size.ts';
+import { churnSimulation } from './churn-simulation.ts';
 import { cryptoPrimitives } from './crypto.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
+import { outboxFlush } from './outbox-flush.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 import { relayBench } from './relay.bench.ts';
 
-const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, relayBench];
+const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, outboxFlush, churnSimulation, relayBench];
 
 function formatTable(metrics: Metric[]): string {
   const header = ['name', 'value', 'unit', 'baseline', 'goal'];
