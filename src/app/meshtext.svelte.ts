@@ -126,11 +126,18 @@ export class Meshtext {
 
   async open(address: string | undefined): Promise<void> {
     this.openConversation = address;
-    if (address) await this.storage.markConversationRead(address);
+    if (address) await this.markRead(address);
   }
 
+  /** Marks a chat on screen read: clears its unread count and queues read receipts. */
   async markRead(address: string): Promise<void> {
     await this.storage.markConversationRead(address);
+    await this.messenger.markConversationRead(address);
+  }
+
+  /** Switches read receipts on or off; the choice is stored. */
+  async setReadReceipts(isEnabled: boolean): Promise<void> {
+    await this.messenger.setReadReceiptsEnabled(isEnabled);
   }
 
   /** Records that the user compared safety numbers with this contact and they matched. */

@@ -26,12 +26,18 @@ export interface AckPayload {
   ids: string[];
 }
 
+/** Read receipt: the receiver showed these message ids in a visible chat. */
+export interface ReadPayload {
+  t: 'read';
+  ids: string[];
+}
+
 /** Liveness probe; the receiver replies with a pong. */
 export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload;
+export type WirePayload = ChatPayload | AckPayload | ReadPayload | PingPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -57,6 +63,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
       return validateChat(record);
     case 'ack':
       return validateAck(record);
+    case 'read':
+      return { t: 'read', ids: validateIds(record, 'read') };
     case 'ping':
     case 'pong':
       return { t: record.t };
@@ -79,12 +87,16 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {
+  return { t: 'ack', ids: validateIds(record, 'ack') };
+}
+
+function validateIds(record: Record<string, unknown>, kind: string): string[] {
   const { ids } = record;
 
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_ACK_IDS) throw new FrameError('ack ids are invalid');
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_ACK_IDS) throw new FrameError(`${kind} ids are invalid`);
   for (const id of ids) {
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('ack id is invalid');
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError(`${kind} id is invalid`);
   }
 
-  return { t: 'ack', ids: ids as string[] };
+  return ids as string[];
 }

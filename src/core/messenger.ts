@@ -25,6 +25,7 @@ import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
 import { OutboxWriter } from './outbox-writer.ts';
 import type { LinkCloseReason } from './peer-link.ts';
+import { ReadReceipts } from './read-receipts.ts';
 import { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
@@ -68,6 +69,7 @@ export class Messenger {
   #online = new Set<string>();
   #flusher: OutboxFlusher;
   #writer: OutboxWriter;
+  #readReceipts: ReadReceipts;
   #lastStamp = 0;
   #courier: MailboxCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
@@ -81,6 +83,7 @@ export class Messenger {
   constructor(options: MessengerOptions) {
     this.#options = options;
     this.#flusher = new OutboxFlusher(options.storage, options.logger);
+    this.#readReceipts = new ReadReceipts(options.storage, options.clock, options.logger);
     this.#writer = new OutboxWriter(options.storage, (messages) => this.#handleWritten(messages));
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
@@ -221,6 +224,23 @@ export class Messenger {
       text: trimmed,
       sentAt: this.#stamp(),
     });
+  }
+
+  /** Records that the user sees the conversation and sends read receipts when they are on. */
+  async markConversationRead(conversation: string): Promise<void> {
+    await this.#readReceipts.markShown(conversation);
+
+    const link = this.#links.get(conversation);
+    if (link?.isReady) await this.#readReceipts.sendPending(link);
+  }
+
+  /** Tells whether read receipts go out when the user reads a chat. On unless switched off. */
+  areReadReceiptsEnabled(): Promise<boolean> {
+    return this.#readReceipts.isEnabled();
+  }
+
+  async setReadReceiptsEnabled(isEnabled: boolean): Promise<void> {
+    await this.#readReceipts.setEnabled(isEnabled);
   }
 
   /** Hands a committed batch of outgoing messages to the links of their conversations. */
@@ -390,6 +410,7 @@ export class Messenger {
     }
     this.#reportReachability(link.remoteAddress);
     await this.#flusher.flush(link);
+    await this.#readReceipts.sendPending(link);
   }
 
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
@@ -437,6 +458,7 @@ export class Messenger {
   async #handleBatch(link: PeerLink, payloads: WirePayload[]): Promise<void> {
     const chats = payloads.filter((payload): payload is ChatPayload => payload.t === 'msg');
     const acked = payloads.flatMap((payload) => (payload.t === 'ack' ? payload.ids : []));
+    const read = payloads.flatMap((payload) => (payload.t === 'read' ? payload.ids : []));
     const card = link.remoteCard;
 
     if (chats.length > 0 && card) {
@@ -449,6 +471,10 @@ export class Messenger {
     if (acked.length > 0) {
       this.#flusher.acknowledged(acked);
       await this.#options.storage.markDelivered(link.remoteAddress, acked);
+    }
+    if (read.length > 0) {
+      this.#flusher.acknowledged(read);
+      await this.#options.storage.markRead(link.remoteAddress, read);
     }
   }
 

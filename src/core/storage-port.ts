@@ -28,10 +28,15 @@ export interface ContactRecord {
    * message request arrives under a known name (see name-claims.ts).
    */
   claimsNameOf?: string;
+  /** Ids of this contact's messages shown to the user whose read receipts have not gone out yet. */
+  pendingReadReceipts?: string[];
 }
 
-/** `received` is the state of every incoming message; the others belong to outgoing ones. */
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'received';
+/**
+ * `received` is the state of every incoming message; the others belong to outgoing ones, which
+ * move from queued to sent, delivered (stored by the receiver) and read (shown to the receiver).
+ */
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'received';
 
 export interface MessageRecord {
   id: string;
@@ -51,6 +56,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Time an incoming message was first shown in a visible chat. */
+  readAt?: number;
 }
 
 export interface OutgoingDraft {
@@ -100,6 +107,23 @@ export interface CoreStorage {
   markMailboxed(ids: string[], at: number): Promise<void>;
   /** Marks messages of a conversation delivered and removes them from the outbox. */
   markDelivered(conversation: string, ids: string[]): Promise<void>;
+
+  /**
+   * Marks outgoing messages of a conversation read, which implies delivered, and removes them
+   * from the outbox. Ids of other conversations or of incoming messages are ignored.
+   */
+  markRead(conversation: string, ids: string[]): Promise<void>;
+  /**
+   * Sets readAt on the incoming messages of a conversation that have none and returns their
+   * ids. With `shouldQueueReceipts` the ids are also added to the contact's pending read
+   * receipts, in the same transaction.
+   */
+  markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]>;
+  /** Returns the pending read receipts of a contact and clears them. */
+  takeReadReceipts(conversation: string): Promise<string[]>;
+  /** Reads a stored user setting; undefined when it was never set. */
+  getSetting(key: string): Promise<unknown>;
+  putSetting(key: string, value: unknown): Promise<void>;
 
   /**
    * Stores incoming messages of one conversation in one transaction, skipping each one whose

@@ -17,6 +17,9 @@ import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY } from './database.ts';
 import { toStorageError } from './storage-errors.ts';
 
+/** Read receipts kept per contact while no link is open; older ones are dropped beyond it. */
+const MAX_PENDING_READ_RECEIPTS = 2048;
+
 export class DexieStorage implements CoreStorage {
   readonly db: MeshtextDatabase;
 
@@ -157,10 +160,80 @@ export class DexieStorage implements CoreStorage {
         );
         const mineIds = mine.map((message) => message.id);
 
-        await db.messages.bulkPut(mine.map((message) => ({ ...message, status: 'delivered' })));
+        // A receipt for a resent message may come after the read receipt; it must not lower 'read'.
+        const unread = mine.filter((message) => message.status !== 'read');
+        await db.messages.bulkPut(unread.map((message) => ({ ...message, status: 'delivered' })));
         await db.outbox.bulkDelete(mineIds);
       }),
     );
+  }
+
+  async markRead(conversation: string, ids: string[]): Promise<void> {
+    const { db } = this;
+
+    await guard(() =>
+      db.transaction('rw', [db.messages, db.outbox], async () => {
+        const mine = (await db.messages.bulkGet(ids)).filter(
+          (message): message is MessageRecord => message?.conversation === conversation && message.direction === 'out',
+        );
+
+        await db.messages.bulkPut(mine.map((message) => ({ ...message, status: 'read' })));
+        await db.outbox.bulkDelete(mine.map((message) => message.id));
+      }),
+    );
+  }
+
+  async markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]> {
+    const { db } = this;
+
+    return guard(() =>
+      db.transaction('rw', [db.messages, db.contacts], async () => {
+        // Messages are marked read in display order, so the unread ones are the newest: walk
+        // back from the end until the first incoming message already read.
+        const tail = await db.messages
+          .where('[conversation+storedAt]')
+          .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
+          .reverse()
+          .until((message) => message.direction === 'in' && message.readAt !== undefined)
+          .toArray();
+        const unread = tail.filter((message) => message.direction === 'in' && message.readAt === undefined).reverse();
+        if (unread.length === 0) return [];
+
+        const ids = unread.map((message) => message.id);
+        await db.messages.bulkPut(unread.map((message) => ({ ...message, readAt: at })));
+        if (shouldQueueReceipts) {
+          await db.contacts
+            .where('address')
+            .equals(conversation)
+            .modify((contact) => {
+              contact.pendingReadReceipts = [...(contact.pendingReadReceipts ?? []), ...ids].slice(-MAX_PENDING_READ_RECEIPTS);
+            });
+        }
+
+        return ids;
+      }),
+    );
+  }
+
+  async takeReadReceipts(conversation: string): Promise<string[]> {
+    const { db } = this;
+
+    return guard(() =>
+      db.transaction('rw', db.contacts, async () => {
+        const ids = (await db.contacts.get(conversation))?.pendingReadReceipts ?? [];
+        if (ids.length > 0) await db.contacts.update(conversation, { pendingReadReceipts: undefined });
+
+        return ids;
+      }),
+    );
+  }
+
+  async getSetting(key: string): Promise<unknown> {
+    return (await this.db.settings.get(key))?.value;
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    await guard(() => this.db.settings.put({ key, value }));
   }
 
   async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]> {

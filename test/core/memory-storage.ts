@@ -13,6 +13,7 @@ export class MemoryStorage implements CoreStorage {
   contacts = new Map<string, ContactRecord>();
   messages = new Map<string, MessageRecord>();
   outbox = new Set<string>();
+  settings = new Map<string, unknown>();
   failWrites = false;
   #sequences = new Map<string, number>();
 
@@ -106,9 +107,48 @@ export class MemoryStorage implements CoreStorage {
     for (const id of ids) {
       const message = this.messages.get(id);
       if (message?.conversation !== conversation || message.direction !== 'out') continue;
-      message.status = 'delivered';
+      if (message.status !== 'read') message.status = 'delivered';
       this.outbox.delete(id);
     }
+  }
+
+  async markRead(conversation: string, ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const message = this.messages.get(id);
+      if (message?.conversation !== conversation || message.direction !== 'out') continue;
+      message.status = 'read';
+      this.outbox.delete(id);
+    }
+  }
+
+  async markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]> {
+    this.#checkWritable();
+    const unread = this.conversation(conversation).filter((message) => message.direction === 'in' && message.readAt === undefined);
+    for (const message of unread) message.readAt = at;
+
+    const ids = unread.map((message) => message.id);
+    const contact = this.contacts.get(conversation);
+    if (shouldQueueReceipts && contact && ids.length > 0) contact.pendingReadReceipts = [...(contact.pendingReadReceipts ?? []), ...ids];
+
+    return ids;
+  }
+
+  async takeReadReceipts(conversation: string): Promise<string[]> {
+    this.#checkWritable();
+    const contact = this.contacts.get(conversation);
+    const ids = contact?.pendingReadReceipts ?? [];
+    if (contact) contact.pendingReadReceipts = undefined;
+
+    return ids;
+  }
+
+  async getSetting(key: string): Promise<unknown> {
+    return this.settings.get(key);
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    this.#checkWritable();
+    this.settings.set(key, value);
   }
 
   async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]> {

@@ -247,4 +247,55 @@ describe('DexieStorage', () => {
     expect(await storage.db.outbox.count()).toBe(1);
     expect((await storage.queueOutgoing({ ...draft, id: 'outgoing-0003' })).seq).toBe(2);
   });
+
+  it('keeps read when a late receipt for a resend arrives', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const message = await storage.queueOutgoing({ id: 'outgoing-0001', conversation: alice.address, sender: 'me', instance: 'instance-me', text: 'x', sentAt: 1 });
+
+    await storage.markRead(alice.address, [message.id]);
+    await storage.markDelivered(alice.address, [message.id]);
+
+    expect((await storage.db.messages.get(message.id))?.status).toBe('read');
+    expect(await storage.db.outbox.count()).toBe(0);
+  });
+
+  it('ignores read receipts for another conversation', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const message = await storage.queueOutgoing({ id: 'outgoing-0001', conversation: alice.address, sender: 'me', instance: 'instance-me', text: 'x', sentAt: 1 });
+
+    await storage.markRead(contactFor('Mallory').address, [message.id]);
+
+    expect((await storage.db.messages.get(message.id))?.status).toBe('queued');
+  });
+
+  it('marks only unread incoming messages read and queues their receipts', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1), incoming(alice.address, 2)]);
+
+    const first = await storage.markIncomingRead(alice.address, 100, true);
+    await storage.storeIncoming([incoming(alice.address, 3)]);
+    const second = await storage.markIncomingRead(alice.address, 200, true);
+
+    expect(first).toEqual([incoming(alice.address, 1).id, incoming(alice.address, 2).id]);
+    expect(second).toEqual([incoming(alice.address, 3).id]);
+    expect((await storage.db.messages.get(incoming(alice.address, 1).id))?.readAt).toBe(100);
+    expect(await storage.takeReadReceipts(alice.address)).toEqual([...first, ...second]);
+    expect(await storage.takeReadReceipts(alice.address)).toEqual([]);
+  });
+
+  it('stores a setting across reopening', async () => {
+    const storage = freshStorage();
+    expect(await storage.getSetting('readReceipts')).toBeUndefined();
+
+    await storage.putSetting('readReceipts', false);
+    storage.db.close();
+    const reopened = new DexieStorage(openDatabase(storage.db.name));
+    opened.push(reopened.db);
+
+    expect(await reopened.getSetting('readReceipts')).toBe(false);
+  });
 });

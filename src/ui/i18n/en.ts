@@ -198,6 +198,13 @@ export const messages = {
   'onboarding.restore': 'Restore from backup',
 
   'chat.waiting': '{count} waiting',
+
+  // Delivery: read receipts, gaps, storage faults.
+  'status.read': 'Read',
+  'settings.readReceiptsTitle': 'Privacy',
+  'settings.readReceipts': 'Send read receipts',
+  'settings.readReceiptsHint': 'When this is on, your contacts see when you have read their messages.',
+  'settings.saveFailed': 'The setting could not be saved. Try again.',
 } as const;
 
 export type MessageKey = keyof typeof messages;
