@@ -129,7 +129,9 @@ export interface CoreStorage {
    * Stores incoming messages of one conversation in one transaction, skipping each one whose
    * (conversation, sender, instance, seq) is already stored. In the same transaction it creates
    * `newContact` when given and counts the stored messages as unread. A stored message keeps its
-   * storedAt unless that is not above the latest of its conversation, which then sets it.
+   * storedAt unless that is not above the latest of its conversation, which then sets it. A late
+   * message, whose sender install already has a higher seq stored, instead gets a storedAt just
+   * below that message's, so it takes its place in display order.
    * Returns one result per message, in order.
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */

@@ -19,6 +19,11 @@ import { toStorageError } from './storage-errors.ts';
 
 /** Read receipts kept per contact while no link is open; older ones are dropped beyond it. */
 const MAX_PENDING_READ_RECEIPTS = 2048;
+/**
+ * Newest messages of a conversation checked for unread ones when the user reads it.
+ * NOTE: a late message placed further back than this is never marked read or receipted.
+ */
+const READ_LOOKBACK_MESSAGES = 512;
 
 export class DexieStorage implements CoreStorage {
   readonly db: MeshtextDatabase;
@@ -188,13 +193,13 @@ export class DexieStorage implements CoreStorage {
 
     return guard(() =>
       db.transaction('rw', [db.messages, db.contacts], async () => {
-        // Messages are marked read in display order, so the unread ones are the newest: walk
-        // back from the end until the first incoming message already read.
+        // Unread messages are the newest ones, or late ones placed a little before them, so
+        // only the end of the conversation is read.
         const tail = await db.messages
           .where('[conversation+storedAt]')
           .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
           .reverse()
-          .until((message) => message.direction === 'in' && message.readAt !== undefined)
+          .limit(READ_LOOKBACK_MESSAGES)
           .toArray();
         const unread = tail.filter((message) => message.direction === 'in' && message.readAt === undefined).reverse();
         if (unread.length === 0) return [];
@@ -261,7 +266,17 @@ export class DexieStorage implements CoreStorage {
         if (fresh.length === 0) return results;
 
         let floor = await this.#storedAtFloor(fresh[0]!.conversation);
-        for (const message of fresh) {
+        const highestSeqs = new Map<string, number>();
+        for (const [index, message] of fresh.entries()) {
+          const source = JSON.stringify([message.sender, message.instance]);
+          const highestSeq = highestSeqs.get(source) ?? (await this.#highestStoredSeq(message));
+          highestSeqs.set(source, Math.max(highestSeq, message.seq));
+
+          const slot = message.seq < highestSeq ? await this.#lateSlot(message, fresh.slice(0, index)) : undefined;
+          if (slot !== undefined) {
+            message.storedAt = slot;
+            continue;
+          }
           message.storedAt = Math.max(message.storedAt, floor);
           floor = message.storedAt + 1;
         }
@@ -279,6 +294,40 @@ export class DexieStorage implements CoreStorage {
         return results;
       }),
     );
+  }
+
+  async #highestStoredSeq(message: MessageRecord): Promise<number> {
+    const { conversation, sender, instance } = message;
+    const highest = await this.db.messages
+      .where('[conversation+sender+instance+seq]')
+      .between([conversation, sender, instance, Dexie.minKey], [conversation, sender, instance, Dexie.maxKey])
+      .last();
+
+    return highest?.seq ?? 0;
+  }
+
+  /**
+   * Returns the storedAt that puts a late message right before the next higher seq of its
+   * sender install, halfway between that one and the message shown before it, so it takes its
+   * place in display order. `placed` are the messages of the same batch placed already.
+   */
+  async #lateSlot(message: MessageRecord, placed: MessageRecord[]): Promise<number | undefined> {
+    const { conversation, sender, instance, seq } = message;
+    const later = await this.db.messages
+      .where('[conversation+sender+instance+seq]')
+      .between([conversation, sender, instance, seq + 1], [conversation, sender, instance, Dexie.maxKey])
+      .first();
+    const laterInBatch = placed.filter((other) => other.sender === sender && other.instance === instance && other.seq > seq);
+    const nextStoredAt = Math.min(later?.storedAt ?? Infinity, ...laterInBatch.map((other) => other.storedAt));
+    if (nextStoredAt === Infinity) return undefined;
+
+    const before = await this.db.messages
+      .where('[conversation+storedAt]')
+      .between([conversation, Dexie.minKey], [conversation, nextStoredAt], true, false)
+      .last();
+    const previousStoredAt = Math.max(before?.storedAt ?? -Infinity, ...placed.filter((other) => other.storedAt < nextStoredAt).map((other) => other.storedAt));
+
+    return previousStoredAt === -Infinity ? nextStoredAt - 1 : (previousStoredAt + nextStoredAt) / 2;
   }
 
   /** Returns the lowest storedAt that keeps display order for a new message of the conversation. */

@@ -169,7 +169,7 @@ export class MemoryStorage implements CoreStorage {
       }
 
       if (newContact && !this.contacts.has(newContact.address)) this.contacts.set(newContact.address, { ...newContact });
-      const storedAt = Math.max(message.storedAt, this.#storedAtFloor(message.conversation));
+      const storedAt = this.#lateSlot(message) ?? Math.max(message.storedAt, this.#storedAtFloor(message.conversation));
       this.messages.set(message.id, { ...message, storedAt });
       const contact = this.contacts.get(message.conversation);
       if (contact) {
@@ -185,6 +185,17 @@ export class MemoryStorage implements CoreStorage {
   /** Messages of a conversation in display order. */
   conversation(address: string): MessageRecord[] {
     return [...this.messages.values()].filter((m) => m.conversation === address).sort((a, b) => a.storedAt - b.storedAt);
+  }
+
+  /** Places a late message halfway between the next higher seq of its source and the message before that. */
+  #lateSlot(message: MessageRecord): number | undefined {
+    const shown = this.conversation(message.conversation);
+    const next = shown.find((other) => other.sender === message.sender && other.instance === message.instance && other.seq > message.seq);
+    if (!next) return undefined;
+
+    const before = shown.filter((other) => other.storedAt < next.storedAt).at(-1);
+
+    return before ? (before.storedAt + next.storedAt) / 2 : next.storedAt - 1;
   }
 
   #storedAtFloor(conversation: string): number {

@@ -298,4 +298,35 @@ describe('DexieStorage', () => {
 
     expect(await reopened.getSetting('readReceipts')).toBe(false);
   });
+
+  it('places a late message before the later ones of its sender', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1), incoming(alice.address, 3)]);
+    const reply = await storage.queueOutgoing({ id: 'outgoing-0001', conversation: alice.address, sender: 'me', instance: 'instance-me', text: 'x', sentAt: 1 });
+    await storage.storeIncoming([incoming(alice.address, 4)]);
+
+    await storage.storeIncoming([incoming(alice.address, 2)]);
+
+    const shown = await storage.db.messages.where('[conversation+storedAt]').between([alice.address, -Infinity], [alice.address, Infinity]).toArray();
+    expect(shown.map((message) => message.id)).toEqual([
+      incoming(alice.address, 1).id,
+      incoming(alice.address, 2).id,
+      incoming(alice.address, 3).id,
+      reply.id,
+      incoming(alice.address, 4).id,
+    ]);
+  });
+
+  it('orders a batch that arrived out of order', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+
+    await storage.storeIncoming([incoming(alice.address, 3), incoming(alice.address, 1), incoming(alice.address, 2)]);
+
+    const shown = await storage.db.messages.where('[conversation+storedAt]').between([alice.address, -Infinity], [alice.address, Infinity]).toArray();
+    expect(shown.map((message) => message.seq)).toEqual([1, 2, 3]);
+  });
 });

@@ -205,6 +205,8 @@ export const messages = {
   'settings.readReceipts': 'Send read receipts',
   'settings.readReceiptsHint': 'When this is on, your contacts see when you have read their messages.',
   'settings.saveFailed': 'The setting could not be saved. Try again.',
+  'chat.gapOne': 'An earlier message has not arrived yet. It will appear here.',
+  'chat.gapMany': '{count} earlier messages have not arrived yet. They will appear here.',
 } as const;
 
 export type MessageKey = keyof typeof messages;
