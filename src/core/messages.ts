@@ -32,12 +32,33 @@ export interface ReadPayload {
   ids: string[];
 }
 
+/**
+ * What the sender of the mark stored of one install of the peer: every message up to `seq`,
+ * and the seqs in `above`, which lie beyond a gap.
+ */
+export interface SyncMark {
+  instance: string;
+  seq: number;
+  above: number[];
+}
+
+/** Seqs listed beyond a gap per mark; a sender resends held messages beyond them. */
+export const MAX_SEQS_ABOVE_MARK = 256;
+
+/** Catch-up: the peer's own messages this side holds, sent once when a link becomes ready. */
+export interface SyncPayload {
+  t: 'sync';
+  marks: SyncMark[];
+}
+
+export const MAX_SYNC_MARKS = 64;
+
 /** Liveness probe; the receiver replies with a pong. */
 export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
-export type WirePayload = ChatPayload | AckPayload | ReadPayload | PingPayload;
+export type WirePayload = ChatPayload | AckPayload | ReadPayload | SyncPayload | PingPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -65,6 +86,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
       return validateAck(record);
     case 'read':
       return { t: 'read', ids: validateIds(record, 'read') };
+    case 'sync':
+      return validateSync(record);
     case 'ping':
     case 'pong':
       return { t: record.t };
@@ -88,6 +111,25 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
 
 function validateAck(record: Record<string, unknown>): AckPayload {
   return { t: 'ack', ids: validateIds(record, 'ack') };
+}
+
+function validateSync(record: Record<string, unknown>): SyncPayload {
+  const { marks } = record;
+
+  if (!Array.isArray(marks) || marks.length > MAX_SYNC_MARKS) throw new FrameError('sync marks are invalid');
+  const valid = marks.map((mark: unknown): SyncMark => {
+    const { instance, seq, above } = (typeof mark === 'object' && mark !== null ? mark : {}) as Record<string, unknown>;
+    if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('sync mark instance is invalid');
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new FrameError('sync mark seq is invalid');
+    if (!Array.isArray(above) || above.length > MAX_SEQS_ABOVE_MARK) throw new FrameError('sync mark seqs above are invalid');
+    for (const held of above) {
+      if (typeof held !== 'number' || !Number.isSafeInteger(held) || held <= seq) throw new FrameError('sync mark seq above is invalid');
+    }
+
+    return { instance, seq, above: above as number[] };
+  });
+
+  return { t: 'sync', marks: valid };
 }
 
 function validateIds(record: Record<string, unknown>, kind: string): string[] {

@@ -9,6 +9,7 @@ import { isAddress } from './address.ts';
 import { toBase64Url } from './bytes.ts';
 import type { Card, WireCard } from './card.ts';
 import { signCard } from './card.ts';
+import { CatchUp, SYNC_WAIT_MS } from './catch-up.ts';
 import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts';
 import type { InboxResult } from './inbox.ts';
 import { storeIncomingChats } from './inbox.ts';
@@ -70,6 +71,10 @@ export class Messenger {
   #flusher: OutboxFlusher;
   #writer: OutboxWriter;
   #readReceipts: ReadReceipts;
+  #catchUp: CatchUp;
+  /** Links whose peer's sync marks were applied, and the wake-up of a link waiting for them. */
+  #marksApplied = new WeakSet<PeerLink>();
+  #marksWaiters = new WeakMap<PeerLink, () => void>();
   #lastStamp = 0;
   #courier: MailboxCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
@@ -84,6 +89,7 @@ export class Messenger {
     this.#options = options;
     this.#flusher = new OutboxFlusher(options.storage, options.logger);
     this.#readReceipts = new ReadReceipts(options.storage, options.clock, options.logger);
+    this.#catchUp = new CatchUp(options.storage, options.logger, () => this.#requireIdentity().address);
     this.#writer = new OutboxWriter(options.storage, (messages) => this.#handleWritten(messages));
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
@@ -345,7 +351,10 @@ export class Messenger {
       clock: this.#options.clock,
       logger,
       events: {
-        onReady: (ready) => void this.#handleReady(ready),
+        onReady: (ready) =>
+          void this.#handleReady(ready).catch((error: unknown) =>
+            logger.error('preparing a ready link failed', { peer: ready.remoteAddress.slice(0, 12), error: String(error) }),
+          ),
         onPayload: (from, payload) => this.#inbound.push(from, payload),
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
       },
@@ -395,6 +404,14 @@ export class Messenger {
 
   async #handleReady(link: PeerLink): Promise<void> {
     const { storage, logger } = this.#options;
+    // Nothing leaves the outbox until the peer said what it holds (see catch-up.ts).
+    this.#flusher.hold(link);
+    const marksApplied = this.#marksApplied.has(link)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          this.#marksWaiters.set(link, resolve);
+          setTimeout(resolve, SYNC_WAIT_MS);
+        });
     const card = link.remoteCard;
     logger.info('link ready', { peer: link.remoteAddress.slice(0, 12), initiator: link.channel.isInitiator });
 
@@ -409,6 +426,9 @@ export class Messenger {
       }
     }
     this.#reportReachability(link.remoteAddress);
+    await this.#catchUp.sendMarks(link);
+    await marksApplied;
+    await this.#flusher.release(link);
     await this.#flusher.flush(link);
     await this.#readReceipts.sendPending(link);
   }
@@ -475,6 +495,16 @@ export class Messenger {
     if (read.length > 0) {
       this.#flusher.acknowledged(read);
       await this.#options.storage.markRead(link.remoteAddress, read);
+    }
+    for (const payload of payloads) {
+      if (payload.t !== 'sync' || this.#marksApplied.has(link)) continue;
+
+      this.#marksApplied.add(link);
+      try {
+        await this.#catchUp.applyMarks(link, payload.marks);
+      } finally {
+        this.#marksWaiters.get(link)?.();
+      }
     }
   }
 

@@ -17,7 +17,12 @@ interface LinkProgress {
   running: Promise<void> | undefined;
   /** Set when a flush was requested while one ran, so it runs once more instead of piling up. */
   isRequestedAgain: boolean;
+  /** Set while catch-up waits for the peer's sync marks; requested flushes run on release. */
+  isHeld: boolean;
 }
+
+/** Outbox messages read per page, which bounds memory when a long outbox drains. */
+export const OUTBOX_PAGE_SIZE = 512;
 
 export class OutboxFlusher {
   #storage: CoreStorage;
@@ -39,7 +44,7 @@ export class OutboxFlusher {
   flush(link: PeerLink): Promise<void> {
     const progress = this.#progressOf(link);
     progress.isRequestedAgain = true;
-    if (link.isClosed) return Promise.resolve();
+    if (link.isClosed || progress.isHeld) return Promise.resolve();
 
     progress.running ??= this.#runRequested(link, progress);
     return progress.running;
@@ -65,7 +70,8 @@ export class OutboxFlusher {
   async sendQueued(link: PeerLink, messages: MessageRecord[]): Promise<void> {
     const progress = this.#progressOf(link);
     const first = messages[0];
-    const isNextInOrder = first !== undefined && progress.sentUpToSeq === first.seq - 1 && !progress.running && !link.isClosed;
+    const isNextInOrder =
+      first !== undefined && progress.sentUpToSeq === first.seq - 1 && !progress.running && !progress.isHeld && !link.isClosed;
     if (!isNextInOrder) {
       await this.flush(link);
       return;
@@ -82,6 +88,19 @@ export class OutboxFlusher {
     if (sentIds.length < messages.length) await this.flush(link);
   }
 
+  /** Makes flushes of the link wait until release(). */
+  hold(link: PeerLink): void {
+    this.#progressOf(link).isHeld = true;
+  }
+
+  /** Ends a hold and runs the flushes requested during it as one. */
+  async release(link: PeerLink): Promise<void> {
+    const progress = this.#progressOf(link);
+    progress.isHeld = false;
+
+    if (progress.isRequestedAgain) await this.flush(link);
+  }
+
   /** Puts the messages that went out on a closed link and were not acknowledged back in the queue. */
   async linkClosed(link: PeerLink): Promise<void> {
     const unacknowledged = [...(this.#progress.get(link)?.sentIds ?? [])];
@@ -92,7 +111,7 @@ export class OutboxFlusher {
   #progressOf(link: PeerLink): LinkProgress {
     let progress = this.#progress.get(link);
     if (!progress) {
-      progress = { sentUpToSeq: 0, sentIds: new Set(), running: undefined, isRequestedAgain: false };
+      progress = { sentUpToSeq: 0, sentIds: new Set(), running: undefined, isRequestedAgain: false, isHeld: false };
       this.#progress.set(link, progress);
     }
 
@@ -100,16 +119,19 @@ export class OutboxFlusher {
   }
 
   async #sendWaiting(link: PeerLink, progress: LinkProgress): Promise<void> {
-    const waiting = await this.#storage.listOutbox(link.remoteAddress, progress.sentUpToSeq);
-    const sentIds: string[] = [];
+    for (;;) {
+      const waiting = await this.#storage.listOutbox(link.remoteAddress, progress.sentUpToSeq, OUTBOX_PAGE_SIZE);
+      const sentIds: string[] = [];
 
-    for (const message of waiting) {
-      if (!link.send(chatPayloadOf(message))) break;
-      progress.sentUpToSeq = Math.max(progress.sentUpToSeq, message.seq);
-      progress.sentIds.add(message.id);
-      sentIds.push(message.id);
+      for (const message of waiting) {
+        if (!link.send(chatPayloadOf(message))) break;
+        progress.sentUpToSeq = Math.max(progress.sentUpToSeq, message.seq);
+        progress.sentIds.add(message.id);
+        sentIds.push(message.id);
+      }
+      this.#markSent(sentIds);
+      if (waiting.length < OUTBOX_PAGE_SIZE || sentIds.length < waiting.length) return;
     }
-    this.#markSent(sentIds);
   }
 
   /**
@@ -148,6 +170,7 @@ export class OutboxFlusher {
   }
 }
 
-function chatPayloadOf(message: MessageRecord): ChatPayload {
+/** Returns the wire payload of a stored message. */
+export function chatPayloadOf(message: MessageRecord): ChatPayload {
   return { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
 }

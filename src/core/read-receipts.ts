@@ -46,7 +46,13 @@ export class ReadReceipts {
   async sendPending(link: PeerLink): Promise<void> {
     if (!link.isReady) return;
 
-    const ids = await this.#storage.takeReadReceipts(link.remoteAddress);
+    let ids: string[];
+    try {
+      ids = await this.#storage.takeReadReceipts(link.remoteAddress);
+    } catch (error) {
+      this.#logger.warn('reading pending read receipts failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+      return;
+    }
     for (let start = 0; start < ids.length; start += MAX_ACK_IDS) {
       if (!link.send({ t: 'read', ids: ids.slice(start, start + MAX_ACK_IDS) })) break;
     }

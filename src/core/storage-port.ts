@@ -5,6 +5,7 @@
 
 import type { WireCard } from './card.ts';
 import type { Identity } from './identity.ts';
+import type { SyncMark } from './messages.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
 export type ContactState = 'contact' | 'request' | 'blocked';
@@ -92,8 +93,18 @@ export interface CoreStorage {
    * @throws the storage error, storing none of them.
    */
   queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]>;
-  /** Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest first. */
-  listOutbox(conversation: string, afterSeq?: number): Promise<MessageRecord[]>;
+  /**
+   * Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest
+   * first, at most `limit` of them.
+   */
+  listOutbox(conversation: string, afterSeq?: number, limit?: number): Promise<MessageRecord[]>;
+  /**
+   * For each install of `sender` with messages in the conversation, the highest seq up to which
+   * every message of that install is stored (0 when seq 1 is missing).
+   */
+  receivedMarks(conversation: string, sender: string): Promise<SyncMark[]>;
+  /** Messages of one sender install in a conversation with seq above `afterSeq`, by seq, at most `limit`. */
+  listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]>;
   /** Conversations that have at least one message waiting in the outbox. */
   listOutboxConversations(): Promise<string[]>;
   /** Moves queued messages to sent; later states are left alone. */

@@ -6,6 +6,8 @@
 
 import Dexie from 'dexie';
 import type { Identity } from '../core/identity.ts';
+import type { SyncMark } from '../core/messages.ts';
+import { MAX_SEQS_ABOVE_MARK } from '../core/messages.ts';
 import type {
   ContactRecord,
   CoreStorage,
@@ -101,14 +103,42 @@ export class DexieStorage implements CoreStorage {
     );
   }
 
-  async listOutbox(conversation: string, afterSeq = 0): Promise<MessageRecord[]> {
+  async listOutbox(conversation: string, afterSeq = 0, limit = Infinity): Promise<MessageRecord[]> {
     const entries = await this.db.outbox
       .where('[conversation+seq]')
       .between([conversation, afterSeq], [conversation, Dexie.maxKey], false, true)
+      .limit(limit)
       .toArray();
     const messages = await this.db.messages.bulkGet(entries.map((entry) => entry.messageId));
 
     return messages.filter((message): message is MessageRecord => message !== undefined);
+  }
+
+  async receivedMarks(conversation: string, sender: string): Promise<SyncMark[]> {
+    const marks = new Map<string, SyncMark>();
+
+    // Keys only, streamed in seq order per install, so a long history costs no memory beyond the marks.
+    await this.db.messages
+      .where('[conversation+sender+instance+seq]')
+      // Instance ids are base64url, so '' and U+FFFF bound them.
+      .between([conversation, sender, '', -Infinity], [conversation, sender, '\uffff', Infinity])
+      .eachKey((key) => {
+        const [, , instance, seq] = key as unknown as [string, string, string, number];
+        const mark = marks.get(instance) ?? { instance, seq: 0, above: [] };
+        marks.set(instance, mark);
+        if (mark.above.length === 0 && seq === mark.seq + 1) mark.seq = seq;
+        else if (mark.above.length < MAX_SEQS_ABOVE_MARK) mark.above.push(seq);
+      });
+
+    return [...marks.values()];
+  }
+
+  async listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]> {
+    return this.db.messages
+      .where('[conversation+sender+instance+seq]')
+      .between([conversation, sender, instance, afterSeq], [conversation, sender, instance, Dexie.maxKey], false, true)
+      .limit(limit)
+      .toArray();
   }
 
   async listOutboxConversations(): Promise<string[]> {

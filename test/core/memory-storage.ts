@@ -1,4 +1,6 @@
 import type { Identity } from '../../src/core/identity.ts';
+import type { SyncMark } from '../../src/core/messages.ts';
+import { MAX_SEQS_ABOVE_MARK } from '../../src/core/messages.ts';
 import type {
   ContactRecord,
   CoreStorage,
@@ -68,11 +70,38 @@ export class MemoryStorage implements CoreStorage {
     return messages;
   }
 
-  async listOutbox(conversation: string, afterSeq = 0): Promise<MessageRecord[]> {
+  async listOutbox(conversation: string, afterSeq = 0, limit = Infinity): Promise<MessageRecord[]> {
     return [...this.outbox]
       .map((id) => this.messages.get(id))
       .filter((message): message is MessageRecord => message?.conversation === conversation && message.seq > afterSeq)
       .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit)
+      .map((message) => ({ ...message }));
+  }
+
+  async receivedMarks(conversation: string, sender: string): Promise<SyncMark[]> {
+    const seqs = new Map<string, Set<number>>();
+    for (const message of this.messages.values()) {
+      if (message.conversation !== conversation || message.sender !== sender) continue;
+      const set = seqs.get(message.instance) ?? new Set();
+      set.add(message.seq);
+      seqs.set(message.instance, set);
+    }
+
+    return [...seqs].map(([instance, set]) => {
+      let seq = 0;
+      while (set.has(seq + 1)) seq++;
+      const above = [...set].filter((held) => held > seq).sort((a, b) => a - b).slice(0, MAX_SEQS_ABOVE_MARK);
+
+      return { instance, seq, above };
+    });
+  }
+
+  async listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]> {
+    return [...this.messages.values()]
+      .filter((message) => message.conversation === conversation && message.sender === sender && message.instance === instance && message.seq > afterSeq)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit)
       .map((message) => ({ ...message }));
   }
 

@@ -329,4 +329,21 @@ describe('DexieStorage', () => {
     const shown = await storage.db.messages.where('[conversation+storedAt]').between([alice.address, -Infinity], [alice.address, Infinity]).toArray();
     expect(shown.map((message) => message.seq)).toEqual([1, 2, 3]);
   });
+
+  it('reports sync marks with the seqs held beyond a gap', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([1, 2, 4, 6].map((seq) => incoming(alice.address, seq)));
+    await storage.storeIncoming([{ ...incoming(alice.address, 2, 'other-instance-2'), instance: 'instance-other' }]);
+
+    const marks = await storage.receivedMarks(alice.address, alice.address);
+
+    expect(marks).toEqual([
+      { instance: incoming(alice.address, 1).instance, seq: 2, above: [4, 6] },
+      { instance: 'instance-other', seq: 0, above: [2] },
+    ].sort((a, b) => (a.instance < b.instance ? -1 : 1)));
+    const page = await storage.listFromInstance(alice.address, alice.address, incoming(alice.address, 1).instance, 1, 2);
+    expect(page.map((message) => message.seq)).toEqual([2, 4]);
+  });
 });
