@@ -11,6 +11,7 @@ import { SvelteSet } from 'svelte/reactivity';
 import nacl from 'tweetnacl';
 import { Messenger } from '../core/messenger.ts';
 import { systemClock } from '../core/ports.ts';
+import type { StorageFault } from '../core/storage-fault.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
@@ -35,6 +36,8 @@ export class Meshtext {
   openConversation = $state<string | undefined>(undefined);
   /** Contacts reachable right now: listed online by the relay or linked directly. */
   readonly reachable = new SvelteSet<string>();
+  /** Set while incoming messages cannot be stored; they then wait with their senders. */
+  storageFault = $state<StorageFault | undefined>(undefined);
   /** 'leader' in the one tab that talks to the network; other tabs show what it stores. */
   tabRole = $state<'pending' | 'leader' | 'follower'>('pending');
   readonly db: MeshtextDatabase;
@@ -64,6 +67,9 @@ export class Meshtext {
       logger: createLogger('messenger'),
       appUrl: `${location.origin}${location.pathname}`,
       relayUrls: [relayUrl],
+      onStorageFault: (fault) => {
+        this.storageFault = fault;
+      },
       onReachability: (address, isReachable) => {
         if (isReachable) this.reachable.add(address);
         else this.reachable.delete(address);

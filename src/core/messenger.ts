@@ -30,6 +30,8 @@ import { ReadReceipts } from './read-receipts.ts';
 import { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
+import type { StorageFault } from './storage-fault.ts';
+import { classifyStorageFault } from './storage-fault.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
@@ -59,6 +61,11 @@ export interface MessengerOptions {
   mailbox?: Mailbox;
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
   maxLiveLinks?: number;
+  /**
+   * Called with the fault when incoming messages could not be stored (they are not
+   * acknowledged, so their senders retry), and with undefined once a later store succeeds.
+   */
+  onStorageFault?(fault: StorageFault | undefined): void;
 }
 
 export class Messenger {
@@ -487,6 +494,12 @@ export class Messenger {
       for (let start = 0; start < ids.length; start += MAX_ACK_IDS) {
         link.send({ t: 'ack', ids: ids.slice(start, start + MAX_ACK_IDS) });
       }
+      // The sender writes a message to a link only once, so it retries unacknowledged ones on
+      // its next link. Closing this one makes that happen when the next delivery round dials.
+      if (results.includes('failed')) {
+        link.close('closed');
+        return;
+      }
     }
     if (acked.length > 0) {
       this.#flusher.acknowledged(acked);
@@ -516,8 +529,13 @@ export class Messenger {
   }
 
   async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
-    const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp());
+    let failure: unknown;
+    const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp(), (error) => {
+      failure = error;
+    });
     this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
+    if (failure !== undefined) this.#options.onStorageFault?.(classifyStorageFault(failure));
+    else if (results.some((result) => result === 'stored' || result === 'duplicate')) this.#options.onStorageFault?.(undefined);
 
     return results;
   }

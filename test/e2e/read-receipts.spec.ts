@@ -55,6 +55,16 @@ test('switched-off read receipts stay off after a reload', async ({ relay, openB
   const toggle = bob.page.getByRole('checkbox', { name: 'Send read receipts' });
   await expect(toggle).toBeChecked();
   await toggle.uncheck();
+  // The setting is written asynchronously; reload only once it is stored.
+  await expect
+    .poll(() =>
+      bob.page.evaluate(async () => {
+        const handle = globalThis as unknown as { meshtext: { db: { settings: { get(key: string): Promise<{ value: unknown } | undefined> } } } };
+
+        return (await handle.meshtext.db.settings.get('readReceipts'))?.value;
+      }),
+    )
+    .toBe(false);
   await bob.page.reload();
   await bob.page.getByRole('button', { name: 'My profile' }).click();
   await expect(bob.page.getByRole('checkbox', { name: 'Send read receipts' })).not.toBeChecked();
