@@ -58,7 +58,8 @@ export class MailboxCourier {
     const contact = await storage.getContact(conversation);
     if (!contact || contact.state === 'blocked' || !mailbox.isAvailable()) return;
 
-    const waiting = (await storage.listOutbox(conversation)).filter((message) => message.mailboxedAt === undefined);
+    // A message that a carrying peer holds does not go to the mailbox as well.
+    const waiting = (await storage.listOutbox(conversation)).filter((message) => message.mailboxedAt === undefined && message.carriedAt === undefined);
     for (const message of waiting) {
       const payload: ChatPayload = {
         t: 'msg',
