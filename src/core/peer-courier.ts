@@ -33,8 +33,23 @@ export const CARRIER_SEARCH_TIMEOUT_MS = 10_000;
 export const CARRIER_RETRY_DELAY_MS = 10 * 60 * 1000;
 /** Interval at which expired carried envelopes are deleted. */
 export const CARRY_SWEEP_INTERVAL_MS = 60_000;
+/**
+ * Time after which a message that a carrier holds without a receipt goes to the mailbox as
+ * well, in case the carrier never meets the recipient.
+ */
+export const CARRIED_MAILBOX_DELAY_MS = 60 * 60 * 1000;
 /** Online contacts dialled at once in search of a carrier. */
 const MAX_CARRIERS_DIALLED = 3;
+
+/**
+ * Tells whether an outgoing message should go to the mailbox: no mailbox or carrier holds it,
+ * or a carrier has held it for CARRIED_MAILBOX_DELAY_MS without a receipt coming back.
+ */
+export function isDueForMailbox(message: MessageRecord, now: number): boolean {
+  if (message.mailboxedAt !== undefined) return false;
+
+  return message.carriedAt === undefined || now - message.carriedAt >= CARRIED_MAILBOX_DELAY_MS;
+}
 
 /** Counters of the carrying traffic, for tests and the debugging handle. */
 export interface CarryStats {

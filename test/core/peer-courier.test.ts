@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ENVELOPE_TTL_MS } from '../../src/core/crypto/envelope.ts';
+import { CARRIED_MAILBOX_DELAY_MS } from '../../src/core/peer-courier.ts';
 import { MemoryMailboxServer } from './memory-mailbox.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { waitFor } from './messenger-peers.ts';
@@ -163,6 +164,20 @@ describe('peer courier', () => {
     await waitFor(() => bob.messenger.stats.rejectedEnvelopes === 1, 'bob to reject the envelope');
     expect(texts(bob, alice.address)).toEqual([]);
     await waitFor(() => carol.carried.rows.size === 0, 'carol to drop the envelope');
+  });
+
+  it('gives a long-carried message to the mailbox too', async () => {
+    const world: CarryWorld = { network: new MemoryNetwork(), clock: new TestClock(), mailbox: new MemoryMailboxServer() };
+    const { alice, bob, carol } = await startTrio(world);
+    await sendPastDirectTimeout(world, alice, bob, 'carol may never meet bob');
+    expect(carol.carried.rows.size).toBe(1);
+    expect(world.mailbox?.count(bob.address)).toBe(0);
+
+    world.clock.offsetMs += CARRIED_MAILBOX_DELAY_MS;
+    await alice.messenger.deliverAll();
+
+    expect(world.mailbox?.count(bob.address)).toBe(1);
+    expect(alice.storage.conversation(bob.address)[0]?.mailboxedAt).toBeTypeOf('number');
   });
 
   it('does not hand messages to a contact who turned carrying off', async () => {

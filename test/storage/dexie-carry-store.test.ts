@@ -6,6 +6,7 @@ import { carriedEnvelopeKey, CarrierQuotaError } from '../../src/core/carry-stor
 import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { DexieCarryStore } from '../../src/storage/dexie-carry-store.ts';
+import { DexieStorage } from '../../src/storage/dexie-storage.ts';
 
 const opened: MeshtextDatabase[] = [];
 let databaseCount = 0;
@@ -75,5 +76,22 @@ describe('dexie carry store', () => {
     expect((await second.listForTag(row.tag, 1_500)).map((stored) => stored.key)).toEqual([row.key]);
     await second.delete([row.key]);
     expect(await second.listForTag(row.tag, 1_500)).toEqual([]);
+  });
+
+  it('keeps carried messages out of the requeue', async () => {
+    const storage = new DexieStorage(openStore().db);
+    const draft = { conversation: 'mt1bob', sender: 'me', instance: 'instance-me', text: 'x', sentAt: 1 };
+    const carriedMessage = await storage.queueOutgoing({ ...draft, id: 'out-message-1' });
+    const linkedMessage = await storage.queueOutgoing({ ...draft, id: 'out-message-2' });
+
+    await storage.markCarried([carriedMessage.id], 50);
+    await storage.markSent([linkedMessage.id]);
+    await storage.requeue([carriedMessage.id, linkedMessage.id]);
+
+    const stored = await storage.db.messages.get(carriedMessage.id);
+    expect(stored?.status).toBe('sent');
+    expect(stored?.carriedAt).toBe(50);
+    expect((await storage.db.messages.get(linkedMessage.id))?.status).toBe('queued');
+    expect((await storage.listOutbox('mt1bob')).map((message) => message.id)).toEqual([carriedMessage.id, linkedMessage.id]);
   });
 });
