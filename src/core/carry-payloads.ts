@@ -1,19 +1,18 @@
 /**
  * Session payloads of store-and-forward through other peers (see peer-courier.ts). A `carry`
  * offer hands a sealed envelope to a peer, which either is its recipient or may carry it; the
- * peer answers with a `carry-result` naming the same `ref`.
+ * peer replies with a `carry-result` naming the same `ref`.
  */
 
 import { FrameError } from './errors.ts';
 
 /** Maximum size of a carried envelope, so that its offer fits one 64 KiB session frame in base64url. */
 export const MAX_CARRIED_ENVELOPE_BYTES = 44 * 1024;
-/** Length of a routing tag in base64url characters (16 bytes). */
-export const CARRY_TAG_LENGTH = 22;
 /** Upper bound of the hop count field; the carry policy allows far fewer hops. */
 const MAX_HOP_FIELD = 255;
 
 const REF_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+/** A routing tag: 16 bytes in base64url. */
 const TAG_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
 
@@ -29,7 +28,7 @@ export type CarryRejection =
   | 'failed';
 
 /**
- * What became of an offer: the recipient stored its content (`delivered`), a carrier stored it
+ * Fate of an offer: the recipient stored its content (`delivered`), a carrier stored it
  * (`carried`) or already held the same bytes (`duplicate`), or it was rejected.
  */
 export type CarryOutcome = 'delivered' | 'carried' | 'duplicate' | CarryRejection;

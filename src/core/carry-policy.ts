@@ -20,7 +20,7 @@ import type { CoreStorage } from './storage-port.ts';
  */
 export const MAX_CARRY_HOPS = 2;
 
-/** What one peer may leave with a carrier: 200 envelopes and 2 MiB. */
+/** Limits of what one peer may leave with a carrier: 200 envelopes and 2 MiB. */
 export const DEFAULT_CARRY_QUOTA: CarryQuota = { maxEnvelopes: 200, maxBytes: 2 * 1024 * 1024 };
 
 /** Smallest well-formed envelope: two header bytes, an ephemeral key and a secretbox tag. */

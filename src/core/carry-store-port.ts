@@ -1,6 +1,6 @@
 /**
- * What a carrier stores: sealed envelopes that other peers handed over for someone else, and
- * the user's carrying setting. The app implements it on IndexedDB; tests use a fake in memory.
+ * Port to the carrier's storage: sealed envelopes that other peers handed over for someone else,
+ * and the user's carrying setting. The app implements it on IndexedDB; tests use a fake in memory.
  */
 
 import nacl from 'tweetnacl';

@@ -1,8 +1,8 @@
 /**
  * Store-and-forward through other peers. When a recipient stays unreachable, the sender hands a
- * sealed envelope (crypto/envelope.ts) to a carrier, a contact online now who allows carrying;
- * the carrier hands it on when it next meets the recipient, who stores it and acknowledges it
- * directly, back through the carrier, or through the mailbox. A carrier keeps each envelope
+ * sealed envelope (crypto/envelope.ts) to a carrier: a contact online now who allows carrying.
+ * The carrier hands it on when it next meets the recipient. The recipient stores it and sends
+ * the receipt directly, back through the carrier, or through the mailbox. A carrier keeps each envelope
  * durably until it is delivered or expires. The recipient de-duplicates on the authenticated
  * message inside, so a copy that also comes by mailbox or directly is stored once.
  */
@@ -25,7 +25,7 @@ import type { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
-/** Time to wait for the answer to an offer before treating it as lost. */
+/** Time to wait for the reply to an offer before treating it as lost. */
 export const CARRY_REPLY_TIMEOUT_MS = 10_000;
 /** Time carriers get to take waiting messages before the mailbox does. */
 export const CARRIER_SEARCH_TIMEOUT_MS = 10_000;
@@ -65,7 +65,7 @@ export interface CarryStats {
   expired: number;
 }
 
-/** What the peer courier needs from the messenger that owns it. */
+/** Services of the messenger that owns the peer courier. */
 export interface PeerCourierHost {
   identity(): Identity;
   ownCard(): WireCard;
@@ -134,7 +134,7 @@ export class PeerCourier {
     await this.#options.store.saveSettings({ carryForContacts: isEnabled });
   }
 
-  /** Handles a carry payload from a ready link; offers are answered in the background. */
+  /** Handles a carry payload from a ready link. Offers get their reply in the background. */
   handlePayload(link: PeerLink, payload: CarryPayload): void {
     if (payload.t === 'carry-result') {
       const pending = this.#pending.get(payload.ref);
@@ -143,7 +143,7 @@ export class PeerCourier {
     }
 
     void this.#answerOffer(link, payload).catch((error: unknown) => {
-      this.#options.logger.error('answering a carry offer failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+      this.#options.logger.error('replying to a carry offer failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
     });
   }
 
@@ -231,7 +231,7 @@ export class PeerCourier {
         this.#offer(link, { tag: row.tag, expiresAt: row.expiresAt, hops: row.hops + 1, envelope: toBase64Url(row.envelope) }),
       ),
     );
-    // A lost answer or a storage failure at the recipient means the envelope must be offered again.
+    // A lost reply or a storage failure at the recipient means the envelope must be offered again.
     const finished = carried.filter((_, index) => outcomes[index] !== undefined && outcomes[index] !== 'failed').map((row) => row.key);
     this.stats.handedOn += outcomes.filter((outcome) => outcome === 'delivered').length;
     if (finished.length > 0) await store.delete(finished);
@@ -330,7 +330,7 @@ export class PeerCourier {
 
           this.stats.rejectedOffers++;
           this.#rejectedUntil.set(`${carrier.remoteAddress}\n${recipient.address}`, clock.now() + CARRIER_RETRY_DELAY_MS);
-          logger.info('carry offer rejected', { carrier: carrier.remoteAddress.slice(0, 12), outcome: outcome ?? 'no answer' });
+          logger.info('carry offer rejected', { carrier: carrier.remoteAddress.slice(0, 12), outcome: outcome ?? 'no reply' });
           return false;
         } finally {
           this.#offering.delete(key);
@@ -363,7 +363,7 @@ export class PeerCourier {
     return toBase64Url(sealEnvelope(host.identity(), host.ownCard(), recipientBoxKey, contents, randomBytes));
   }
 
-  /** Sends an offer and resolves with the answer, or undefined when none comes in time. */
+  /** Sends an offer and resolves with the reply, or undefined when none comes in time. */
   #offer(link: PeerLink, fields: Omit<CarryOfferPayload, 't' | 'ref'>): Promise<CarryOutcome | undefined> {
     const ref = toBase64Url(this.#options.randomBytes(12));
 

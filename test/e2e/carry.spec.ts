@@ -101,3 +101,19 @@ test('Three browsers: A sends to offline B via C; A closes; B comes online, meet
   await expect.poll(() => countCarried(carol.page), { timeout: deliveryTimeoutMs }).toBe(0);
   expect(await relayCounter(relay.url, 'meshtext_mailbox_stored_total')).toBe(0);
 });
+
+test('carrying setting stays off after a reload', async ({ relay, openBrowser }) => {
+  const carol = await openBrowser('carol');
+  await createIdentity(carol.page, relay.url, 'Carol');
+  const setting = carol.page.getByRole('checkbox', { name: 'Carry messages for my contacts' });
+
+  await carol.page.getByRole('button', { name: 'My profile' }).click();
+  await expect(setting).toBeChecked();
+  await setting.uncheck();
+  await expect(setting).not.toBeChecked();
+
+  await carol.page.reload();
+  await carol.page.getByRole('button', { name: 'My profile' }).click();
+  await expect(setting).not.toBeChecked();
+  expect(await carol.page.evaluate(() => (globalThis as unknown as { meshtext: { messenger: { peerCourier?: { loadCarryForContacts(): Promise<boolean> } } } }).meshtext.messenger.peerCourier?.loadCarryForContacts())).toBe(false);
+});
