@@ -1,7 +1,8 @@
 /**
- * Session payloads of store-and-forward through other peers (see peer-courier.ts). A `carry`
- * offer hands a sealed envelope to a peer, which either is its recipient or may carry it; the
- * peer replies with a `carry-result` naming the same `ref`.
+ * Session payloads of store-and-forward through other peers (see peer-courier.ts). Each side of
+ * a new link sends `carry-status`, telling whether it carries for the other. A `carry` offer
+ * hands a sealed envelope to a peer, which either is its recipient or may carry it; the peer
+ * replies with a `carry-result` naming the same `ref`.
  */
 
 import { FrameError } from './errors.ts';
@@ -68,11 +69,17 @@ export interface CarryResultPayload {
   outcome: CarryOutcome;
 }
 
-export type CarryPayload = CarryOfferPayload | CarryResultPayload;
+/** Whether the sender carries envelopes that the receiver hands over; sent when a link is ready. */
+export interface CarryStatusPayload {
+  t: 'carry-status';
+  carrying: boolean;
+}
+
+export type CarryPayload = CarryOfferPayload | CarryResultPayload | CarryStatusPayload;
 
 /** Tells whether a decoded payload belongs to store-and-forward through peers. */
 export function isCarryPayload(payload: { t: string }): payload is CarryPayload {
-  return payload.t === 'carry' || payload.t === 'carry-result';
+  return payload.t === 'carry' || payload.t === 'carry-result' || payload.t === 'carry-status';
 }
 
 /**
@@ -80,6 +87,12 @@ export function isCarryPayload(payload: { t: string }): payload is CarryPayload 
  * @throws FrameError naming the first invalid field.
  */
 export function validateCarryPayload(record: Record<string, unknown>): CarryPayload {
+  if (record.t === 'carry-status') {
+    if (typeof record.carrying !== 'boolean') throw new FrameError('carry status is invalid');
+
+    return { t: 'carry-status', carrying: record.carrying };
+  }
+
   const { ref } = record;
   if (typeof ref !== 'string' || !REF_PATTERN.test(ref)) throw new FrameError('carry ref is invalid');
 

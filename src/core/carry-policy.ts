@@ -90,7 +90,8 @@ export async function takeForCarrying(
   }
 }
 
-async function carriesFor(options: CarryPolicyOptions, peer: string): Promise<boolean> {
+/** Tells whether this user carries envelopes that `peer` hands over. */
+export async function carriesFor(options: Omit<CarryPolicyOptions, 'logger' | 'quota'>, peer: string): Promise<boolean> {
   const contact = await options.storage.getContact(peer);
   if (contact?.state === 'blocked') return false;
 

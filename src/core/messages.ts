@@ -64,6 +64,7 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
       return { t: record.t };
     case 'carry':
     case 'carry-result':
+    case 'carry-status':
       return validateCarryPayload(record);
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);

@@ -200,6 +200,7 @@ export class Messenger {
     };
     await storage.putContact(contact);
     await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
 
     return contact;
   }
@@ -212,6 +213,7 @@ export class Messenger {
   async acceptRequest(address: string, { isNameClaimConfirmed = false }: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
     assertAcceptable(await this.#options.storage.getContact(address), isNameClaimConfirmed);
     await this.#options.storage.updateContact(address, { state: 'contact' });
+    await this.#peerCourier?.announceAll();
   }
 
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */

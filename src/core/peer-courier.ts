@@ -12,7 +12,8 @@ import { cardFromContact } from './contact-cards.ts';
 import type { CarryOfferPayload, CarryOutcome, CarryPayload } from './carry-payloads.ts';
 import { MAX_CARRIED_ENVELOPE_BYTES } from './carry-payloads.ts';
 import type { CarryCircle } from './carry-policy.ts';
-import { DEFAULT_CARRY_QUOTA, takeForCarrying } from './carry-policy.ts';
+import type { CarryPolicyOptions } from './carry-policy.ts';
+import { carriesFor, DEFAULT_CARRY_QUOTA, takeForCarrying } from './carry-policy.ts';
 import type { CarryQuota, CarryStore } from './carry-store-port.ts';
 import { carryTag } from './carry-store-port.ts';
 import { fromBase64Url, toBase64Url } from './bytes.ts';
@@ -115,6 +116,8 @@ export class PeerCourier {
   /** First time the courier looked for a carrier for each conversation. */
   #searchSince = new Map<string, number>();
   #handingOn = new WeakMap<PeerLink, Promise<void>>();
+  /** Whether the peer of each link said it carries for this user; offers go only where it did. */
+  #carrierStatus = new WeakMap<PeerLink, boolean>();
   #lastSweepAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: PeerCourierOptions) {
@@ -132,6 +135,12 @@ export class PeerCourier {
 
   async saveCarryForContacts(isEnabled: boolean): Promise<void> {
     await this.#options.store.saveSettings({ carryForContacts: isEnabled });
+    await this.announceAll();
+  }
+
+  /** Tells every linked peer whether this user carries for it; call when that may have changed. */
+  async announceAll(): Promise<void> {
+    for (const link of this.#options.host.readyLinks()) await this.#announce(link);
   }
 
   /** Handles a carry payload from a ready link. Offers get their reply in the background. */
@@ -141,18 +150,24 @@ export class PeerCourier {
       if (pending?.peer === link.remoteAddress) pending.resolve(payload.outcome);
       return;
     }
+    if (payload.t === 'carry-status') {
+      this.#carrierStatus.set(link, payload.carrying);
+      if (payload.carrying) void this.#offerWaiting(link);
+      return;
+    }
 
     void this.#answerOffer(link, payload).catch((error: unknown) => {
       this.#options.logger.error('replying to a carry offer failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
     });
   }
 
-  /** Hands carried envelopes to a peer that just linked and offers it waiting messages to carry. */
+  /**
+   * Tells a peer that just linked whether this user carries for it, and hands it the envelopes
+   * carried for it. Waiting messages are offered once the peer says it carries.
+   */
   async linkReady(link: PeerLink): Promise<void> {
+    await this.#announce(link);
     await this.handOn(link);
-    for (const conversation of this.#searchSince.keys()) {
-      if (conversation !== link.remoteAddress) await this.handOver(conversation);
-    }
   }
 
   /**
@@ -221,6 +236,29 @@ export class PeerCourier {
     return count;
   }
 
+  async #announce(link: PeerLink): Promise<void> {
+    const carrying = await carriesFor(this.#policyOptions(), link.remoteAddress);
+
+    link.send({ t: 'carry-status', carrying });
+  }
+
+  /** Offers a new carrier the messages of every conversation that is looking for one. */
+  async #offerWaiting(link: PeerLink): Promise<void> {
+    try {
+      for (const conversation of this.#searchSince.keys()) {
+        if (conversation !== link.remoteAddress) await this.handOver(conversation);
+      }
+    } catch (error) {
+      this.#options.logger.warn('offering waiting messages failed', { carrier: link.remoteAddress.slice(0, 12), error: String(error) });
+    }
+  }
+
+  #policyOptions(): CarryPolicyOptions {
+    const { storage, store, logger, quota } = this.#options;
+
+    return { storage, store, logger, quota: quota ?? DEFAULT_CARRY_QUOTA, circle: () => this.#circle };
+  }
+
   async #handOnNow(link: PeerLink): Promise<void> {
     const { store, clock, logger } = this.#options;
     const carried = await store.listForTag(carryTag(link.remoteAddress), clock.now());
@@ -239,11 +277,10 @@ export class PeerCourier {
   }
 
   async #answerOffer(link: PeerLink, offer: CarryOfferPayload): Promise<void> {
-    const { storage, store, logger, clock } = this.#options;
     const isForMe = offer.tag === carryTag(this.#options.host.identity().address);
     const outcome = isForMe
       ? await this.#receive(link, offer)
-      : await takeForCarrying({ storage, store, logger, quota: this.#options.quota ?? DEFAULT_CARRY_QUOTA, circle: () => this.#circle }, link.remoteAddress, offer, clock.now());
+      : await takeForCarrying(this.#policyOptions(), link.remoteAddress, offer, this.#options.clock.now());
 
     link.send({ t: 'carry-result', ref: offer.ref, outcome });
     if (outcome !== 'carried') return;
@@ -382,11 +419,15 @@ export class PeerCourier {
   async #readyCarriers(recipient: string, now: number): Promise<PeerLink[]> {
     const candidates = new Set(await this.#candidates(recipient, now));
 
-    return this.#options.host.readyLinks().filter((link) => candidates.has(link.remoteAddress));
+    return this.#options.host.readyLinks().filter((link) => candidates.has(link.remoteAddress) && this.#carrierStatus.get(link) === true);
   }
 
+  /** Online candidates, except those linked now that said they do not carry. */
   async #onlineCandidates(recipient: string, now: number): Promise<string[]> {
-    return (await this.#candidates(recipient, now)).filter((address) => this.#options.host.isOnline(address));
+    const { host } = this.#options;
+    const declined = new Set(host.readyLinks().filter((link) => this.#carrierStatus.get(link) === false).map((link) => link.remoteAddress));
+
+    return (await this.#candidates(recipient, now)).filter((address) => host.isOnline(address) && !declined.has(address));
   }
 
   async #dialCarriers(recipient: string, now: number): Promise<void> {

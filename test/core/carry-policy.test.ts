@@ -146,6 +146,8 @@ describe('carry payloads', () => {
     expect(() => validateCarryPayload({ ...valid, envelope: 'not base64!' })).toThrow(FrameError);
     expect(() => validateCarryPayload({ ...valid, envelope: 'A'.repeat(Math.ceil((MAX_CARRIED_ENVELOPE_BYTES * 4) / 3) + 4) })).toThrow(FrameError);
     expect(() => validateCarryPayload({ t: 'carry-result', ref: 'result-ref-1', outcome: 'lost' })).toThrow(FrameError);
+    expect(() => validateCarryPayload({ t: 'carry-status', carrying: 'yes' })).toThrow(FrameError);
+    expect(validateCarryPayload({ t: 'carry-status', carrying: false })).toEqual({ t: 'carry-status', carrying: false });
     expect(validateCarryPayload({ t: 'carry-result', ref: 'result-ref-1', outcome: 'quota-exceeded' })).toEqual({
       t: 'carry-result',
       ref: 'result-ref-1',
