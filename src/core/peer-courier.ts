@@ -166,8 +166,12 @@ export class PeerCourier {
    * carried for it. Waiting messages are offered once the peer says it carries.
    */
   async linkReady(link: PeerLink): Promise<void> {
-    await this.#announce(link);
-    await this.handOn(link);
+    try {
+      await this.#announce(link);
+      await this.handOn(link);
+    } catch (error) {
+      this.#options.logger.warn('carrying on a new link failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+    }
   }
 
   /**
