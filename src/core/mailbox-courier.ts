@@ -12,7 +12,7 @@ import type { Identity } from './identity.ts';
 import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
 import { decodePayload, encodePayload, MAX_ACK_IDS } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
-import { isDueForMailbox } from './peer-courier.ts';
+import { isDueForMailbox } from './carry-sender.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage } from './storage-port.ts';
 import type { InboxResult } from './inbox.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ENVELOPE_TTL_MS } from '../../src/core/crypto/envelope.ts';
-import { CARRIED_MAILBOX_DELAY_MS } from '../../src/core/peer-courier.ts';
+import { CARRIED_MAILBOX_DELAY_MS } from '../../src/core/carry-sender.ts';
 import { MemoryMailboxServer } from './memory-mailbox.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { waitFor } from './messenger-peers.ts';
