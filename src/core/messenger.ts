@@ -294,7 +294,7 @@ export class Messenger {
     }
 
     await Promise.all(conversations.map((conversation) => this.deliver(conversation)));
-    await this.#peerCourier?.sweepExpired();
+    await this.#peerCourier?.maintain();
   }
 
   /** Tells the transport which contacts to report presence for. */

@@ -29,7 +29,7 @@ import type { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage } from './storage-port.ts';
 
-/** Interval at which expired carried envelopes are deleted. */
+/** Interval of the maintenance that deletes expired carried envelopes and retries handing on. */
 export const CARRY_SWEEP_INTERVAL_MS = 60_000;
 
 /** Counters of the carrying traffic, for tests and the debugging handle. */
@@ -161,13 +161,26 @@ export class PeerCourier {
     return run;
   }
 
-  /** Deletes expired carried envelopes, at most once per CARRY_SWEEP_INTERVAL_MS unless forced. */
-  async sweepExpired({ isForced = false }: { isForced?: boolean } = {}): Promise<number> {
+  /**
+   * Deletes expired carried envelopes and offers the rest again to linked recipients, whose
+   * storage may have failed before. Runs at most once per CARRY_SWEEP_INTERVAL_MS.
+   */
+  async maintain(): Promise<void> {
     const now = this.#options.clock.now();
-    if (!isForced && now - this.#lastSweepAt < CARRY_SWEEP_INTERVAL_MS) return 0;
+    if (now - this.#lastSweepAt < CARRY_SWEEP_INTERVAL_MS) return;
 
     this.#lastSweepAt = now;
-    const count = await this.#options.store.deleteExpired(now);
+    await this.sweepExpired();
+    for (const link of this.#options.host.readyLinks()) {
+      void this.handOn(link).catch((error: unknown) => {
+        this.#options.logger.warn('handing on carried envelopes failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+      });
+    }
+  }
+
+  /** Deletes the carried envelopes that have expired and returns how many. */
+  async sweepExpired(): Promise<number> {
+    const count = await this.#options.store.deleteExpired(this.#options.clock.now());
     this.stats.expired += count;
     if (count > 0) this.#options.logger.info('expired carried envelopes deleted', { count });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ENVELOPE_TTL_MS } from '../../src/core/crypto/envelope.ts';
 import { CARRIED_MAILBOX_DELAY_MS } from '../../src/core/carry-sender.ts';
+import { carryTag } from '../../src/core/carry-store-port.ts';
 import { MemoryMailboxServer } from './memory-mailbox.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { waitFor } from './messenger-peers.ts';
@@ -99,7 +100,7 @@ describe('peer courier', () => {
     stopCarryPeer(world, alice);
 
     world.clock.offsetMs += DEFAULT_ENVELOPE_TTL_MS + 1;
-    expect(await carol.courier.sweepExpired({ isForced: true })).toBe(1);
+    expect(await carol.courier.sweepExpired()).toBe(1);
     expect(carol.carried.rows.size).toBe(0);
 
     bob = await startCarryPeer(world, 'Bob', bob);
@@ -146,6 +147,29 @@ describe('peer courier', () => {
     bob = await startCarryPeer(world, 'Bob', bob);
     await waitFor(() => texts(bob, alice.address).length === 1, 'bob to get the message');
     expect(texts(bob, alice.address)).toEqual(['survives a restart']);
+  });
+
+  it('retries handing on after the recipient failed to store', async () => {
+    const world: CarryWorld = { network: new MemoryNetwork(), clock: new TestClock() };
+    const trio = await startTrio(world);
+    const { alice, carol } = trio;
+    let { bob } = trio;
+    await sendPastDirectTimeout(world, alice, bob, 'second attempt');
+    stopCarryPeer(world, alice);
+
+    bob.storage.failWrites = true;
+    bob = await startCarryPeer(world, 'Bob', bob);
+    await waitFor(() => bob.messenger.isConnected(carol.address), 'bob and carol to link');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(texts(bob, alice.address)).toEqual([]);
+    expect(carol.carried.rows.size).toBe(1);
+
+    bob.storage.failWrites = false;
+    await carol.messenger.deliverAll();
+    await waitFor(() => texts(bob, alice.address).length === 1, 'bob to store the message');
+    // What Carol still holds is Bob's receipt for Alice, not the message.
+    await waitFor(() => [...carol.carried.rows.values()].every((row) => row.tag !== carryTag(bob.address)), 'carol to delete her copy');
+    expect([...carol.carried.rows.values()].map((row) => row.tag)).toEqual([carryTag(alice.address)]);
   });
 
   it('rejects and counts an envelope the carrier altered', async () => {
