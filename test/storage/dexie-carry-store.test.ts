@@ -94,4 +94,17 @@ describe('dexie carry store', () => {
     expect((await storage.db.messages.get(linkedMessage.id))?.status).toBe('queued');
     expect((await storage.listOutbox('mt1bob')).map((message) => message.id)).toEqual([carriedMessage.id, linkedMessage.id]);
   });
+
+  it('adds its tables to a version 1 database', async () => {
+    const name = `meshtext-carry-test-${databaseCount++}`;
+    const old = openDatabase(name, 1);
+    opened.push(old);
+    await old.counters.put({ name: 'seq:mt1bob', value: 7 });
+    old.close();
+
+    const store = openStore(name);
+    expect(store.db.verno).toBeGreaterThanOrEqual(4);
+    expect(await store.db.counters.get('seq:mt1bob')).toEqual({ name: 'seq:mt1bob', value: 7 });
+    expect(await store.add(carried(), QUOTA)).toBe('stored');
+  });
 });
