@@ -62,6 +62,7 @@ export interface CarrySenderOptions {
 }
 
 interface SealedMessage {
+  conversation: string;
   envelope: string;
   expiresAt: number;
 }
@@ -108,6 +109,7 @@ export class CarrySender {
     if (!contact || contact.state === 'blocked') return;
 
     const waiting = (await storage.listOutbox(conversation)).filter((message) => message.mailboxedAt === undefined && message.carriedAt === undefined);
+    this.#forgetSealed(conversation, new Set(waiting.map((message) => message.id)));
     if (waiting.length === 0) {
       this.#searchSince.delete(conversation);
       return;
@@ -174,10 +176,21 @@ export class CarrySender {
     const now = clock.now();
     const payload: ChatPayload = { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
     const contents = { recipientBoxKey: recipient.boxPublicKey, payload, id: message.id, seq: message.seq, createdAt: now };
-    const sealed = { envelope: sealForCarrying(host.identity(), host.ownCard(), contents, randomBytes), expiresAt: now + DEFAULT_ENVELOPE_TTL_MS };
+    const sealed = {
+      conversation: message.conversation,
+      envelope: sealForCarrying(host.identity(), host.ownCard(), contents, randomBytes),
+      expiresAt: now + DEFAULT_ENVELOPE_TTL_MS,
+    };
     this.#sealed.set(message.id, sealed);
 
     return sealed;
+  }
+
+  /** Drops the sealed envelopes of a conversation's messages that no longer wait for a carrier. */
+  #forgetSealed(conversation: string, waitingIds: Set<string>): void {
+    for (const [id, sealed] of this.#sealed) {
+      if (sealed.conversation === conversation && !waitingIds.has(id)) this.#sealed.delete(id);
+    }
   }
 
   async #readyCarriers(recipient: string, now: number): Promise<PeerLink[]> {
