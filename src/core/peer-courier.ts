@@ -29,6 +29,8 @@ import type { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage } from './storage-port.ts';
 
+/** Carried envelopes offered to a recipient at once, so a full quota does not flood the link. */
+const MAX_OFFERS_IN_FLIGHT = 16;
 /** Interval of the maintenance that deletes expired carried envelopes and retries handing on. */
 export const CARRY_SWEEP_INTERVAL_MS = 60_000;
 
@@ -204,11 +206,14 @@ export class PeerCourier {
     const carried = await store.listForTag(carryTag(link.remoteAddress), clock.now());
     if (carried.length === 0) return;
 
-    const outcomes = await Promise.all(
-      carried.map((row) =>
+    const outcomes: (CarryOutcome | undefined)[] = [];
+    for (let start = 0; start < carried.length && link.isReady; start += MAX_OFFERS_IN_FLIGHT) {
+      const batch = carried.slice(start, start + MAX_OFFERS_IN_FLIGHT);
+      const offered = batch.map((row) =>
         this.#offers.send(link, { tag: row.tag, expiresAt: row.expiresAt, hops: row.hops + 1, envelope: toBase64Url(row.envelope) }),
-      ),
-    );
+      );
+      outcomes.push(...(await Promise.all(offered)));
+    }
     // A lost reply or a storage failure at the recipient means the envelope must be offered again.
     const finished = carried.filter((_, index) => outcomes[index] !== undefined && outcomes[index] !== 'failed').map((row) => row.key);
     this.stats.handedOn += outcomes.filter((outcome) => outcome === 'delivered').length;
