@@ -49,13 +49,15 @@ export interface CarryPolicyOptions {
 
 /**
  * Decides on an offer from `handedBy` for someone else and stores the envelope when it takes it.
- * Returns 'carried' or 'duplicate' when it holds the envelope, else the reason it does not.
+ * `receivedAt` orders the envelopes handed on later, so it must grow with each offer; it defaults
+ * to `now`. Returns 'carried' or 'duplicate' when it holds the envelope, else the reason it does not.
  */
 export async function takeForCarrying(
   options: CarryPolicyOptions,
   handedBy: string,
   offer: CarryOfferPayload,
   now: number,
+  receivedAt = now,
 ): Promise<CarryOutcome> {
   const { store, logger, quota } = options;
 
@@ -77,7 +79,7 @@ export async function takeForCarrying(
 
   try {
     const key = carriedEnvelopeKey(envelope);
-    const stored = await store.add({ key, tag: offer.tag, handedBy, hops: offer.hops, expiresAt: offer.expiresAt, receivedAt: now, envelope }, quota);
+    const stored = await store.add({ key, tag: offer.tag, handedBy, hops: offer.hops, expiresAt: offer.expiresAt, receivedAt, envelope }, quota);
 
     return stored === 'stored' ? 'carried' : 'duplicate';
   } catch (error) {

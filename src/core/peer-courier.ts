@@ -81,7 +81,11 @@ export class PeerCourier {
   #offers: CarryOffers;
   #sender: CarrySender;
   #handingOn = new WeakMap<PeerLink, Promise<void>>();
+  /** Offers of each link, answered one after another so that carried messages keep their order. */
+  #answering = new WeakMap<PeerLink, Promise<void>>();
   #lastSweepAt = Number.NEGATIVE_INFINITY;
+  /** Last `receivedAt` given to a carried envelope; each new one is later, so ties cannot reorder them. */
+  #lastReceivedAt = 0;
 
   constructor(options: PeerCourierOptions) {
     const { storage, clock, randomBytes, logger, host } = options;
@@ -121,9 +125,13 @@ export class PeerCourier {
       return;
     }
 
-    void this.#answerOffer(link, payload).catch((error: unknown) => {
-      this.#options.logger.error('replying to a carry offer failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
-    });
+    const previous = this.#answering.get(link) ?? Promise.resolve();
+    const answered = previous
+      .then(() => this.#answerOffer(link, payload))
+      .catch((error: unknown) => {
+        this.#options.logger.error('replying to a carry offer failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+      });
+    this.#answering.set(link, answered);
   }
 
   /**
@@ -225,14 +233,26 @@ export class PeerCourier {
     const isForMe = offer.tag === carryTag(this.#options.host.identity().address);
     const outcome = isForMe
       ? await this.#receive(link, offer)
-      : await takeForCarrying(this.#policyOptions(), link.remoteAddress, offer, this.#options.clock.now());
+      : await this.#take(link, offer);
 
     link.send({ t: 'carry-result', ref: offer.ref, outcome });
     if (outcome !== 'carried') return;
 
     this.stats.carried++;
     const recipientLink = this.#options.host.readyLinks().find((ready) => carryTag(ready.remoteAddress) === offer.tag);
-    if (recipientLink) await this.handOn(recipientLink);
+    // Not awaited: the next offer on this link must not wait for the recipient's reply.
+    if (recipientLink) {
+      void this.handOn(recipientLink).catch((error: unknown) => {
+        this.#options.logger.warn('handing on carried envelopes failed', { peer: recipientLink.remoteAddress.slice(0, 12), error: String(error) });
+      });
+    }
+  }
+
+  #take(link: PeerLink, offer: CarryOfferPayload): Promise<CarryOutcome> {
+    const now = this.#options.clock.now();
+    this.#lastReceivedAt = Math.max(now, this.#lastReceivedAt + 1);
+
+    return takeForCarrying(this.#policyOptions(), link.remoteAddress, offer, now, this.#lastReceivedAt);
   }
 
   /** Opens an envelope carried to this user, stores what it holds and acknowledges it. */

@@ -65,6 +65,23 @@ describe('peer courier', () => {
     expect(carol.courier.stats.handedOn).toBe(2);
   });
 
+  it('keeps the order of many carried messages', async () => {
+    const world: CarryWorld = { network: new MemoryNetwork(), clock: new TestClock() };
+    const trio = await startTrio(world);
+    const { alice, carol } = trio;
+    let { bob } = trio;
+    const sent = Array.from({ length: 40 }, (_, index) => `carried ${index + 1}`);
+
+    for (const text of sent) await alice.messenger.sendText(bob.address, text);
+    await sendPastDirectTimeout(world, alice, bob, 'and the last one');
+    expect(carol.carried.rows.size).toBe(41);
+    stopCarryPeer(world, alice);
+
+    bob = await startCarryPeer(world, 'Bob', bob);
+    await waitFor(() => texts(bob, alice.address).length === 41, 'bob to get every message', 10_000);
+    expect(texts(bob, alice.address)).toEqual([...sent, 'and the last one']);
+  });
+
   it('stores a message that comes through a carrier and the mailbox once', async () => {
     const world: CarryWorld = { network: new MemoryNetwork(), clock: new TestClock(), mailbox: new MemoryMailboxServer(), replyTimeoutMs: 100 };
     const alice = await startCarryPeer(world, 'Alice');
