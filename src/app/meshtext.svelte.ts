@@ -14,6 +14,7 @@ import { systemClock } from '../core/ports.ts';
 import type { StorageFault } from '../core/storage-fault.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
+import { DexieCarryStore } from '../storage/dexie-carry-store.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import { RelayControl } from '../transport/relay-control.ts';
@@ -62,6 +63,7 @@ export class Meshtext {
       storage: this.storage,
       transport: this.transport,
       mailbox: new RelayMailbox(control),
+      carrying: { store: new DexieCarryStore(this.db) },
       clock: systemClock,
       randomBytes: nacl.randomBytes,
       logger: createLogger('messenger'),
@@ -144,6 +146,11 @@ export class Meshtext {
   /** Switches read receipts on or off; the choice is stored. */
   async setReadReceipts(isEnabled: boolean): Promise<void> {
     await this.messenger.setReadReceiptsEnabled(isEnabled);
+  }
+
+  /** Stores whether this device carries encrypted messages between the user's contacts. */
+  async setCarryForContacts(isEnabled: boolean): Promise<void> {
+    await this.messenger.peerCourier?.saveCarryForContacts(isEnabled);
   }
 
   /** Records that the user compared safety numbers with this contact and they matched. */

@@ -5,6 +5,7 @@
 
 import Dexie from 'dexie';
 import type { EntityTable, Transaction } from 'dexie';
+import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
 
@@ -35,6 +36,12 @@ export interface CounterRow {
   value: number;
 }
 
+/** One setting of carrying for other peers, such as `carryForContacts`. */
+export interface CarrySettingRow {
+  name: string;
+  value: boolean;
+}
+
 export type MeshtextDatabase = Dexie & {
   identity: EntityTable<IdentityRow, 'key'>;
   contacts: EntityTable<ContactRecord, 'address'>;
@@ -42,6 +49,8 @@ export type MeshtextDatabase = Dexie & {
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
   settings: EntityTable<SettingRow, 'key'>;
+  carried: EntityTable<CarriedEnvelope, 'key'>;
+  carrySettings: EntityTable<CarrySettingRow, 'name'>;
 };
 
 /**
@@ -74,6 +83,14 @@ export const schemaVersions: readonly SchemaVersion[] = [
     version: 2,
     stores: {
       settings: '&key',
+    },
+  },
+  {
+    // Envelopes carried for other peers (peer-courier.ts) and the setting that allows it.
+    version: 4,
+    stores: {
+      carried: '&key, [tag+expiresAt], handedBy, expiresAt',
+      carrySettings: '&name',
     },
   },
 ];
