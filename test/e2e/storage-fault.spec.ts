@@ -30,8 +30,8 @@ test('full storage on receive warns, keeps history and retries', async ({ relay,
   await acceptRequest(bob.page, 'Alice');
   await expectDeliveryStatus(alice.page, 'saved before the disk filled', 'delivered');
 
-  // IndexedDB cannot be filled on purpose in a test, so Bob's storage adapter throws the error
-  // it raises for QuotaExceededError.
+  // Filling the real quota would write gigabytes, so Bob's storage adapter throws the error it
+  // raises for QuotaExceededError instead.
   await bob.page.evaluate(() => {
     const handle = globalThis as unknown as FaultHandle;
     const storage = handle.meshtext.storage;

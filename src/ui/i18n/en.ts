@@ -208,7 +208,7 @@ export const messages = {
   'storageFault.full':
     'This device is out of storage space, so new messages cannot be saved. They wait with their senders until you free up space. Your saved messages are safe.',
   'storageFault.closed':
-    'Meshtext lost access to its database, so new messages cannot be saved. They wait with their senders. Reload to reconnect; your saved messages are safe.',
+    'Meshtext lost access to its database, so new messages cannot be saved. They wait with their senders. Reload to reconnect. Your saved messages are safe.',
   'storageFault.failed':
     'New messages could not be saved on this device. They wait with their senders, which will try again. Your saved messages are safe.',
   'storageFault.reload': 'Reload',
