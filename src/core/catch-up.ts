@@ -12,7 +12,7 @@ import type { SyncMark } from './messages.ts';
 import { MAX_SYNC_MARKS } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Logger } from './ports.ts';
-import type { CoreStorage } from './storage-port.ts';
+import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
 /** Time a new link waits for the peer's marks before flushing the outbox anyway. */
 export const SYNC_WAIT_MS = 1_000;
@@ -47,17 +47,20 @@ export class CatchUp {
     const held = new Map(marks.map((mark) => [mark.instance, mark]));
 
     const acknowledged = await this.#acknowledgeHeld(conversation, held);
-    const resent = await this.#resendMissing(link, held);
+    const firstWaiting = (await this.#storage.listOutbox(conversation, 0, 1))[0];
+    const resent = await this.#resendMissing(link, held, firstWaiting);
     this.#logger.info('caught up', { peer: conversation.slice(0, 12), acknowledged, resent });
 
     return resent;
   }
 
   async #acknowledgeHeld(conversation: string, held: Map<string, SyncMark>): Promise<number> {
+    // Only outbox messages up to the highest seq the peer holds can be acknowledged here.
+    const highestHeld = Math.max(0, ...[...held.values()].map((mark) => Math.max(mark.seq, ...mark.above)));
     let afterSeq = 0;
     let acknowledged = 0;
 
-    for (;;) {
+    while (afterSeq < highestHeld) {
       const page = await this.#storage.listOutbox(conversation, afterSeq, CATCH_UP_PAGE_SIZE);
       const ids = page.filter((message) => isHeld(held.get(message.instance), message.seq)).map((message) => message.id);
       if (ids.length > 0) await this.#storage.markDelivered(conversation, ids);
@@ -67,9 +70,17 @@ export class CatchUp {
       if (page.length < CATCH_UP_PAGE_SIZE || !last) return acknowledged;
       afterSeq = last.seq;
     }
+
+    return acknowledged;
   }
 
-  async #resendMissing(link: PeerLink, held: Map<string, SyncMark>): Promise<number> {
+  /**
+   * Resends delivered or read messages the peer lacks. For the install that has messages
+   * waiting, the walk stops at the first waiting one, because the flusher sends from there.
+   * NOTE: a message of that install delivered out of order after the first waiting one is not
+   * resent when the peer lost it.
+   */
+  async #resendMissing(link: PeerLink, held: Map<string, SyncMark>, firstWaiting: MessageRecord | undefined): Promise<number> {
     const conversation = link.remoteAddress;
     const ownAddress = this.#ownAddress();
     // Every own install that wrote in this conversation, since the peer may lack any of them.
@@ -78,11 +89,13 @@ export class CatchUp {
 
     for (const { instance } of ownInstances) {
       const mark = held.get(instance);
+      const stopSeq = firstWaiting?.instance === instance ? firstWaiting.seq : Infinity;
       let afterSeq = mark?.seq ?? 0;
-      for (;;) {
+      while (afterSeq < stopSeq) {
         const page = await this.#storage.listFromInstance(conversation, ownAddress, instance, afterSeq, CATCH_UP_PAGE_SIZE);
         // Queued and sent messages are still in the outbox, which the flusher sends next.
         for (const message of page) {
+          if (message.seq >= stopSeq) break;
           if ((message.status !== 'delivered' && message.status !== 'read') || isHeld(mark, message.seq)) continue;
           if (!link.send(chatPayloadOf(message))) return resent;
           resent++;
