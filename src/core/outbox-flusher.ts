@@ -22,7 +22,7 @@ interface LinkProgress {
 }
 
 /** Outbox messages read per page, which bounds memory when a long outbox drains. */
-export const OUTBOX_PAGE_SIZE = 512;
+export const OUTBOX_PAGE_SIZE = 2_048;
 
 export class OutboxFlusher {
   #storage: CoreStorage;
