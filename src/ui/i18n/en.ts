@@ -198,6 +198,28 @@ export const messages = {
   'onboarding.restore': 'Restore from backup',
 
   'chat.waiting': '{count} waiting',
+
+  'title.unread': '({count}) Meshtext',
+  'notification.requestTitle': 'Message request from {name}',
+
+  'appSettings.title': 'This device',
+  'appSettings.installTitle': 'Install',
+  'appSettings.install': 'Install Meshtext',
+  'appSettings.installHint': 'Installed, Meshtext opens in its own window and starts without a network connection.',
+  'appSettings.installed': 'Meshtext is installed on this device.',
+  'appSettings.installIos':
+    'To install Meshtext, tap the Share button in Safari, then "Add to Home Screen", then "Add".',
+  'appSettings.installMenu': 'To install Meshtext, look for "Install app" or "Add to Home screen" in your browser\'s menu.',
+  'appSettings.notificationsLabel': 'Notify me of new messages while Meshtext is in the background',
+  'appSettings.notificationsDenied':
+    'Your browser blocks notifications from Meshtext. You can allow them in the site settings of your browser.',
+  'appSettings.notificationsUnsupported': 'This browser cannot show notifications.',
+  'appSettings.storageTitle': 'Storage',
+  'appSettings.storageUsage': '{usage} used of {quota} available to Meshtext.',
+  'appSettings.storagePersisted': 'The browser keeps Meshtext\'s data even when space runs low.',
+  'appSettings.storageNotPersisted':
+    'The browser may delete Meshtext\'s data when space runs low. Installing Meshtext makes this less likely. Keep a backup.',
+  'appSettings.build': 'Build {build}',
 } as const;
 
 export type MessageKey = keyof typeof messages;

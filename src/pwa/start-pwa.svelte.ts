@@ -1,0 +1,46 @@
+/**
+ * Wires the installed-app services to the running app: registers the service worker, listens
+ * for the install offer, and once an identity exists starts the unread count and message
+ * notifications and asks for persistent storage.
+ */
+
+import type { Meshtext } from '../app/meshtext.svelte.ts';
+import type { PwaServices } from './pwa-context.ts';
+import { watchUnread } from './unread-watch.ts';
+
+/** Message that public/sw-notifications.js posts to a window when a notification is clicked. */
+interface OpenConversationMessage {
+  type: 'meshtext:open-conversation';
+  conversation: string;
+}
+
+export function startPwa(app: Meshtext, pwa: PwaServices): void {
+  pwa.install.listen();
+  pwa.update.register();
+  listenForNotificationClicks(app);
+
+  let hasStarted = false;
+  $effect.root(() => {
+    $effect(() => {
+      if (app.phase !== 'ready' || hasStarted) return;
+
+      hasStarted = true;
+      void pwa.storage.requestPersistence();
+      watchUnread({
+        db: app.db,
+        shouldNotify: () => app.tabRole === 'leader' && pwa.notifications.isEnabled,
+      });
+    });
+  });
+}
+
+function listenForNotificationClicks(app: Meshtext): void {
+  if (!('serviceWorker' in navigator)) return;
+
+  navigator.serviceWorker.addEventListener('message', (event: MessageEvent<OpenConversationMessage | undefined>) => {
+    const message = event.data;
+    if (message?.type !== 'meshtext:open-conversation' || typeof message.conversation !== 'string') return;
+
+    void app.open(message.conversation);
+  });
+}
