@@ -5,6 +5,8 @@
  */
 
 import type { Meshtext } from '../app/meshtext.svelte.ts';
+import { createLogger } from '../app/logger.ts';
+import { BUILD_ID } from './build-info.ts';
 import type { PwaServices } from './pwa-context.ts';
 import { watchUnread } from './unread-watch.ts';
 
@@ -14,7 +16,10 @@ interface OpenConversationMessage {
   conversation: string;
 }
 
+const log = createLogger('pwa');
+
 export function startPwa(app: Meshtext, pwa: PwaServices): void {
+  log.info('starting', { build: BUILD_ID });
   pwa.install.listen();
   pwa.update.register();
   listenForNotificationClicks(app);
