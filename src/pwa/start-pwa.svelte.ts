@@ -8,6 +8,7 @@ import type { Meshtext } from '../app/meshtext.svelte.ts';
 import { createLogger } from '../app/logger.ts';
 import { BUILD_ID } from './build-info.ts';
 import type { PwaServices } from './pwa-context.ts';
+import { hadIdentity, rememberIdentity, watchDatabaseLoss } from './storage-loss.ts';
 import { watchUnread } from './unread-watch.ts';
 
 /** Message that public/sw-notifications.js posts to a window when a notification is clicked. */
@@ -24,12 +25,19 @@ export function startPwa(app: Meshtext, pwa: PwaServices): void {
   pwa.update.register();
   listenForNotificationClicks(app);
 
+  watchDatabaseLoss(app.db, () => {
+    log.error('database closed by the browser, its data is gone');
+    pwa.storage.isDatabaseLost = true;
+  });
+
   let hasStarted = false;
   $effect.root(() => {
     $effect(() => {
+      if (app.phase === 'onboarding') pwa.storage.wasIdentityLost = hadIdentity();
       if (app.phase !== 'ready' || hasStarted) return;
 
       hasStarted = true;
+      rememberIdentity();
       void pwa.storage.requestPersistence();
       watchUnread({
         db: app.db,

@@ -12,6 +12,10 @@ export class StorageStatus {
   isPersisted = $state<boolean | undefined>(undefined);
   usageBytes = $state<number | undefined>(undefined);
   quotaBytes = $state<number | undefined>(undefined);
+  /** The browser deleted the database while the app was running. */
+  isDatabaseLost = $state(false);
+  /** The app started without an identity on a device that had one. */
+  wasIdentityLost = $state(false);
 
   /**
    * Asks the browser to keep this site's data. Chromium decides without asking the user

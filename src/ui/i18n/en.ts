@@ -220,6 +220,14 @@ export const messages = {
   'appSettings.storageNotPersisted':
     'The browser may delete Meshtext\'s data when space runs low. Installing Meshtext makes this less likely. Keep a backup.',
   'appSettings.build': 'Build {build}',
+
+  'storageLost.title': "Meshtext's data on this device was deleted",
+  'storageLost.body':
+    'The browser deleted the storage of Meshtext while it was open, and with it your identity, contacts and messages. Browsers do this when the device runs low on space or when site data is cleared.',
+  'storageLost.hint': 'Start again to create a new identity, or to restore one from a backup.',
+  'storageLost.restart': 'Start again',
+  'onboarding.dataLost':
+    'Your earlier identity, contacts and messages are no longer on this device. The browser probably deleted them to free space. Restore them from a backup, or create a new identity.',
 } as const;
 
 export type MessageKey = keyof typeof messages;
