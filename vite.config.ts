@@ -43,6 +43,13 @@ export default defineConfig({
           { src: 'pwa-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
           { src: 'maskable-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
+        // src/ui/state/shared-content.ts reads shared text and links from this URL.
+        share_target: {
+          action: '/share',
+          method: 'GET',
+          enctype: 'application/x-www-form-urlencoded',
+          params: { title: 'title', text: 'text', url: 'url' },
+        },
         // src/ui/state/shortcut-fragment.ts opens the matching dialog for these fragments.
         shortcuts: [
           {

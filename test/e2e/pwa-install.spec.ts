@@ -21,6 +21,7 @@ interface WebManifest {
   background_color: string;
   icons: ManifestIcon[];
   shortcuts: { name: string; url: string }[];
+  share_target: { action: string; method: string; enctype: string; params: Record<string, string> };
 }
 
 const iphoneUserAgent =
@@ -53,6 +54,12 @@ test('manifest is complete', async ({ relay, request }) => {
     '512x512 maskable',
   ]);
   expect(manifest.shortcuts.map((shortcut) => shortcut.url)).toEqual(['/#/share-invite', '/#/add-contact']);
+  expect(manifest.share_target).toEqual({
+    action: '/share',
+    method: 'GET',
+    enctype: 'application/x-www-form-urlencoded',
+    params: { title: 'title', text: 'text', url: 'url' },
+  });
 
   for (const icon of manifest.icons) {
     const iconResponse = await request.get(`${relay.url}${icon.src}`);

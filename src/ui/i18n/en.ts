@@ -221,6 +221,11 @@ export const messages = {
     'The browser may delete Meshtext\'s data when space runs low. Installing Meshtext makes this less likely. Keep a backup.',
   'appSettings.build': 'Build {build}',
 
+  'shareTarget.title': 'Send to…',
+  'shareTarget.chooseLabel': 'Contacts',
+  'shareTarget.noContacts': 'Add a contact first. Then share again to send this to them.',
+  'shareTarget.cancel': 'Cancel',
+
   'storageLost.title': "Meshtext's data on this device was deleted",
   'storageLost.body':
     'The browser deleted the storage of Meshtext while it was open, and with it your identity, contacts and messages. Browsers do this when the device runs low on space or when site data is cleared.',
