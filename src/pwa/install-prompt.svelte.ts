@@ -12,7 +12,7 @@ interface BeforeInstallPromptEvent extends Event {
   readonly userChoice: Promise<{ outcome: 'accepted' | 'dismissed' }>;
 }
 
-/** How the app can be installed here: by a button, by manual steps on iOS, or not at all. */
+/** Install method on this browser: a button, manual steps on iOS, or none. */
 export type InstallMethod = 'installed' | 'prompt' | 'ios-manual' | 'unavailable';
 
 const log = createLogger('pwa');

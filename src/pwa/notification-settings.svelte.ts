@@ -22,8 +22,8 @@ export class NotificationSettings {
   }
 
   /**
-   * Turns notifications on or off. Turning them on asks the browser for permission when it has
-   * not been asked yet. Returns whether notifications are on afterwards.
+   * Turns notifications on or off. Turning them on requests the browser's permission when it has
+   * not been requested yet. Returns whether notifications are on afterwards.
    */
   async setEnabled(isEnabled: boolean): Promise<boolean> {
     this.#setOptOut(!isEnabled);

@@ -1,7 +1,7 @@
 /**
  * Wires the installed-app services to the running app: registers the service worker, listens
  * for the install offer, and once an identity exists starts the unread count and message
- * notifications and asks for persistent storage.
+ * notifications and requests persistent storage.
  */
 
 import type { Meshtext } from '../app/meshtext.svelte.ts';

@@ -1,5 +1,5 @@
 /**
- * Notices when the browser deleted Meshtext's database, so that the app can say so instead of
+ * Notices when the browser deleted Meshtext's database, so that the app can report it instead of
  * failing quietly. Browsers delete site data under storage pressure unless it is persistent,
  * and a user can clear it in the site settings.
  *
@@ -14,7 +14,7 @@ import type { MeshtextDatabase } from '../storage/database.ts';
 
 const IDENTITY_MARKER_KEY = 'meshtext.hadIdentity';
 
-/** Records that this device holds an identity. */
+/** Records that this device has an identity. */
 export function rememberIdentity(): void {
   try {
     localStorage.setItem(IDENTITY_MARKER_KEY, '1');

@@ -18,8 +18,8 @@ export class StorageStatus {
   wasIdentityLost = $state(false);
 
   /**
-   * Asks the browser to keep this site's data. Chromium decides without asking the user
-   * (installed apps and bookmarked sites qualify), Firefox asks the user.
+   * Requests that the browser keep this site's data. Chromium decides without a prompt
+   * (installed apps and bookmarked sites qualify), and Firefox prompts the user.
    */
   async requestPersistence(): Promise<void> {
     if (!navigator.storage?.persist) return;

@@ -11,7 +11,7 @@ import type { MeshtextDatabase } from '../storage/database.ts';
 import { t } from '../ui/i18n/index.ts';
 import { createLogger } from '../app/logger.ts';
 
-/** Longest message preview shown in a notification, in characters. */
+/** Maximum length of the message preview in a notification, in characters. */
 const MAX_PREVIEW_LENGTH = 160;
 
 const log = createLogger('pwa');

@@ -121,7 +121,7 @@ test('permission is asked from the toggle only', async ({ relay, openBrowser }) 
   // click(), not check(): the box unticks itself again when the request is denied.
   await notificationToggle(profile).click();
 
-  // Headless Chromium answers the request itself, with "denied", as a user blocking it would.
+  // Headless Chromium denies the request without a prompt, as a user blocking it would.
   await expect.poll(() => page.evaluate(() => Notification.permission)).toBe('denied');
   await expect(notificationToggle(profile)).not.toBeChecked();
   await expect(notificationToggle(profile)).toBeDisabled();

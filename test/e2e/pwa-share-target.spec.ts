@@ -11,7 +11,7 @@ import { assertAppBuilt, expect, test } from './fixtures.ts';
 
 test.beforeAll(() => assertAppBuilt());
 
-/** The URL the browser opens when another app shares to Meshtext (see share_target in the manifest). */
+/** Builds the URL that the browser opens when another app shares to Meshtext (share_target in the manifest). */
 function shareUrl(appUrl: string, fields: Record<string, string>): string {
   return `${appUrl}share?${new URLSearchParams(fields).toString()}`;
 }

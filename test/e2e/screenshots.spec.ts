@@ -66,8 +66,9 @@ test('tablet shows list and chat side by side', async ({ relay, openBrowser }) =
 
   const listBox = await list.boundingBox();
   const logBox = await log.boundingBox();
-  expect(listBox && logBox && listBox.x + listBox.width <= logBox.x).toBe(true);
-  expect(logBox && logBox.width >= 400).toBe(true);
+  if (!listBox || !logBox) throw new Error('conversation list or message log not rendered');
+  expect(listBox.x + listBox.width).toBeLessThanOrEqual(logBox.x);
+  expect(logBox.width).toBeGreaterThanOrEqual(400);
   expect(await horizontalOverflowPx(page)).toBe(0);
 
   // Both toolbar buttons fit, on one row, inside the narrower tablet list.

@@ -10,7 +10,7 @@ export function setPendingDraft(conversation: string, text: string): void {
   pendingDrafts.set(conversation, text);
 }
 
-/** Returns and forgets the text waiting for this conversation, if any. */
+/** Returns the text waiting for this conversation, if any, and removes it. */
 export function takePendingDraft(conversation: string): string | undefined {
   const text = pendingDrafts.get(conversation);
   pendingDrafts.delete(conversation);
