@@ -127,3 +127,41 @@ test('permission is asked from the toggle only', async ({ relay, openBrowser }) 
   await expect(notificationToggle(profile)).toBeDisabled();
   await expect(profile.getByText('Your browser blocks notifications from Meshtext.')).toBeVisible();
 });
+
+test('notification offer follows first send', async ({ relay, openBrowser }) => {
+  const alice = (await openBrowser('alice')).page;
+  const bob = (await openBrowser('bob')).page;
+  await createIdentity(alice, relay.url, 'Alice');
+  await createIdentity(bob, relay.url, 'Bob');
+  await addContact(alice, await readOwnInvite(bob));
+  const offer = alice.getByRole('region', { name: 'Notifications' });
+
+  await expect(alice.getByRole('button', { name: 'Share my invite' })).toBeVisible();
+  await expect(offer).toHaveCount(0);
+
+  await sendMessage(alice, 'hello Bob');
+  await expect(offer).toBeVisible();
+  await offer.getByRole('button', { name: 'Not now' }).click();
+  await expect(offer).toHaveCount(0);
+
+  await alice.reload();
+  await expect(alice.getByRole('button', { name: 'Share my invite' })).toBeVisible();
+  await expect(offer).toHaveCount(0);
+  expect(await alice.evaluate(() => Notification.permission)).toBe('default');
+});
+
+test('notification offer requests permission', async ({ relay, openBrowser }) => {
+  const alice = (await openBrowser('alice')).page;
+  const bob = (await openBrowser('bob')).page;
+  await createIdentity(alice, relay.url, 'Alice');
+  await createIdentity(bob, relay.url, 'Bob');
+  await addContact(alice, await readOwnInvite(bob));
+  await sendMessage(alice, 'hello Bob');
+
+  const offer = alice.getByRole('region', { name: 'Notifications' });
+  await offer.getByRole('button', { name: 'Turn on' }).click();
+
+  // Headless Chromium denies the request without a prompt; the offer has done its job either way.
+  await expect.poll(() => alice.evaluate(() => Notification.permission)).toBe('denied');
+  await expect(offer).toHaveCount(0);
+});

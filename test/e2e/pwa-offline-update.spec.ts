@@ -26,6 +26,19 @@ async function loadedAssetNames(page: Page): Promise<string[]> {
   );
 }
 
+/**
+ * Tells whether the page runs the main script of the build with these assets. Returns false
+ * while the page is reloading, when it has no document to ask.
+ */
+async function hasLoadedMainScript(page: Page, buildAssets: string[]): Promise<boolean> {
+  try {
+    return (await loadedAssetNames(page)).some((name) => isMainScript(name) && buildAssets.includes(name));
+  } catch (error) {
+    if (String(error).includes('Execution context was destroyed')) return false;
+    throw error;
+  }
+}
+
 function isMainScript(assetName: string): boolean {
   return /^index-[\w-]+\.js$/.test(assetName);
 }
@@ -90,9 +103,7 @@ test('update reaches every open tab', async ({ openBrowser }) => {
     await second.getByRole('button', { name: 'Reload' }).click();
 
     for (const tab of [first, second]) {
-      await expect
-        .poll(async () => (await loadedAssetNames(tab)).some((name) => isMainScript(name) && nextAssets.includes(name)))
-        .toBe(true);
+      await expect.poll(() => hasLoadedMainScript(tab, nextAssets)).toBe(true);
       await expect(tab.getByRole('button', { name: 'Share my invite' })).toBeVisible();
       await expect(tab.getByText('Update available')).toBeHidden();
     }

@@ -226,6 +226,11 @@ export const messages = {
   'shareTarget.noContacts': 'Add a contact first. Then share again to send this to them.',
   'shareTarget.cancel': 'Cancel',
 
+  'notificationOffer.label': 'Notifications',
+  'notificationOffer.text': 'Get a notification when a reply arrives while Meshtext is in the background?',
+  'notificationOffer.turnOn': 'Turn on',
+  'notificationOffer.dismiss': 'Not now',
+
   'storageLost.title': "Meshtext's data on this device was deleted",
   'storageLost.body':
     'The browser deleted the storage of Meshtext while it was open, and with it your identity, contacts and messages. Browsers do this when the device runs low on space or when site data is cleared.',
