@@ -238,6 +238,12 @@ export const messages = {
   'storageLost.restart': 'Start again',
   'onboarding.dataLost':
     'Your earlier identity, contacts and messages are no longer on this device. The browser probably deleted them to free space. Restore them from a backup, or create a new identity.',
+
+  'carry.title': 'Carrying messages',
+  'carry.label': 'Carry messages for my contacts',
+  'carry.hint':
+    'When a contact cannot reach another of your contacts, Meshtext on this device keeps their encrypted message and hands it over when you meet that person. You cannot read it. It uses up to 2 MB per contact and is deleted after 14 days.',
+  'carry.saveFailed': 'The setting could not be saved. Try again.',
 } as const;
 
 export type MessageKey = keyof typeof messages;
