@@ -16,11 +16,21 @@ import { churnSimulation } from './churn-simulation.ts';
 import { cryptoPrimitives } from './crypto.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
+import { offlineStart } from './offline-start.ts';
 import { outboxFlush } from './outbox-flush.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 import { relayBench } from './relay.bench.ts';
 
-const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, outboxFlush, churnSimulation, relayBench];
+const benchmarks: Benchmark[] = [
+  bundleSize,
+  cryptoPrimitives,
+  rawPeerjsTransport,
+  meshtextTransport,
+  outboxFlush,
+  churnSimulation,
+  relayBench,
+  offlineStart,
+];
 
 function formatTable(metrics: Metric[]): string {
   const header = ['name', 'value', 'unit', 'baseline', 'goal'];
