@@ -31,7 +31,13 @@ export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload;
+/** Group layer payload; its body is checked by groups/group-wire.ts. */
+export interface GroupPayload {
+  t: 'grp';
+  body: unknown;
+}
+
+export type WirePayload = ChatPayload | AckPayload | PingPayload | GroupPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -60,6 +66,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'grp':
+      return { t: 'grp', body: record.body };
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
   }

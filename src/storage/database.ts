@@ -7,6 +7,14 @@ import Dexie from 'dexie';
 import type { EntityTable, Transaction } from 'dexie';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
+import type {
+  BundleRow,
+  GroupMessageRow,
+  GroupRecord,
+  JoinRequestRow,
+  LogRow,
+  PendingJoinRow,
+} from '../core/groups/group-types.ts';
 
 export const DATABASE_NAME = 'meshtext';
 
@@ -35,6 +43,12 @@ export type MeshtextDatabase = Dexie & {
   messages: EntityTable<MessageRecord, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  groups: EntityTable<GroupRecord, 'id'>;
+  groupLog: EntityTable<LogRow, 'hash'>;
+  groupBundles: EntityTable<BundleRow, 'id'>;
+  groupMessages: Dexie.Table<GroupMessageRow, [string, string, number]>;
+  groupJoinRequests: Dexie.Table<JoinRequestRow, [string, string]>;
+  groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
 };
 
 /**
@@ -60,6 +74,18 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // Groups: derived records, the membership log, key bundles, messages, join requests.
+    version: 8,
+    stores: {
+      groups: '&id, lastActivityAt',
+      groupLog: '&hash, group',
+      groupBundles: '&id, group',
+      groupMessages: '&[group+sender+seq], [group+storedAt], id',
+      groupJoinRequests: '&[group+address], group',
+      groupPendingJoins: '&group',
     },
   },
 ];
