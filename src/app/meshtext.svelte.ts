@@ -9,10 +9,13 @@ import { liveQuery } from 'dexie';
 import type { Subscription } from 'dexie';
 import { SvelteSet } from 'svelte/reactivity';
 import nacl from 'tweetnacl';
+import type { GroupLayer } from '../core/groups/group-layer.ts';
+import { createGroupLayer } from '../core/groups/group-layer.ts';
 import { Messenger } from '../core/messenger.ts';
 import { systemClock } from '../core/ports.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
+import { DexieGroupStorage } from '../storage/dexie-group-storage.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import { RelayControl } from '../transport/relay-control.ts';
@@ -33,6 +36,8 @@ export class Meshtext {
   relayStatus = $state<RelayStatus>('offline');
   /** Address of the conversation shown on screen, or undefined for the list alone. */
   openConversation = $state<string | undefined>(undefined);
+  /** Id of the group chat shown on screen; set only while openConversation is unset. */
+  openGroup = $state<string | undefined>(undefined);
   /** Contacts reachable right now: listed online by the relay or linked directly. */
   readonly reachable = new SvelteSet<string>();
   /** 'leader' in the one tab that talks to the network; other tabs show what it stores. */
@@ -41,6 +46,8 @@ export class Meshtext {
   readonly storage: DexieStorage;
   readonly messenger: Messenger;
   readonly transport: LazyPeerJsTransport;
+  readonly groups: GroupLayer;
+  #groupWatch: Subscription | undefined;
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #outboxWatch: Subscription | undefined;
   #statusChannel: BroadcastChannel | undefined;
@@ -68,6 +75,13 @@ export class Meshtext {
         if (isReachable) this.reachable.add(address);
         else this.reachable.delete(address);
       },
+    });
+    this.groups = createGroupLayer({
+      storage: new DexieGroupStorage(this.db),
+      messenger: this.messenger,
+      clock: systemClock,
+      randomBytes: nacl.randomBytes,
+      logger: createLogger('groups'),
     });
   }
 
@@ -126,7 +140,15 @@ export class Meshtext {
 
   async open(address: string | undefined): Promise<void> {
     this.openConversation = address;
+    this.openGroup = undefined;
     if (address) await this.storage.markConversationRead(address);
+  }
+
+  /** Shows a group chat and marks it read. */
+  async openGroupChat(group: string): Promise<void> {
+    this.openConversation = undefined;
+    this.openGroup = group;
+    await this.db.groups.update(group, { unreadCount: 0 });
   }
 
   async markRead(address: string): Promise<void> {
@@ -220,6 +242,15 @@ export class Meshtext {
     this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
       next: () => void this.messenger.deliverAll(),
     });
+    // Any tab may change a group; the leader watches, offers the change and updates presence.
+    this.#groupWatch = liveQuery(async () => [await this.db.groupLog.count(), await this.db.groupBundles.count(), await this.db.groupMessages.count()]).subscribe({
+      next: () => void this.#announceGroups(),
+    });
+  }
+
+  async #announceGroups(): Promise<void> {
+    await this.messenger.refreshWatchList();
+    for (const group of await this.db.groups.toArray()) this.groups.sync.announce(group.id);
   }
 
   #follow(): void {
@@ -230,6 +261,7 @@ export class Meshtext {
   #disconnect(): void {
     clearInterval(this.#retryTimer);
     this.#outboxWatch?.unsubscribe();
+    this.#groupWatch?.unsubscribe();
     this.messenger.stop();
     this.transport.stop();
   }

@@ -3,7 +3,12 @@
  * never lives here, because the screens read it from storage through live queries.
  */
 
-export type OpenDialog = { kind: 'share' } | { kind: 'add-contact'; initialLink: string } | undefined;
+export type OpenDialog =
+  | { kind: 'share' }
+  | { kind: 'add-contact'; initialLink: string }
+  | { kind: 'create-group' }
+  | { kind: 'join-group'; link: string }
+  | undefined;
 
 export class UiState {
   dialog = $state.raw<OpenDialog>(undefined);
@@ -14,6 +19,14 @@ export class UiState {
 
   openAddContactDialog(initialLink = ''): void {
     this.dialog = { kind: 'add-contact', initialLink };
+  }
+
+  openCreateGroupDialog(): void {
+    this.dialog = { kind: 'create-group' };
+  }
+
+  openJoinGroupDialog(link: string): void {
+    this.dialog = { kind: 'join-group', link };
   }
 
   closeDialog(): void {
