@@ -80,32 +80,28 @@ export class DexieGroupStorage implements GroupStorage {
 
     return guard(() =>
       db.transaction('rw', [db.groupMessages, db.groups], async () => {
-        const existing = await db.groupMessages.bulkGet(rows.map((row): [string, string, number] => [row.group, row.sender, row.seq]));
-        const seen = new Set<string>();
-        const results: GroupStoreResult[] = rows.map((row, index) => {
-          const key = `${row.group}/${row.sender}/${row.seq}`;
-          if (existing[index] !== undefined || seen.has(key)) return 'duplicate';
-          seen.add(key);
-          return 'stored';
-        });
-        const fresh = rows.filter((_, index) => results[index] === 'stored');
-        if (fresh.length === 0) return results;
-
-        await db.groupMessages.bulkAdd(fresh);
-        const unreadByGroup = new Map<string, { unread: number; latest: number }>();
-        for (const row of fresh) {
-          const counts = unreadByGroup.get(row.group) ?? { unread: 0, latest: 0 };
-          if (row.kind === 'text' && row.sender !== ownAddress) counts.unread++;
-          counts.latest = Math.max(counts.latest, row.storedAt);
-          unreadByGroup.set(row.group, counts);
+        // Adding all rows and reading the duplicates off the BulkError saves a read of every key.
+        // Caught inside the transaction, the error does not abort it, so the other rows stay.
+        const results: GroupStoreResult[] = rows.map(() => 'stored');
+        try {
+          await db.groupMessages.bulkAdd(rows);
+        } catch (error) {
+          if (!(error instanceof Dexie.BulkError)) throw error;
+          for (const position of Object.keys(error.failuresByPos)) results[Number(position)] = 'duplicate';
         }
-        for (const [group, counts] of unreadByGroup) {
+
+        const counts = new Map<string, { unread: number; latest: number }>();
+        rows.forEach((row, index) => {
+          if (results[index] !== 'stored') return;
+          const count = counts.get(row.group) ?? { unread: 0, latest: 0 };
+          if (row.kind === 'text' && row.sender !== ownAddress) count.unread++;
+          count.latest = Math.max(count.latest, row.storedAt);
+          counts.set(row.group, count);
+        });
+        for (const [group, count] of counts) {
           const record = await db.groups.get(group);
           if (!record) continue;
-          await db.groups.update(group, {
-            unreadCount: record.unreadCount + counts.unread,
-            lastActivityAt: Math.max(record.lastActivityAt, counts.latest),
-          });
+          await db.groups.update(group, { unreadCount: record.unreadCount + count.unread, lastActivityAt: Math.max(record.lastActivityAt, count.latest) });
         }
 
         return results;
