@@ -37,7 +37,7 @@ async function storedGroupTexts(page: Page): Promise<string[]> {
   });
 }
 
-test('group of three chats, removes a member and lets a member catch up from another', async ({ relay, openBrowser }) => {
+test('group chat, removal, join link and catch-up', async ({ relay, openBrowser }) => {
   test.setTimeout(360_000);
   const alice = await openBrowser('alice');
   const bob = await openBrowser('bob');

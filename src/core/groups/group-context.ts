@@ -50,7 +50,7 @@ export function needsNewBundle(context: GroupContext): boolean {
   return context.state.members.size > 0 && !pickCurrentBundle(context);
 }
 
-/** Builds the epoch of a bundle this device holds the key of. */
+/** Builds the epoch of a bundle whose key this device has opened. */
 export function epochOf(row: BundleRow, state: GroupState): Epoch | undefined {
   if (!row.key) return undefined;
 

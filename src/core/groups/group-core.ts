@@ -1,7 +1,7 @@
 /**
- * What group actions and group sync share: the identity, the pair keys, and the two steps that
- * follow every change of a group's log or bundles: issuing a key bundle when this device is an
- * admin and the members have none, and storing the derived group record.
+ * State and steps shared by group actions and group sync: the identity and the pair keys. After
+ * every change of a group's log or bundles, `settle` issues a key bundle when this device is an
+ * admin and the members have none, then stores the derived group record.
  */
 
 import type { Identity } from '../identity.ts';

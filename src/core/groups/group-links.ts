@@ -1,7 +1,7 @@
 /**
  * Join links for event teams: `<app URL>#/group/v1.<base64url JSON>` naming the group, its name
- * and the card of the admin who shared it. Whoever opens one sends a join request to that
- * admin, who approves or ignores it; the link alone grants nothing.
+ * and the card of the admin who shared it. The person who opens one sends a join request to
+ * that admin, who approves or ignores it. The link alone grants nothing.
  */
 
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../bytes.ts';
@@ -55,6 +55,6 @@ export function parseGroupLink(link: string): GroupLink {
   try {
     return { group: g, name: checkGroupName(n), admin: verifyCard(a) };
   } catch (error) {
-    throw new GroupDataError('group link holds an invalid name or card', { cause: error });
+    throw new GroupDataError('group link has an invalid name or card', { cause: error });
   }
 }

@@ -1,7 +1,7 @@
 /**
- * Group messages. The sender encrypts the content once with the epoch's group key (secretbox)
- * and attaches, for every member of the epoch, a 16-byte HMAC-SHA-256 over the SHA-256 digest of
- * the header and ciphertext, keyed by the pair key between sender and that member. A receiver
+ * Group messages. The sender encrypts the content once with the epoch's group key (secretbox).
+ * It then attaches one 16-byte HMAC-SHA-256 per epoch member over the SHA-256 digest of the
+ * header and ciphertext, keyed by the pair key between sender and that member. A receiver
  * checks only its own entry: another member does not hold that pair key, so it cannot post as
  * the sender, while any member can relay the unchanged message. Sending costs one encryption,
  * one digest and one HMAC per member, and no signature.
@@ -38,7 +38,7 @@ export interface WireGroupMessage {
   tags: string;
 }
 
-/** What the ciphertext holds: a text post or a read receipt. */
+/** Plaintext of a group message: a text post or a read receipt. */
 export type GroupContent =
   | { k: 'text'; id: string; sentAt: number; text: string }
   | { k: 'read'; id: string; sentAt: number; ids: string[] };

@@ -74,8 +74,8 @@ export class GroupService {
   }
 
   /**
-   * Removes a member. The entry records the highest sequence number stored from them, so
-   * anything they send later, even under the old key, is rejected; a new key goes to the rest.
+   * Removes a member and sends a new key to the rest. The entry records the highest sequence
+   * number stored from them, so receivers reject anything they send later, even under the old key.
    * @throws GroupActionError unless this user is an admin, the address is a member and an admin remains.
    */
   async removeMember(group: string, address: string): Promise<GroupRecord> {

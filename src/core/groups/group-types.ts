@@ -17,7 +17,7 @@ export interface RosterEntry {
   isAdmin: boolean;
 }
 
-/** A group as this device sees it, derived from the membership log after every change. */
+/** A group as derived on this device from the membership log after every change. */
 export interface GroupRecord {
   /** Hash of the log's create entry. */
   id: string;

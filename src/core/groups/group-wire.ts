@@ -1,7 +1,7 @@
 /**
  * Payloads of the group layer, carried inside session frames as `{ t: 'grp', body }`. Sync is
  * per group: an offer lists the sender's log heads, key bundle ids and, per message sender, the
- * highest sequence number up to which it holds every message; the peer answers with what the
+ * highest sequence number up to which it has every message. The peer replies with what the
  * offer lacks.
  */
 

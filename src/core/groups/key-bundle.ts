@@ -3,7 +3,7 @@
  * each copy under the pair key between the author and that member, so only members can open it.
  * An admin signs the bundle, naming the log heads it was made for and the member list, which
  * must match the state at those heads. The bundle id names the key epoch that group messages
- * refer to. A bundle is issued on every membership change, so a removed member never holds a
+ * refer to. A bundle is issued on every membership change, so a removed member never receives a
  * key that later messages use.
  */
 
@@ -25,7 +25,7 @@ export const MAX_GROUP_MEMBERS = 256;
 const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 const HASH_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-/** A key bundle as it travels; `members` is sorted and `boxes` holds one sealed key per member, in that order. */
+/** A key bundle as it travels; `members` is sorted and `boxes` contains one sealed key per member, in that order. */
 export interface WireBundle {
   v: number;
   group: string;
@@ -150,7 +150,7 @@ function parseBundle(input: unknown): WireBundle {
   }
   if (typeof nonce !== 'string' || typeof boxes !== 'string' || typeof sig !== 'string') throw new GroupDataError('bundle keys or signature are missing');
   if (decode(nonce, 'bundle nonce').length !== nacl.secretbox.nonceLength) throw new GroupDataError('bundle nonce has the wrong length');
-  if (decode(boxes, 'bundle boxes').length !== members.length * BOX_BYTES) throw new GroupDataError('bundle holds the wrong number of key copies');
+  if (decode(boxes, 'bundle boxes').length !== members.length * BOX_BYTES) throw new GroupDataError('bundle has the wrong number of key copies');
 
   return { v, group, id, heads: [...(heads as string[])], author, at, members: [...(members as string[])], nonce, boxes, sig };
 }

@@ -6,8 +6,8 @@
  * - Someone is a member when an entry added them after every removal of them (in the sense of
  *   the parent links). An add concurrent with a removal therefore loses: removal wins.
  * - Someone is an admin when they are a member and a grant follows every revocation or removal.
- * - The name and the announcement mode come from the latest entry that sets them; between
- *   concurrent ones the later `at`, then the larger hash, wins.
+ * - The name and the announcement mode come from the latest entry that sets them. Between
+ *   concurrent ones, the later `at` wins, then the larger hash.
  * - An entry counts only when its author was an admin in the state of its own ancestors, which
  *   the receiver checks before storing it.
  */
@@ -93,13 +93,15 @@ export function verifyEntry(input: unknown): { hash: string; entry: WireEntry } 
 }
 
 function checkCards(op: GroupOp): void {
-  const cards = op.k === 'create' ? [op.card] : op.k === 'add' ? op.cards : [];
+  let cards: WireCard[] = [];
+  if (op.k === 'create') cards = [op.card];
+  if (op.k === 'add') cards = op.cards;
 
   for (const card of cards) {
     try {
       verifyCard(card);
     } catch (error) {
-      throw new GroupDataError('entry holds an invalid card', { cause: error });
+      throw new GroupDataError('entry has an invalid card', { cause: error });
     }
   }
 }
@@ -173,7 +175,7 @@ export class MembershipLog {
     return [...this.entries.keys()].filter((hash) => !named.has(hash)).sort();
   }
 
-  /** The hashes of `heads` and of all their ancestors. */
+  /** Returns the hashes of `heads` and of all their ancestors. */
   past(heads: readonly string[]): Set<string> {
     const past = new Set<string>();
 
@@ -195,12 +197,12 @@ export class MembershipLog {
       .map(({ hash, entry }) => ({ hash, entry }));
   }
 
-  /** The state after every entry. */
+  /** Computes the state after every entry. */
   state(): GroupState {
     return this.stateAt(this.heads());
   }
 
-  /** The state after `heads` and their ancestors. */
+  /** Computes the state after `heads` and their ancestors. */
   stateAt(heads: readonly string[]): GroupState {
     return stateOf(this.past(heads), this.entries, this.#ancestors);
   }

@@ -4,7 +4,7 @@ import Dexie from 'dexie';
 import type { GroupMessageRow, GroupRecord, JoinRequestRow, LogRow, PendingJoinRow } from '../../core/groups/group-types.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 
-/** Lists the groups this device knows, most recent activity first. */
+/** Lists the groups stored on this device, most recent activity first. */
 export function listGroups(db: MeshtextDatabase): Promise<GroupRecord[]> {
   return db.groups.orderBy('lastActivityAt').reverse().toArray();
 }
