@@ -201,4 +201,34 @@ describe('group sync', () => {
     expect(dave.groupStorage.pendingJoins.size).toBe(0);
     expect(alice.groupStorage.joinRequests.size).toBe(0);
   });
+
+  it('merges edits made by two admins apart and rotates the key once more', async () => {
+    const { network, alice, bob, carol, group } = await threeMembers();
+    const dave = await startGroupPeer(network, 'Dave');
+    await alice.groups.service.setAdmin(group, bob.address, true);
+    await waitFor(() => bob.groupStorage.groups.get(group)?.roster.find((member) => member.address === bob.address)?.isAdmin === true, 'Bob to become an admin');
+    const bobStores = { storage: bob.storage, groupStorage: bob.groupStorage };
+    stopPeer(network, bob);
+
+    await alice.groups.service.removeMember(group, carol.address);
+    await bob.groups.service.addMembers(group, [dave.card.wire]);
+    const bobAgain = await startGroupPeer(network, 'Bob', bobStores);
+    await refreshWatches(alice, bobAgain, dave);
+
+    const membersOf = (peer: GroupPeer): string[] => (peer.groupStorage.groups.get(group)?.roster ?? []).filter((member) => member.isMember).map((member) => member.address).sort();
+    const expected = [alice.address, bob.address, dave.address].sort();
+    await waitFor(() => membersOf(alice).join() === expected.join() && membersOf(bobAgain).join() === expected.join(), 'both admins to merge the log');
+    await waitFor(() => {
+      const aliceEpoch = alice.groupStorage.groups.get(group)?.currentEpoch;
+      return aliceEpoch !== undefined && aliceEpoch === bobAgain.groupStorage.groups.get(group)?.currentEpoch && dave.groupStorage.groups.get(group)?.currentEpoch === aliceEpoch;
+    }, 'everyone to agree on the key after the merge', 5000);
+
+    expect(alice.groupStorage.groups.get(group)?.heads).toEqual(bobAgain.groupStorage.groups.get(group)?.heads);
+    const epoch = alice.groupStorage.groups.get(group)?.currentEpoch ?? '';
+    expect(alice.groupStorage.bundles.get(epoch)?.bundle.members).toEqual(expected);
+
+    await alice.groups.service.sendText(group, 'after the merge');
+    await waitFor(() => dave.groupStorage.texts(group).length === 1 && bobAgain.groupStorage.texts(group).includes('after the merge'), 'the message after the merge');
+    expect(carol.groupStorage.texts(group)).not.toContain('after the merge');
+  });
 });
