@@ -13,6 +13,7 @@ import type {
   GroupRecord,
   JoinRequestRow,
   LogRow,
+  PairKeyRow,
   PendingJoinRow,
 } from '../core/groups/group-types.ts';
 
@@ -49,6 +50,7 @@ export type MeshtextDatabase = Dexie & {
   groupMessages: Dexie.Table<GroupMessageRow, [string, string, number]>;
   groupJoinRequests: Dexie.Table<JoinRequestRow, [string, string]>;
   groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
+  groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
 };
 
 /**
@@ -77,7 +79,8 @@ export const schemaVersions: readonly SchemaVersion[] = [
     },
   },
   {
-    // Groups: derived records, the membership log, key bundles, messages, join requests.
+    // Groups: derived records, the membership log, key bundles, messages, join requests, and
+    // pair keys derived from the identity's box key, which a restart would otherwise recompute.
     version: 8,
     stores: {
       groups: '&id, lastActivityAt',
@@ -86,6 +89,7 @@ export const schemaVersions: readonly SchemaVersion[] = [
       groupMessages: '&[group+sender+seq], [group+storedAt], id',
       groupJoinRequests: '&[group+address], group',
       groupPendingJoins: '&group',
+      groupPairKeys: '&[owner+boxKey]',
     },
   },
 ];

@@ -12,6 +12,7 @@ import type {
   GroupStoreResult,
   JoinRequestRow,
   LogRow,
+  PairKeyRow,
   PendingJoinRow,
 } from '../core/groups/group-types.ts';
 import type { MeshtextDatabase } from './database.ts';
@@ -151,6 +152,14 @@ export class DexieGroupStorage implements GroupStorage {
 
   async deleteJoinRequest(group: string, address: string): Promise<void> {
     await guard(() => this.db.groupJoinRequests.delete([group, address]));
+  }
+
+  listPairKeys(owner: string): Promise<PairKeyRow[]> {
+    return this.db.groupPairKeys.where('[owner+boxKey]').between([owner, Dexie.minKey], [owner, Dexie.maxKey]).toArray();
+  }
+
+  async putPairKeys(rows: PairKeyRow[]): Promise<void> {
+    await guard(() => this.db.groupPairKeys.bulkPut(rows));
   }
 
   async putPendingJoin(row: PendingJoinRow): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   GroupStoreResult,
   JoinRequestRow,
   LogRow,
+  PairKeyRow,
   PendingJoinRow,
 } from '../../src/core/groups/group-types.ts';
 
@@ -17,6 +18,7 @@ export class MemoryGroupStorage implements GroupStorage {
   messages = new Map<string, GroupMessageRow>();
   joinRequests = new Map<string, JoinRequestRow>();
   pendingJoins = new Map<string, PendingJoinRow>();
+  pairKeys = new Map<string, PairKeyRow>();
 
   async getGroup(id: string): Promise<GroupRecord | undefined> {
     const group = this.groups.get(id);
@@ -101,6 +103,14 @@ export class MemoryGroupStorage implements GroupStorage {
 
   async deleteJoinRequest(group: string, address: string): Promise<void> {
     this.joinRequests.delete(`${group}/${address}`);
+  }
+
+  async listPairKeys(owner: string): Promise<PairKeyRow[]> {
+    return [...this.pairKeys.values()].filter((row) => row.owner === owner);
+  }
+
+  async putPairKeys(rows: PairKeyRow[]): Promise<void> {
+    for (const row of rows) this.pairKeys.set(`${row.owner}/${row.boxKey}`, structuredClone(row));
   }
 
   async putPendingJoin(row: PendingJoinRow): Promise<void> {

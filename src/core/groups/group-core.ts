@@ -43,7 +43,10 @@ export class GroupCore {
     return this.#identity();
   }
 
-  /** Pair keys of the current identity, cached for as long as the identity stays the same. */
+  /**
+   * Pair keys of the current identity, cached for as long as the identity stays the same. The
+   * ones stored earlier are loaded by `load`, which every action and sync batch calls first.
+   */
   get pairKeys(): PairKeys {
     const identity = this.identity;
     if (!this.#pairKeys || this.#pairKeysOwner !== identity.address) {
@@ -54,8 +57,29 @@ export class GroupCore {
     return this.#pairKeys;
   }
 
-  load(group: string): Promise<GroupContext> {
+  async load(group: string): Promise<GroupContext> {
+    await this.#loadPairKeys();
+
     return loadGroupContext(this.storage, group);
+  }
+
+  /** Stores the pair keys computed since the last call. */
+  async savePairKeys(): Promise<void> {
+    if (!this.#pairKeys) return;
+
+    const owner = this.identity.address;
+    const rows = this.#pairKeys.takeUnsaved().map((pair) => ({ owner, ...pair }));
+    if (rows.length > 0) await this.storage.putPairKeys(rows);
+  }
+
+  async #loadPairKeys(): Promise<void> {
+    const identity = this.identity;
+    if (this.#pairKeys && this.#pairKeysOwner === identity.address) return;
+
+    const stored = await this.storage.listPairKeys(identity.address);
+    if (this.#pairKeys && this.#pairKeysOwner === identity.address) return;
+    this.#pairKeys = new PairKeys(identity.boxSecretKey, stored);
+    this.#pairKeysOwner = identity.address;
   }
 
   /** Signs an entry after the current heads, stores it and returns the updated context. */
@@ -88,6 +112,7 @@ export class GroupCore {
       this.logger.info('group key issued', { group: context.group.slice(0, 8), members: members.size });
     }
 
+    await this.savePairKeys();
     const fresh = await this.storage.getGroup(context.group);
     const record = deriveRecord({ ...context, record: fresh ?? context.record }, identity.address, this.clock.now());
     await this.storage.putGroup(record);

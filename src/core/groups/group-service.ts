@@ -194,6 +194,7 @@ export class GroupService {
       wire,
     };
     await storage.storeGroupMessages([message], identity.address);
+    await this.#core.savePairKeys();
     this.#sync.announce(context.group);
 
     return message;

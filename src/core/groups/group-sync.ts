@@ -197,6 +197,7 @@ export class GroupSync {
     }
 
     await this.#storeMessages(incoming, changed);
+    await this.#core.savePairKeys();
     for (const group of changed) {
       const context = contexts.get(group) ?? (await this.#core.load(group));
       const ownAddress = this.#core.identity.address;

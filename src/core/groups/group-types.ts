@@ -89,6 +89,14 @@ export interface PendingJoinRow {
   requestedAt: number;
 }
 
+/** Pair keys derived by `owner`, kept so that a restart skips one X25519 agreement per member. */
+export interface PairKeyRow {
+  owner: string;
+  boxKey: string;
+  wrapKey: Uint8Array;
+  authKey: Uint8Array;
+}
+
 export type GroupStoreResult = 'stored' | 'duplicate';
 
 export interface GroupStorage {
@@ -124,6 +132,10 @@ export interface GroupStorage {
   putJoinRequest(row: JoinRequestRow): Promise<void>;
   listJoinRequests(group: string): Promise<JoinRequestRow[]>;
   deleteJoinRequest(group: string, address: string): Promise<void>;
+
+  listPairKeys(owner: string): Promise<PairKeyRow[]>;
+  /** Stores pair keys, replacing rows with the same (owner, boxKey). */
+  putPairKeys(rows: PairKeyRow[]): Promise<void>;
 
   putPendingJoin(row: PendingJoinRow): Promise<void>;
   getPendingJoin(group: string): Promise<PendingJoinRow | undefined>;

@@ -22,13 +22,29 @@ export interface PairKey {
   authenticator: Hmac;
 }
 
+/** The derived keys of one pair as storage keeps them, so a restart skips the X25519 step. */
+export interface StoredPairKey {
+  boxKey: string;
+  wrapKey: Uint8Array;
+  authKey: Uint8Array;
+}
+
 /** Cache of pair keys for one identity, keyed by the other member's box public key in base64url. */
 export class PairKeys {
   readonly #boxSecretKey: Uint8Array;
   readonly #cache = new Map<string, PairKey>();
+  #unsaved: StoredPairKey[] = [];
 
-  constructor(boxSecretKey: Uint8Array) {
+  constructor(boxSecretKey: Uint8Array, stored: Iterable<StoredPairKey> = []) {
     this.#boxSecretKey = boxSecretKey;
+    for (const { boxKey, wrapKey, authKey } of stored) {
+      this.#cache.set(boxKey, { wrapKey, authenticator: hmac.create(sha256, authKey) });
+    }
+  }
+
+  /** Returns the pair keys computed since the last call, for storage. */
+  takeUnsaved(): StoredPairKey[] {
+    return this.#unsaved.splice(0);
   }
 
   /**
@@ -43,11 +59,11 @@ export class PairKeys {
     const boxPublicKey = fromBase64Url(boxKey);
     if (boxPublicKey.length !== nacl.box.publicKeyLength) throw new RangeError(`box key has ${boxPublicKey.length} bytes, expected 32`);
     const shared = nacl.box.before(boxPublicKey, this.#boxSecretKey);
-    const pair = {
-      wrapKey: deriveKey(shared, WRAP_LABEL),
-      authenticator: hmac.create(sha256, deriveKey(shared, AUTH_LABEL)),
-    };
+    const wrapKey = deriveKey(shared, WRAP_LABEL);
+    const authKey = deriveKey(shared, AUTH_LABEL);
+    const pair = { wrapKey, authenticator: hmac.create(sha256, authKey) };
     this.#cache.set(boxKey, pair);
+    this.#unsaved.push({ boxKey, wrapKey, authKey });
 
     return pair;
   }

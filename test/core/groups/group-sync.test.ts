@@ -75,6 +75,8 @@ describe('group sync', () => {
     expect(keys[0]).toBeInstanceOf(Uint8Array);
     expect(keys[1]).toEqual(keys[0]);
     expect(keys[2]).toEqual(keys[0]);
+    // Alice sealed the key to Bob, Carol and herself, and keeps those pair keys for restarts.
+    expect([...alice.groupStorage.pairKeys.values()].filter((row) => row.owner === alice.address)).toHaveLength(3);
   });
 
   it('rotates the key on removal so the removed member reads nothing after it', async () => {
