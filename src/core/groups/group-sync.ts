@@ -20,7 +20,8 @@ import type { GroupBody } from './group-wire.ts';
 import { MAX_ENTRIES_PER_PAYLOAD, parseGroupBody } from './group-wire.ts';
 import { epochOf } from './group-context.ts';
 import { openBundle, verifyBundle } from './key-bundle.ts';
-import { MembershipLog, verifyEntry } from './membership-log.ts';
+import type { WireEntry } from './membership-log.ts';
+import { checkEntrySignature, MembershipLog, readEntry } from './membership-log.ts';
 
 /** Delivery engine functions that the sync uses. */
 export interface GroupNetwork {
@@ -38,6 +39,12 @@ export interface GroupSyncStats {
   rejectedMessages: number;
   rejectedPayloads: number;
 }
+
+/**
+ * Text size of the entries in one log payload. An add entry with 32 cards is about 8,000
+ * characters, so a payload stays well inside the 64 KiB frame limit.
+ */
+const MAX_LOG_PAYLOAD_CHARS = 40_000;
 
 /** Messages sent per sender in reply to one offer; the next offer continues from there. */
 const MAX_MESSAGES_PER_SENDER = 2_000;
@@ -213,8 +220,9 @@ export class GroupSync {
 
     for (const raw of entries) {
       try {
-        const { hash, entry } = verifyEntry(raw);
-        if (context.log.has(hash)) continue;
+        const unchecked = readEntry(raw);
+        if (context.log.has(unchecked.hash)) continue;
+        const { hash, entry } = checkEntrySignature(unchecked);
         if (!context.log.groupId && hash !== context.group) throw new GroupDataError('log of an unknown group must start with its create entry');
         context.log.accept(hash, entry);
         rows.push({ group: context.group, hash, entry, storedAt: this.#core.clock.now() });
@@ -353,13 +361,24 @@ export class GroupSync {
     if (peerHasMore && !offer.isReply) await this.#sendOffer(context.group, peer, true);
   }
 
+  /** Sends log entries the peer lacks, parents first, in payloads that stay well inside one frame. */
   #sendMissingEntries(context: GroupContext, peer: string, peerPast: Set<string>): void {
     const missing = context.log.ordered().filter(({ hash }) => !peerPast.has(hash));
+    let entries: WireEntry[] = [];
+    let payloadChars = 0;
+    const flush = (): void => {
+      if (entries.length > 0) this.#network.send(peer, { k: 'log', group: context.group, entries });
+      entries = [];
+      payloadChars = 0;
+    };
 
-    for (let start = 0; start < missing.length; start += MAX_ENTRIES_PER_PAYLOAD) {
-      const entries = missing.slice(start, start + MAX_ENTRIES_PER_PAYLOAD).map(({ entry }) => entry);
-      this.#network.send(peer, { k: 'log', group: context.group, entries });
+    for (const { entry } of missing) {
+      const entryChars = JSON.stringify(entry).length;
+      if (entries.length === MAX_ENTRIES_PER_PAYLOAD || payloadChars + entryChars > MAX_LOG_PAYLOAD_CHARS) flush();
+      entries.push(entry);
+      payloadChars += entryChars;
     }
+    flush();
   }
 
   async #sendMissingMessages(context: GroupContext, peer: string, peerMarks: Record<string, number>, ownMarks: Map<string, number>): Promise<void> {

@@ -76,8 +76,33 @@ export function signEntry(identity: Identity, unsigned: Omit<UnsignedEntry, 'v' 
  * @throws GroupDataError naming the first problem.
  */
 export function verifyEntry(input: unknown): { hash: string; entry: WireEntry } {
+  return checkEntrySignature(readEntry(input));
+}
+
+/** A parsed entry with its hash, whose signature and cards are not checked yet. */
+export interface UncheckedEntry {
+  hash: string;
+  entry: WireEntry;
+  bytes: Uint8Array;
+}
+
+/**
+ * Parses an entry and computes its hash without checking signatures, so that a receiver can
+ * skip an entry it already stored before paying for the checks.
+ * @throws GroupDataError naming the first invalid field.
+ */
+export function readEntry(input: unknown): UncheckedEntry {
   const entry = parseEntry(input);
   const bytes = entryBytes(entry);
+
+  return { hash: hashEntryBytes(bytes), entry, bytes };
+}
+
+/**
+ * Checks the signature and cards of an entry from `readEntry`.
+ * @throws GroupDataError when the signature or a card is invalid.
+ */
+export function checkEntrySignature({ hash, entry, bytes }: UncheckedEntry): { hash: string; entry: WireEntry } {
   const signature = decodeBytes(entry.sig, 'entry signature');
 
   let isValid = false;
@@ -89,7 +114,7 @@ export function verifyEntry(input: unknown): { hash: string; entry: WireEntry } 
   if (!isValid) throw new GroupDataError('entry signature does not match its author');
   checkCards(entry.op);
 
-  return { hash: hashEntryBytes(bytes), entry };
+  return { hash, entry };
 }
 
 function checkCards(op: GroupOp): void {

@@ -6,6 +6,8 @@ import { openBundle } from '../../../src/core/groups/key-bundle.ts';
 import { signEntry } from '../../../src/core/groups/membership-log.ts';
 import { PairKeys } from '../../../src/core/groups/pair-keys.ts';
 import { toBase64Url } from '../../../src/core/bytes.ts';
+import { signCard } from '../../../src/core/card.ts';
+import { createIdentity } from '../../../src/core/identity.ts';
 import { randomBytes } from '../helpers.ts';
 import { MemoryNetwork } from '../memory-network.ts';
 import { stopAllPeers, stopPeer, waitFor } from '../messenger-peers.ts';
@@ -232,5 +234,24 @@ describe('group sync', () => {
     await alice.groups.service.sendText(group, 'after the merge');
     await waitFor(() => dave.groupStorage.texts(group).length === 1 && bobAgain.groupStorage.texts(group).includes('after the merge'), 'the message after the merge');
     expect(carol.groupStorage.texts(group)).not.toContain('after the merge');
+  });
+
+  it('syncs a group of 256 members inside the frame limit', { timeout: 120_000 }, async () => {
+    const network = new MemoryNetwork();
+    const alice = await startGroupPeer(network, 'Alice');
+    const bob = await startGroupPeer(network, 'Bob');
+    // Long names make the add entries large. Cards go unverified here, which halves the run time.
+    const others = Array.from({ length: 254 }, (_, index) => signCard(createIdentity(`Festival volunteer ${index} of the north gate team`, randomBytes, 1)));
+    const created = await alice.groups.service.create('Festival staff', [bob.card]);
+    const record = await alice.groups.service.addMembers(created.id, others);
+    await refreshWatches(alice, bob);
+
+    await waitFor(() => bob.groupStorage.groups.get(record.id)?.currentEpoch !== undefined, 'Bob to get the key of the large group', 60_000);
+    await alice.groups.service.sendText(record.id, 'gates open');
+    await waitFor(() => bob.groupStorage.texts(record.id).length === 1, 'the message in the large group', 30_000);
+
+    expect(bob.groupStorage.groups.get(record.id)?.roster.filter((member) => member.isMember)).toHaveLength(256);
+    expect(bob.messenger.stats.rejectedFrames).toBe(0);
+    expect(alice.messenger.stats.rejectedFrames).toBe(0);
   });
 });
