@@ -10,6 +10,7 @@ import type { Subscription } from 'dexie';
 import { SvelteSet } from 'svelte/reactivity';
 import nacl from 'tweetnacl';
 import type { GroupLayer } from '../core/groups/group-layer.ts';
+import type { GroupRecord } from '../core/groups/group-types.ts';
 import { createGroupLayer } from '../core/groups/group-layer.ts';
 import { Messenger } from '../core/messenger.ts';
 import { systemClock } from '../core/ports.ts';
@@ -48,6 +49,8 @@ export class Meshtext {
   readonly transport: LazyPeerJsTransport;
   readonly groups: GroupLayer;
   #groupWatch: Subscription | undefined;
+  /** Per group, the state last offered to members: own sequence number, log heads, key. */
+  #groupFingerprints: Record<string, string> = {};
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #outboxWatch: Subscription | undefined;
   #statusChannel: BroadcastChannel | undefined;
@@ -242,15 +245,25 @@ export class Meshtext {
     this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
       next: () => void this.messenger.deliverAll(),
     });
-    // Any tab may change a group; the leader watches, offers the change and updates presence.
-    this.#groupWatch = liveQuery(async () => [await this.db.groupLog.count(), await this.db.groupBundles.count(), await this.db.groupMessages.count()]).subscribe({
-      next: () => void this.#announceGroups(),
+    // Any tab may change a group: its own sequence number, log heads and key show it. The
+    // leader offers changed groups to connected members and watches new members' presence.
+    this.#groupWatch = liveQuery(() => this.db.groups.toArray()).subscribe({
+      next: (groups) => void this.#announceChangedGroups(groups),
     });
   }
 
-  async #announceGroups(): Promise<void> {
-    await this.messenger.refreshWatchList();
-    for (const group of await this.db.groups.toArray()) this.groups.sync.announce(group.id);
+  async #announceChangedGroups(groups: GroupRecord[]): Promise<void> {
+    let hasNewRoster = false;
+
+    for (const group of groups) {
+      const fingerprint = `${group.ownSeq}|${group.heads.join()}|${group.currentEpoch ?? ''}`;
+      if (this.#groupFingerprints[group.id] === fingerprint) continue;
+
+      hasNewRoster ||= this.#groupFingerprints[group.id]?.split('|')[1] !== group.heads.join();
+      this.#groupFingerprints[group.id] = fingerprint;
+      this.groups.sync.announce(group.id);
+    }
+    if (hasNewRoster) await this.messenger.refreshWatchList();
   }
 
   #follow(): void {
