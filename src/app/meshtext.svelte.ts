@@ -151,6 +151,10 @@ export class Meshtext {
   async openGroupChat(group: string): Promise<void> {
     this.openConversation = undefined;
     this.openGroup = group;
+    await this.markGroupRead(group);
+  }
+
+  async markGroupRead(group: string): Promise<void> {
     await this.db.groups.update(group, { unreadCount: 0 });
   }
 

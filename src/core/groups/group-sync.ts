@@ -84,14 +84,16 @@ export class GroupSync {
     if (this.#announced.has(group)) return;
 
     this.#announced.add(group);
-    void Promise.resolve().then(async () => {
-      this.#announced.delete(group);
-      const record = await this.#core.storage.getGroup(group);
-      if (!record) return;
-      for (const member of record.roster) {
-        if (member.address !== this.#core.identity.address && this.#network.isConnected(member.address)) await this.#sendOffer(group, member.address, false);
-      }
-    });
+    void Promise.resolve()
+      .then(async () => {
+        this.#announced.delete(group);
+        const record = await this.#core.storage.getGroup(group);
+        if (!record) return;
+        for (const member of record.roster) {
+          if (member.address !== this.#core.identity.address && this.#network.isConnected(member.address)) await this.#sendOffer(group, member.address, false);
+        }
+      })
+      .catch((error: unknown) => this.#core.logger.error('offering a group failed', { group: group.slice(0, 8), error: String(error) }));
   }
 
   /** Offers every shared group to a peer whose link just opened, and sends waiting join requests. */
