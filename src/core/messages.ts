@@ -4,6 +4,8 @@
  */
 
 import { fromUtf8, utf8 } from './bytes.ts';
+import type { CarryPayload } from './carry-payloads.ts';
+import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
@@ -37,7 +39,7 @@ export interface GroupPayload {
   body: unknown;
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload | GroupPayload;
+export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload | GroupPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -66,6 +68,10 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'carry':
+    case 'carry-result':
+    case 'carry-status':
+      return validateCarryPayload(record);
     case 'grp':
       return { t: 'grp', body: record.body };
     default:
