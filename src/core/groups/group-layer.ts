@@ -2,6 +2,7 @@
 
 import type { Messenger } from '../messenger.ts';
 import type { Clock, Logger, RandomBytes } from '../ports.ts';
+import { createGroupCircle } from './group-circle.ts';
 import { GroupCore } from './group-core.ts';
 import { GroupService } from './group-service.ts';
 import { GroupSync } from './group-sync.ts';
@@ -46,6 +47,9 @@ export function createGroupLayer(options: GroupLayerOptions): GroupLayer {
     cardFor: (address) => sync.cardFor(address),
     watchAddresses: () => sync.watchAddresses(),
   });
+
+  // Group members may carry one-to-one envelopes for each other although they are not contacts.
+  messenger.registerCarryCircle(createGroupCircle(options.storage, () => core.identity.address));
 
   return { service: new GroupService(core, sync), sync };
 }
