@@ -3,7 +3,7 @@
  * to a group, each side sends an offer: its log heads, its key bundle ids and a high-water mark
  * per message sender. The receiver sends back what the offer lacks (log entries, bundles sealed
  * to the peer, messages above the marks) and, when the offer shows that the peer has more,
- * its own offer marked as a reply. Nobody sends an offer in reply to a reply. Messages travel
+ * its own offer marked as a reply. A reply offer never gets an offer back. Messages travel
  * unchanged, so a member catches up from whoever is online, checking each sender itself.
  */
 
