@@ -8,6 +8,7 @@ export type OpenDialog =
   | { kind: 'add-contact'; initialLink: string }
   | { kind: 'create-group' }
   | { kind: 'join-group'; link: string }
+  | { kind: 'share-target'; text: string }
   | undefined;
 
 export class UiState {
@@ -27,6 +28,11 @@ export class UiState {
 
   openJoinGroupDialog(link: string): void {
     this.dialog = { kind: 'join-group', link };
+  }
+
+  /** Asks which chat the text that another app shared should go to. */
+  openShareTargetDialog(text: string): void {
+    this.dialog = { kind: 'share-target', text };
   }
 
   closeDialog(): void {
