@@ -84,10 +84,31 @@ async function fillVersion2(db: MeshtextDatabase): Promise<WrittenRows> {
   return rows;
 }
 
+async function fillVersion4(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion2(db);
+  rows.carried = [
+    {
+      key: 'carried-envelope-hash-0001',
+      tag: 'routing-tag-0001',
+      handedBy: contact.address,
+      hops: 1,
+      expiresAt: 1_800_000_000_000,
+      receivedAt: 1_700_000_000_000,
+      envelope: new Uint8Array([1, 2, 3, 4]),
+    },
+  ];
+  rows.carrySettings = [{ name: 'carrying', value: false }];
+  await db.table('carried').bulkAdd(rows.carried);
+  await db.table('carrySettings').bulkAdd(rows.carrySettings);
+
+  return rows;
+}
+
 /** One fill function per schema version that may be upgraded from. */
 const fillByVersion: Record<number, Fill> = {
   1: fillVersion1,
   2: fillVersion2,
+  4: fillVersion4,
 };
 
 const opened: MeshtextDatabase[] = [];
