@@ -5,6 +5,10 @@
 
 import { fromUtf8, utf8 } from './bytes.ts';
 import { FrameError } from './errors.ts';
+import type { FileMeta } from './files/file-meta.ts';
+import { validateFileMeta } from './files/file-meta.ts';
+import type { FileWantPayload } from './files/file-payloads.ts';
+import { validateFileWant } from './files/file-payloads.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;
@@ -17,7 +21,10 @@ export interface ChatPayload {
   instance: string;
   seq: number;
   sentAt: number;
+  /** The message text; for a file message, the file's name. */
   text: string;
+  /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
+  file?: FileMeta;
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -31,7 +38,7 @@ export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload;
+export type WirePayload = ChatPayload | AckPayload | PingPayload | FileWantPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -60,6 +67,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'file-want':
+      return validateFileWant(record);
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
   }
@@ -75,7 +84,10 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
   if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
 
-  return { t: 'msg', id, instance, seq, sentAt, text };
+  const chat: ChatPayload = { t: 'msg', id, instance, seq, sentAt, text };
+  if (record.file !== undefined) chat.file = validateFileMeta(record.file);
+
+  return chat;
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {

@@ -27,6 +27,10 @@ import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
+import { describeFile } from './files/describe-file.ts';
+import type { FileChoice } from './files/describe-file.ts';
+import type { FileBody, FileStorage } from './files/file-storage-port.ts';
+import { FileTransfers } from './files/file-transfers.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
@@ -56,6 +60,8 @@ export interface MessengerOptions {
   mailbox?: Mailbox;
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
   maxLiveLinks?: number;
+  /** Storage of attached files; without it, sendFile throws and incoming file bytes are not fetched. */
+  files?: FileStorage;
 }
 
 export class Messenger {
@@ -68,6 +74,7 @@ export class Messenger {
   #flusher: OutboxFlusher;
   #lastStamp = 0;
   #courier: MailboxCourier | undefined;
+  #files: FileTransfers | undefined;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled in batches, in arrival order. */
@@ -79,6 +86,7 @@ export class Messenger {
   constructor(options: MessengerOptions) {
     this.#options = options;
     this.#flusher = new OutboxFlusher(options.storage);
+    if (options.files) this.#files = new FileTransfers({ storage: options.files, logger: options.logger });
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
         mailbox: options.mailbox,
@@ -226,6 +234,36 @@ export class Messenger {
   }
 
   /**
+   * Stores a file message, its outbox entry and the file's bytes, then tries to deliver the
+   * message; the bytes follow when the receiver asks for them over a direct link.
+   * @throws FileTooLargeError over MAX_FILE_BYTES and RangeError for an empty file, both before
+   *   the file is read; Error when the messenger has no file storage.
+   */
+  async sendFile(conversation: string, choice: FileChoice, body: FileBody): Promise<MessageRecord> {
+    const identity = this.#requireIdentity();
+    const files = this.#options.files;
+    if (!files) throw new Error('messenger has no file storage');
+    if (!isAddress(conversation)) throw new RangeError('conversation is not a valid address');
+
+    const file = await describeFile(choice, body);
+    const message = await files.queueOutgoingFile(
+      {
+        id: toBase64Url(this.#options.randomBytes(16)),
+        conversation,
+        sender: identity.address,
+        instance: identity.instanceId,
+        text: file.name,
+        sentAt: this.#stamp(),
+        file,
+      },
+      body,
+    );
+    void this.deliver(conversation);
+
+    return message;
+  }
+
+  /**
    * Sends what waits in the outbox for a peer: over a ready link, else by dialling it when the
    * relay reports it online, and through the mailbox once no link has opened for
    * DIRECT_DELIVERY_TIMEOUT_MS.
@@ -312,7 +350,10 @@ export class Messenger {
       logger,
       events: {
         onReady: (ready) => void this.#handleReady(ready),
-        onPayload: (from, payload) => this.#inbound.push(from, payload),
+        onPayload: (from, payload) => {
+          if (payload.t === 'file-part' || payload.t === 'file-want') this.#files?.handle(from, payload);
+          else this.#inbound.push(from, payload);
+        },
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
       },
     });
@@ -375,6 +416,7 @@ export class Messenger {
       }
     }
     this.#reportReachability(link.remoteAddress);
+    void this.#files?.resume(link);
     await this.#flusher.flush(link);
   }
 
@@ -433,6 +475,7 @@ export class Messenger {
       }
     }
     if (acked.length > 0) await this.#options.storage.markDelivered(link.remoteAddress, acked);
+    if (chats.some((chat) => chat.file)) void this.#files?.resume(link);
   }
 
   /** Stores a chat message from an authenticated sender; see storeIncomingChats. */
@@ -445,6 +488,17 @@ export class Messenger {
   async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
     const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp());
     this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
+
+    const storedFiles = payloads.filter((chat, index) => chat.file && (results[index] === 'stored' || results[index] === 'duplicate'));
+    if (storedFiles.length > 0 && this.#files) {
+      try {
+        await this.#files.recordIncoming(card.address, storedFiles);
+      } catch (error) {
+        // Without its file row the message must not be acknowledged, so the sender sends it again.
+        this.#options.logger.error('recording incoming files failed', { peer: card.address.slice(0, 12), error: String(error) });
+        return payloads.map((chat, index) => (chat.file ? 'failed' : (results[index] ?? 'failed')));
+      }
+    }
 
     return results;
   }

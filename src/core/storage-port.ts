@@ -4,6 +4,7 @@
  */
 
 import type { WireCard } from './card.ts';
+import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
@@ -51,6 +52,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Details of an attached file; its transfer state is in the file storage (files/file-storage-port.ts). */
+  file?: FileMeta;
 }
 
 export interface OutgoingDraft {
@@ -60,6 +63,7 @@ export interface OutgoingDraft {
   instance: string;
   text: string;
   sentAt: number;
+  file?: FileMeta;
 }
 
 export type StoreResult = 'stored' | 'duplicate';
