@@ -199,6 +199,9 @@ export class Messenger {
   async acceptRequest(address: string, { isNameClaimConfirmed = false }: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
     assertAcceptable(await this.#options.storage.getContact(address), isNameClaimConfirmed);
     await this.#options.storage.updateContact(address, { state: 'contact' });
+
+    const link = this.#links.get(address);
+    if (link?.isReady) void this.#fetchFiles(link);
   }
 
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */
@@ -416,7 +419,7 @@ export class Messenger {
       }
     }
     this.#reportReachability(link.remoteAddress);
-    void this.#files?.resume(link);
+    void this.#fetchFiles(link);
     await this.#flusher.flush(link);
   }
 
@@ -475,7 +478,18 @@ export class Messenger {
       }
     }
     if (acked.length > 0) await this.#options.storage.markDelivered(link.remoteAddress, acked);
-    if (chats.some((chat) => chat.file)) void this.#files?.resume(link);
+    if (chats.some((chat) => chat.file)) void this.#fetchFiles(link);
+  }
+
+  /**
+   * Asks the link's peer for the missing parts of its files, but only once the user accepted it:
+   * a message request announces a file without making this device download it.
+   */
+  async #fetchFiles(link: PeerLink): Promise<void> {
+    if (!this.#files) return;
+
+    const contact = await this.#options.storage.getContact(link.remoteAddress);
+    if (contact?.state === 'contact') await this.#files.resume(link);
   }
 
   /** Stores a chat message from an authenticated sender; see storeIncomingChats. */

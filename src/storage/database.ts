@@ -4,9 +4,11 @@
  */
 
 import Dexie from 'dexie';
-import type { EntityTable, Transaction } from 'dexie';
+import type { EntityTable, Table, Transaction } from 'dexie';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
+import type { FileBodyRow, FilePartRow } from './file-tables.ts';
+import type { FileRecord } from '../core/files/file-storage-port.ts';
 
 export const DATABASE_NAME = 'meshtext';
 
@@ -35,6 +37,9 @@ export type MeshtextDatabase = Dexie & {
   messages: EntityTable<MessageRecord, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  files: EntityTable<FileRecord, 'id'>;
+  fileBodies: EntityTable<FileBodyRow, 'id'>;
+  fileParts: Table<FilePartRow, [string, number]>;
 };
 
 /**
@@ -60,6 +65,15 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // Attached files: transfer state, whole bodies as blobs, and parts of files still arriving.
+    version: 3,
+    stores: {
+      files: '&id, [conversation+state]',
+      fileBodies: '&id',
+      fileParts: '&[fileId+index], fileId',
     },
   },
 ];

@@ -198,6 +198,17 @@ export const messages = {
   'onboarding.restore': 'Restore from backup',
 
   'chat.waiting': '{count} waiting',
+
+  'files.attach': 'Attach file',
+  'files.tooLarge': '“{name}” is {size}. Files can be at most {max}.',
+  'files.empty': '“{name}” is empty, so there is nothing to send.',
+  'files.errorFailed': 'The file could not be saved. Try again.',
+  'files.sendingLabel': 'Sending {name}',
+  'files.receivingLabel': 'Receiving {name}',
+  'files.failed': 'The file arrived damaged and was discarded.',
+  'files.download': 'Download',
+  'files.open': 'Open',
+  'files.thumbnailAlt': 'Preview of {name}',
 } as const;
 
 export type MessageKey = keyof typeof messages;

@@ -147,3 +147,22 @@ describe('file transfer', () => {
     expect(fileState(alice, message.id).state).toBe('sending');
   });
 });
+
+describe('file transfer from a message request', () => {
+  it('waits until the request is accepted', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startFilePeer(network, 'Alice');
+    const bob = await startFilePeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    const bytes = patternedBytes(200_000, 7);
+
+    const message = await alice.messenger.sendFile(bob.address, { name: 'unasked.bin', type: '' }, bodyOf(bytes));
+    await waitFor(() => fileState(bob, message.id).state === 'receiving', 'the file message');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(fileState(bob, message.id).partsDone).toBe(0);
+
+    await bob.messenger.acceptRequest(alice.address);
+    await waitFor(() => fileState(bob, message.id).state === 'complete', 'the file after accepting', transferTimeoutMs);
+    expect(hashOf(bob.files.bodies.get(message.id))).toBe(hashOf(bytes));
+  });
+});
