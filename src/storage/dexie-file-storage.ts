@@ -1,6 +1,6 @@
 /**
- * FileStorage on Dexie. File bytes are stored as blobs: an outgoing file as the user's Blob, an
- * incoming one as one blob per 64 KiB part until the last arrives, then as one blob built from
+ * FileStorage on Dexie. File bytes are stored as blobs. An outgoing file is the user's Blob. An
+ * incoming one is one blob per 64 KiB part until the last part arrives, then one blob built from
  * the parts, which the browser can do without reading them into memory.
  */
 

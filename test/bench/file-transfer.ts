@@ -14,7 +14,7 @@
  * Peak heap is the largest `JSHeapUsedSize` (Chrome DevTools Protocol, Performance.getMetrics)
  * sampled every 100 ms during the transfer, minus the value just before it, summed over both
  * pages. Blobs, IndexedDB and usually the contents of typed arrays live outside the JS heap, so
- * it measures what the code holds in JavaScript objects, not the whole process. The sender
+ * it measures what the code keeps in JavaScript objects, not the whole process. The sender
  * pages generate the bytes themselves, so Playwright does not copy them.
  *
  * dist/ is rebuilt first when the sources changed (see app-build.ts).

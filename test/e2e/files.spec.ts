@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { assertAppBuilt, test, expect, type TestBrowser, type TestRelay } from './fixtures.ts';
 import {
   acceptRequest,
@@ -9,12 +9,13 @@ import {
   expectDeliveryStatus,
   messageBox,
   messageItem,
+  openConversation,
   readOwnInvite,
   sendMessage,
   waitUntilOnline,
   type AppHandle,
 } from './app.ts';
-import { attachFile, downloadFile, patternedBytes, readProgressSeen, recordProgressBars, sha256Hex, transferProgress } from './files.ts';
+import { attachFile, downloadFile, patternedBytes, readFileTransfer, readProgressSeen, recordProgressBars, sha256Hex, transferProgress } from './files.ts';
 
 interface Pair {
   alice: TestBrowser;
@@ -107,4 +108,27 @@ test('a file over 25 MB is rejected with a clear error and loses nothing', async
   await alice.page.getByRole('button', { name: 'Send' }).click();
   await expectConversation(bob.page, ['hello, files follow', draft]);
   await expectDeliveryStatus(alice.page, draft, 'delivered');
+});
+
+test('a file transfer resumes after the receiver reloads', async ({ relay, openBrowser }, testInfo) => {
+  const { alice, bob } = await startChat(relay, openBrowser);
+  const bytes = patternedBytes(20 * 1024 * 1024, 13);
+  const path = testInfo.outputPath('resumed.bin');
+  await writeFile(path, bytes);
+
+  await attachFile(alice.page, path);
+  await expect
+    .poll(async () => (await readFileTransfer(bob.page, 'resumed.bin'))?.partsDone ?? 0, { timeout: 60_000, intervals: [50] })
+    .toBeGreaterThanOrEqual(20);
+  await bob.page.reload();
+
+  // Bob kept the parts he stored before the link dropped.
+  const kept = await readFileTransfer(bob.page, 'resumed.bin');
+  expect(kept?.state).toBe('receiving');
+  expect(kept?.partsDone).toBeGreaterThanOrEqual(20);
+  expect(kept?.partsDone).toBeLessThan(kept?.partCount ?? 0);
+
+  await openConversation(bob.page, 'Alice');
+  expect(sha256Hex(await downloadFile(bob.page, 'resumed.bin'))).toBe(sha256Hex(bytes));
+  await expect.poll(async () => (await readFileTransfer(alice.page, 'resumed.bin'))?.state, { timeout: 30_000 }).toBe('complete');
 });

@@ -62,6 +62,19 @@ export async function readProgressSeen(page: Page): Promise<{ value: number; max
   return page.evaluate(() => (globalThis as unknown as { progressSeen: { value: number; max: number }[] }).progressSeen);
 }
 
+/** Reads the stored transfer state of the file with this name, through the app's debugging handle. */
+export async function readFileTransfer(page: Page, fileName: string): Promise<{ partsDone: number; partCount: number; state: string } | undefined> {
+  return page.evaluate(async (fileName) => {
+    const handle = globalThis as unknown as {
+      meshtext: { db: { files: { toArray(): Promise<{ meta: { name: string }; partsDone: number; partCount: number; state: string }[]> } } };
+    };
+    const files = await handle.meshtext.db.files.toArray();
+    const file = files.find((candidate) => candidate.meta.name === fileName);
+
+    return file && { partsDone: file.partsDone, partCount: file.partCount, state: file.state };
+  }, fileName);
+}
+
 /** Waits until the file message offers a download, downloads it and returns its bytes. */
 export async function downloadFile(page: Page, fileName: string): Promise<Buffer> {
   const item = messageItem(page, fileName);

@@ -4,7 +4,7 @@
  *
  * - The urgent lane (chat messages, receipts, pings, file requests) always goes first.
  * - The bulk lane (file parts) goes when the urgent lane is empty.
- * - Nothing goes while the channel holds HIGH_WATER_BYTES or more; sending resumes when the
+ * - Nothing goes while the channel buffers HIGH_WATER_BYTES or more; sending resumes when the
  *   channel reports that it drained to CHANNEL_LOW_WATER_BYTES.
  *
  * So a chat message waits behind at most HIGH_WATER_BYTES of file data already in the channel,
