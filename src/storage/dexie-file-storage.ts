@@ -15,6 +15,11 @@ import { toStorageError } from './storage-errors.ts';
 export class DexieFileStorage implements FileStorage {
   readonly #db: MeshtextDatabase;
   readonly #messages: DexieStorage;
+  /**
+   * The whole body last read from, so serving a file's parts one after another costs one blob
+   * slice each instead of two IndexedDB reads. A stored body never changes, so it stays valid.
+   */
+  #lastBody: { id: string; partBytes: number; blob: Blob } | undefined;
 
   constructor(messages: DexieStorage) {
     this.#db = messages.db;
@@ -64,11 +69,18 @@ export class DexieFileStorage implements FileStorage {
   }
 
   async readPart(id: string, index: number): Promise<Uint8Array> {
+    const cached = this.#lastBody;
+    if (cached?.id === id) {
+      const start = index * cached.partBytes;
+      return new Uint8Array(await cached.blob.slice(start, start + cached.partBytes).arrayBuffer());
+    }
+
     const file = await this.#db.files.get(id);
     if (!file) throw new RangeError(`file ${id} is not stored`);
 
     const body = await this.#db.fileBodies.get(id);
     if (body) {
+      this.#lastBody = { id, partBytes: file.meta.partBytes, blob: body.blob };
       const start = index * file.meta.partBytes;
       return new Uint8Array(await body.blob.slice(start, start + file.meta.partBytes).arrayBuffer());
     }
@@ -79,14 +91,14 @@ export class DexieFileStorage implements FileStorage {
     return new Uint8Array(await part.blob.arrayBuffer());
   }
 
-  async storePart(id: string, index: number, bytes: Uint8Array): Promise<void> {
+  async storeParts(id: string, firstIndex: number, parts: Uint8Array[]): Promise<void> {
     const db = this.#db;
-    const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
+    const rows = parts.map((bytes, offset) => ({ fileId: id, index: firstIndex + offset, blob: new Blob([bytes as Uint8Array<ArrayBuffer>]) }));
 
     await guard(() =>
       db.transaction('rw', [db.files, db.fileParts], async () => {
-        await db.fileParts.put({ fileId: id, index, blob });
-        await db.files.update(id, { partsDone: index + 1 });
+        await db.fileParts.bulkPut(rows);
+        await db.files.update(id, { partsDone: firstIndex + parts.length });
       }),
     );
   }

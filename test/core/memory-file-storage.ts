@@ -68,16 +68,16 @@ export class MemoryFileStorage implements FileStorage {
     return part.slice();
   }
 
-  async storePart(id: string, index: number, bytes: Uint8Array): Promise<void> {
+  async storeParts(id: string, firstIndex: number, newParts: Uint8Array[]): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (this.failPartWrites) throw new DOMException('quota exceeded', 'QuotaExceededError');
     const file = this.files.get(id);
     const parts = this.parts.get(id);
     if (!file || !parts) throw new RangeError(`file ${id} is not stored`);
 
-    this.partWrites++;
-    parts[index] = bytes.slice();
-    file.partsDone = index + 1;
+    newParts.forEach((bytes, offset) => (parts[firstIndex + offset] = bytes.slice()));
+    this.partWrites += newParts.length;
+    file.partsDone = firstIndex + newParts.length;
   }
 
   async confirmParts(id: string, partsDone: number): Promise<void> {

@@ -59,9 +59,9 @@ describe('DexieFileStorage', () => {
     await files.ensureIncomingFile('mt1peer', 'incoming-file-1', meta);
     await files.ensureIncomingFile('mt1peer', 'incoming-file-1', meta);
 
-    await files.storePart('incoming-file-1', 0, bytes.slice(0, FILE_PART_BYTES));
+    await files.storeParts('incoming-file-1', 0, [bytes.slice(0, FILE_PART_BYTES)]);
     expect((await files.listReceiving('mt1peer')).map((file) => file.partsDone)).toEqual([1]);
-    await files.storePart('incoming-file-1', 1, bytes.slice(FILE_PART_BYTES));
+    await files.storeParts('incoming-file-1', 1, [bytes.slice(FILE_PART_BYTES)]);
     await files.completeIncoming('incoming-file-1');
 
     const body = await storage.db.fileBodies.get('incoming-file-1');
@@ -76,7 +76,7 @@ describe('DexieFileStorage', () => {
     const { files, storage } = open(`meshtext-files-${databaseCount++}`);
     const meta = await describeFile({ name: 'a.bin', type: '' }, new Blob([bytesOf(FILE_PART_BYTES * 2)]));
     await files.ensureIncomingFile('mt1peer', 'incoming-file-2', meta);
-    await files.storePart('incoming-file-2', 0, bytesOf(FILE_PART_BYTES));
+    await files.storeParts('incoming-file-2', 0, [bytesOf(FILE_PART_BYTES)]);
 
     await files.failIncoming('incoming-file-2');
 

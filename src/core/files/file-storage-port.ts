@@ -49,8 +49,11 @@ export interface FileStorage {
    * @throws RangeError when the part is not stored.
    */
   readPart(id: string, index: number): Promise<Uint8Array>;
-  /** Stores part `index` of an incoming file and sets its partsDone to `index + 1`, in one transaction. */
-  storePart(id: string, index: number, bytes: Uint8Array): Promise<void>;
+  /**
+   * Stores consecutive parts of an incoming file from index `firstIndex` on, and sets its
+   * partsDone to `firstIndex + parts.length`, in one transaction.
+   */
+  storeParts(id: string, firstIndex: number, parts: Uint8Array[]): Promise<void>;
   /** Raises the partsDone of an outgoing file, and marks it complete when it reaches partCount. */
   confirmParts(id: string, partsDone: number): Promise<void>;
   /** Joins the parts of a fully received file into its stored body and marks it complete. */

@@ -7,7 +7,7 @@
  *
  * Memory stays bounded on both ends: the sender reads one part at a time and waits until it went
  * to the channel; the receiver accepts only parts it asked for, at most WANT_WINDOW_PARTS ahead
- * of what it stored.
+ * of what it stored, and writes the parts waiting at each moment in one transaction.
  */
 
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -31,11 +31,15 @@ interface Incoming {
   file: FileRecord;
   /** Parts stored so far. */
   partsDone: number;
-  /** Index of the next part accepted from the link; parts up to it wait in `writes`. */
+  /** Index of the next part accepted from the link. */
   nextIndex: number;
   /** End of the range asked for so far, exclusive. */
   requestedTo: number;
+  /** Accepted parts not yet written, in order from index `partsDone` on. */
+  pending: Uint8Array[];
+  /** The running write loop, or a resolved promise when none runs. */
   writes: Promise<void>;
+  isWriting: boolean;
 }
 
 export interface FileTransfersOptions {
@@ -80,7 +84,9 @@ export class FileTransfers {
         partsDone: file.partsDone,
         nextIndex: file.partsDone,
         requestedTo: file.partsDone,
-        writes: current?.writes ?? Promise.resolve(),
+        pending: [],
+        writes: Promise.resolve(),
+        isWriting: false,
       };
       this.#incoming.set(file.id, incoming);
       this.#askForMore(incoming);
@@ -131,25 +137,40 @@ export class FileTransfers {
     }
 
     incoming.nextIndex++;
-    const bytes = part.bytes.slice();
-    incoming.writes = incoming.writes.then(() => this.#storePart(incoming, part.index, bytes));
+    incoming.pending.push(part.bytes.slice());
+    if (!incoming.isWriting) {
+      incoming.isWriting = true;
+      incoming.writes = this.#writePending(incoming);
+    }
   }
 
-  async #storePart(incoming: Incoming, index: number, bytes: Uint8Array): Promise<void> {
+  /**
+   * Writes accepted parts until none wait. Parts that arrive during a write go together into the
+   * next one, so a fast link costs fewer IndexedDB transactions than parts.
+   */
+  async #writePending(incoming: Incoming): Promise<void> {
     const { file } = incoming;
 
     try {
-      await this.#storage.storePart(file.id, index, bytes);
-    } catch (error) {
-      // Later parts of this window are dropped too; the next ready link asks again from here.
-      this.#logger.error('storing a file part failed', { file: file.id.slice(0, 8), index, error: String(error) });
-      this.#incoming.delete(file.id);
-      return;
-    }
+      while (incoming.pending.length > 0) {
+        const parts = incoming.pending.splice(0);
+        const firstIndex = incoming.partsDone;
+        try {
+          await this.#storage.storeParts(file.id, firstIndex, parts);
+        } catch (error) {
+          // The parts in flight are dropped too; the next ready link asks again from here.
+          this.#logger.error('storing file parts failed', { file: file.id.slice(0, 8), firstIndex, error: String(error) });
+          this.#incoming.delete(file.id);
+          return;
+        }
 
-    incoming.partsDone = index + 1;
-    if (incoming.partsDone === file.partCount) await this.#finish(incoming);
-    else this.#askForMore(incoming);
+        incoming.partsDone = firstIndex + parts.length;
+        if (incoming.partsDone === file.partCount) await this.#finish(incoming);
+        else this.#askForMore(incoming);
+      }
+    } finally {
+      incoming.isWriting = false;
+    }
   }
 
   /** Tops the window up once WANT_REFILL_PARTS of it arrived, or fills it on a new link. */

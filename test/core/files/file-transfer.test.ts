@@ -108,6 +108,28 @@ describe('file transfer', () => {
     await waitFor(() => fileState(alice, message.id).state === 'complete', 'alice to see the file complete');
   });
 
+  it('resumes after a part could not be stored', async () => {
+    const network = new MemoryNetwork();
+    const { alice, bob } = await startFilePair(network);
+    const bytes = patternedBytes(2_000_000, 8);
+    const message = await alice.messenger.sendFile(bob.address, { name: 'full-disk.bin', type: '' }, bodyOf(bytes));
+    await waitFor(() => (fileState(bob, message.id).partsDone ?? 0) >= 3, 'part of the file', transferTimeoutMs);
+
+    bob.files.failPartWrites = true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stuckAt = fileState(bob, message.id).partsDone ?? 0;
+    expect(fileState(bob, message.id).state).toBe('receiving');
+    expect(stuckAt).toBeLessThan(Math.ceil(bytes.length / FILE_PART_BYTES));
+
+    bob.files.failPartWrites = false;
+    bob.messenger.stop();
+    network.leave(bob.address);
+    const returned = await startFilePeer(network, 'Bob', bob.storage, bob.files);
+    await waitFor(() => fileState(returned, message.id).state === 'complete', 'the rest of the file', transferTimeoutMs);
+
+    expect(hashOf(returned.files.bodies.get(message.id))).toBe(hashOf(bytes));
+  });
+
   it('rejects a file over the cap before reading it and stores nothing', async () => {
     const network = new MemoryNetwork();
     const { alice, bob } = await startFilePair(network);
