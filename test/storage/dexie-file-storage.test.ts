@@ -101,4 +101,19 @@ describe('DexieFileStorage', () => {
     await files.confirmParts(message.id, 3);
     expect(await files.getFile(message.id)).toMatchObject({ partsDone: 3, state: 'complete' });
   });
+
+  it('creates its tables on upgrade from version 1', async () => {
+    const name = `meshtext-files-${databaseCount++}`;
+    const old = openDatabase(name, 1);
+    await old.counters.put({ name: 'seq:mt1peer', value: 7 });
+    old.close();
+
+    const { storage, files } = open(name);
+    const meta = await describeFile({ name: 'a.bin', type: '' }, new Blob([bytesOf(100)]));
+    await files.ensureIncomingFile('mt1peer', 'upgraded-file-1', meta);
+
+    expect(storage.db.verno).toBeGreaterThanOrEqual(3);
+    expect((await storage.db.counters.get('seq:mt1peer'))?.value).toBe(7);
+    expect((await files.getFile('upgraded-file-1'))?.state).toBe('receiving');
+  });
 });
