@@ -238,7 +238,7 @@ export class Messenger {
 
   /**
    * Stores a file message, its outbox entry and the file's bytes, then tries to deliver the
-   * message; the bytes follow when the receiver asks for them over a direct link.
+   * message. The bytes follow when the receiver requests them over a direct link.
    * @throws FileTooLargeError over MAX_FILE_BYTES and RangeError for an empty file, both before
    *   the file is read; Error when the messenger has no file storage.
    */

@@ -70,7 +70,7 @@ export function patternedBytes(length: number, seed: number): Uint8Array {
   return bytes;
 }
 
-/** A file body over bytes in memory, counting the reads. */
+/** Wraps bytes in memory as a file body that counts its reads. */
 export function bodyOf(bytes: Uint8Array): FileBody & { reads: number } {
   const body = {
     size: bytes.length,
