@@ -307,6 +307,12 @@ export class Messenger {
     }
 
     await Promise.all(conversations.map((conversation) => this.deliver(conversation)));
+
+    // Also picks up files announced through the mailbox while a link was open, and transfers
+    // that stopped when a part could not be stored.
+    for (const link of this.#links.values()) {
+      if (link.isReady) void this.#fetchFiles(link);
+    }
   }
 
   /** Tells the transport which contacts to report presence for. */
