@@ -14,6 +14,8 @@ export class MemoryFileStorage implements FileStorage {
   bodies = new Map<string, Uint8Array>();
   parts = new Map<string, Uint8Array[]>();
   failPartWrites = false;
+  /** Makes joining the parts of a finished file fail. */
+  failCompletes = false;
   /** Parts stored, counting repeats. */
   partWrites = 0;
   readonly #messages: MemoryStorage;
@@ -89,6 +91,7 @@ export class MemoryFileStorage implements FileStorage {
   }
 
   async completeIncoming(id: string): Promise<void> {
+    if (this.failCompletes) throw new DOMException('quota exceeded', 'QuotaExceededError');
     const file = this.files.get(id);
     const parts = this.parts.get(id);
     if (!file || !parts) return;

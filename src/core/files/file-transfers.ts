@@ -89,7 +89,9 @@ export class FileTransfers {
         isWriting: false,
       };
       this.#incoming.set(file.id, incoming);
-      this.#askForMore(incoming);
+      // Every part may be stored already when finishing failed before, so finish now.
+      if (incoming.partsDone >= file.partCount) await this.#finish(incoming);
+      else this.#askForMore(incoming);
     }
   }
 
@@ -100,6 +102,14 @@ export class FileTransfers {
   }
 
   async #serve(link: PeerLink, want: FileWantPayload): Promise<void> {
+    try {
+      await this.#serveWant(link, want);
+    } catch (error) {
+      this.#logger.error('serving a file request failed', { file: want.id.slice(0, 8), error: String(error) });
+    }
+  }
+
+  async #serveWant(link: PeerLink, want: FileWantPayload): Promise<void> {
     const file = await this.#storage.getFile(want.id);
     const peer = link.remoteAddress.slice(0, 12);
 
@@ -116,9 +126,16 @@ export class FileTransfers {
     await next;
   }
 
+  /** Sends parts [from, to) of a file. A part that cannot be read ends this range, not the link's later ones. */
   async #sendParts(link: PeerLink, file: FileRecord, from: number, to: number): Promise<void> {
     for (let index = from; index < to && !link.isClosed; index++) {
-      const bytes = await this.#storage.readPart(file.id, index);
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.#storage.readPart(file.id, index);
+      } catch (error) {
+        this.#logger.error('reading a file part failed', { file: file.id.slice(0, 8), index, error: String(error) });
+        return;
+      }
       if (!(await link.sendBulk(encodeFilePart({ t: 'file-part', id: file.id, index, bytes })))) return;
     }
   }
@@ -184,11 +201,25 @@ export class FileTransfers {
     incoming.requestedTo = to;
   }
 
+  /**
+   * Checks the hash of a fully stored file and completes or fails it. A storage error is logged
+   * and leaves the file receiving, so a later resume finishes it.
+   */
   async #finish(incoming: Incoming): Promise<void> {
+    const { file } = incoming;
+
+    this.#incoming.delete(file.id);
+    try {
+      await this.#checkAndComplete(incoming);
+    } catch (error) {
+      this.#logger.error('finishing a received file failed', { file: file.id.slice(0, 8), error: String(error) });
+    }
+  }
+
+  async #checkAndComplete(incoming: Incoming): Promise<void> {
     const { file, link } = incoming;
     const hash = sha256.create();
 
-    this.#incoming.delete(file.id);
     for (let index = 0; index < file.partCount; index++) hash.update(await this.#storage.readPart(file.id, index));
 
     if (toBase64Url(hash.digest()) !== file.meta.sha256) {

@@ -128,6 +128,26 @@ describe('file transfer', () => {
     expect(hashOf(bob.files.bodies.get(message.id))).toBe(hashOf(bytes));
   });
 
+  it('finishes later when joining the parts failed', async () => {
+    const network = new MemoryNetwork();
+    const { alice, bob } = await startFilePair(network);
+    const bytes = patternedBytes(500_000, 9);
+    bob.files.failCompletes = true;
+
+    const message = await alice.messenger.sendFile(bob.address, { name: 'late.bin', type: '' }, bodyOf(bytes));
+    const partCount = Math.ceil(bytes.length / FILE_PART_BYTES);
+    await waitFor(() => fileState(bob, message.id).partsDone === partCount, 'every part', transferTimeoutMs);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fileState(bob, message.id).state).toBe('receiving');
+
+    bob.files.failCompletes = false;
+    await bob.messenger.deliverAll();
+    await waitFor(() => fileState(bob, message.id).state === 'complete', 'the file to complete', transferTimeoutMs);
+
+    expect(hashOf(bob.files.bodies.get(message.id))).toBe(hashOf(bytes));
+    await waitFor(() => fileState(alice, message.id).state === 'complete', 'alice to see the file complete');
+  });
+
   it('rejects a file over the cap before reading it and stores nothing', async () => {
     const network = new MemoryNetwork();
     const { alice, bob } = await startFilePair(network);
