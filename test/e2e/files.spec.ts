@@ -132,3 +132,16 @@ test('a file transfer resumes after the receiver reloads', async ({ relay, openB
   expect(sha256Hex(await downloadFile(bob.page, 'resumed.bin'))).toBe(sha256Hex(bytes));
   await expect.poll(async () => (await readFileTransfer(alice.page, 'resumed.bin'))?.state, { timeout: 30_000 }).toBe('complete');
 });
+
+test('an image arrives with a thumbnail made by the sender', async ({ relay, openBrowser }) => {
+  const { alice, bob } = await startChat(relay, openBrowser);
+  const image = await alice.page.screenshot({ type: 'png' });
+
+  await attachFile(alice.page, { name: 'screen.png', mimeType: 'image/png', buffer: image });
+
+  const preview = bob.page.getByRole('img', { name: 'Preview of screen.png' });
+  await expect(preview).toBeVisible({ timeout: 45_000 });
+  await expect(preview).toHaveAttribute('src', /^data:image\/jpeg;base64,/);
+  expect(await preview.evaluate((element: HTMLImageElement) => element.naturalWidth)).toBeLessThanOrEqual(240);
+  expect(sha256Hex(await downloadFile(bob.page, 'screen.png'))).toBe(sha256Hex(image));
+});
