@@ -4,6 +4,8 @@
  */
 
 import { fromUtf8, utf8 } from './bytes.ts';
+import type { CarryPayload } from './carry-payloads.ts';
+import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
 import type { FileMeta } from './files/file-meta.ts';
 import { validateFileMeta } from './files/file-meta.ts';
@@ -38,7 +40,7 @@ export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload | FileWantPayload;
+export type WirePayload = ChatPayload | AckPayload | PingPayload | FileWantPayload | CarryPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -69,6 +71,10 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
       return { t: record.t };
     case 'file-want':
       return validateFileWant(record);
+    case 'carry':
+    case 'carry-result':
+    case 'carry-status':
+      return validateCarryPayload(record);
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
   }

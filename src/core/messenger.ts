@@ -8,6 +8,9 @@
 import { isAddress } from './address.ts';
 import { toBase64Url } from './bytes.ts';
 import type { Card, WireCard } from './card.ts';
+import { isCarryPayload } from './carry-payloads.ts';
+import type { CarryCircle } from './carry-policy.ts';
+import type { CarryQuota, CarryStore } from './carry-store-port.ts';
 import { signCard } from './card.ts';
 import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts';
 import type { InboxResult } from './inbox.ts';
@@ -25,6 +28,7 @@ import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
+import { PeerCourier } from './peer-courier.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
 import { describeFile } from './files/describe-file.ts';
@@ -62,6 +66,8 @@ export interface MessengerOptions {
   maxLiveLinks?: number;
   /** Storage of attached files; without it, sendFile throws and incoming file bytes are not fetched. */
   files?: FileStorage;
+  /** Store-and-forward through other peers (peer-courier.ts); off without it. */
+  carrying?: { store: CarryStore; quota?: CarryQuota; replyTimeoutMs?: number };
 }
 
 export class Messenger {
@@ -75,6 +81,7 @@ export class Messenger {
   #lastStamp = 0;
   #courier: MailboxCourier | undefined;
   #files: FileTransfers | undefined;
+  #peerCourier: PeerCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled in batches, in arrival order. */
@@ -104,6 +111,20 @@ export class Messenger {
       });
       options.mailbox.onReady(() => void this.collectMailbox());
     }
+    if (options.carrying) this.#peerCourier = this.#createPeerCourier(options.carrying);
+  }
+
+  /** Carrying through other peers, or undefined when the messenger was built without it. */
+  get peerCourier(): PeerCourier | undefined {
+    return this.#peerCourier;
+  }
+
+  /**
+   * Registers peers beyond contacts, such as members of a shared group, to carry messages for
+   * and to hand messages to for carrying. Does nothing when carrying is off.
+   */
+  registerCarryCircle(circle: CarryCircle): void {
+    this.#peerCourier?.registerCircle(circle);
   }
 
   get identity(): Identity | undefined {
@@ -187,6 +208,7 @@ export class Messenger {
     };
     await storage.putContact(contact);
     await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
 
     return contact;
   }
@@ -202,6 +224,7 @@ export class Messenger {
 
     const link = this.#links.get(address);
     if (link?.isReady) void this.#fetchFiles(link);
+    await this.#peerCourier?.announceAll();
   }
 
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */
@@ -285,7 +308,12 @@ export class Messenger {
     this.#waitingSince.set(conversation, since);
 
     if (!link && this.#online.has(conversation)) await this.#dial(conversation);
-    if (this.#courier?.isAvailable && now - since >= DIRECT_DELIVERY_TIMEOUT_MS) await this.#courier.sendWaiting(conversation);
+    if (now - since < DIRECT_DELIVERY_TIMEOUT_MS) return;
+
+    // Carriers get the first chance; the mailbox takes what none of them holds.
+    await this.#peerCourier?.handOver(conversation);
+    const isMailboxDue = (await this.#peerCourier?.isMailboxDue(conversation)) ?? true;
+    if (this.#courier?.isAvailable && isMailboxDue) await this.#courier.sendWaiting(conversation);
   }
 
   /** Collects envelopes waiting in the mailbox; the mailbox adapter calls this when it is ready. */
@@ -313,6 +341,7 @@ export class Messenger {
     for (const link of this.#links.values()) {
       if (link.isReady) void this.#fetchFiles(link);
     }
+    await this.#peerCourier?.maintain();
   }
 
   /** Tells the transport which contacts to report presence for. */
@@ -361,6 +390,7 @@ export class Messenger {
         onReady: (ready) => void this.#handleReady(ready),
         onPayload: (from, payload) => {
           if (payload.t === 'file-part' || payload.t === 'file-want') this.#files?.handle(from, payload);
+          else if (isCarryPayload(payload)) this.#peerCourier?.handlePayload(from, payload);
           else this.#inbound.push(from, payload);
         },
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
@@ -427,6 +457,7 @@ export class Messenger {
     this.#reportReachability(link.remoteAddress);
     void this.#fetchFiles(link);
     await this.#flusher.flush(link);
+    await this.#peerCourier?.linkReady(link);
   }
 
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
@@ -521,6 +552,32 @@ export class Messenger {
     }
 
     return results;
+  }
+
+  #createPeerCourier(carrying: NonNullable<MessengerOptions['carrying']>): PeerCourier {
+    const { storage, clock, randomBytes, logger } = this.#options;
+
+    return new PeerCourier({
+      ...carrying,
+      storage,
+      clock,
+      randomBytes,
+      logger,
+      host: {
+        identity: () => this.#requireIdentity(),
+        ownCard: () => this.#requireCard(),
+        readyLinks: () => [...this.#links.values()].filter((link) => link.isReady),
+        isOnline: (address) => this.#online.has(address),
+        dial: (address) => this.#dial(address),
+        storeChat: (card, payload) => this.storeChat(card, payload),
+        sendDirect: (address, payload) => this.#links.get(address)?.send(payload) ?? false,
+        acknowledgeByMailbox: async (card, ids) => {
+          if (!this.#courier?.isAvailable) throw new Error('mailbox is not available');
+          await this.#courier.acknowledge(card, ids);
+        },
+        countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,
+      },
+    });
   }
 
   #requireIdentity(): Identity {

@@ -5,6 +5,7 @@
 
 import Dexie from 'dexie';
 import type { EntityTable, Table, Transaction } from 'dexie';
+import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
 import type { FileBodyRow, FilePartRow } from './file-tables.ts';
@@ -31,6 +32,12 @@ export interface CounterRow {
   value: number;
 }
 
+/** One setting of carrying for other peers, such as `carryForContacts`. */
+export interface CarrySettingRow {
+  name: string;
+  value: boolean;
+}
+
 export type MeshtextDatabase = Dexie & {
   identity: EntityTable<IdentityRow, 'key'>;
   contacts: EntityTable<ContactRecord, 'address'>;
@@ -40,6 +47,8 @@ export type MeshtextDatabase = Dexie & {
   files: EntityTable<FileRecord, 'id'>;
   fileBodies: EntityTable<FileBodyRow, 'id'>;
   fileParts: Table<FilePartRow, [string, number]>;
+  carried: EntityTable<CarriedEnvelope, 'key'>;
+  carrySettings: EntityTable<CarrySettingRow, 'name'>;
 };
 
 /**
@@ -74,6 +83,14 @@ export const schemaVersions: readonly SchemaVersion[] = [
       files: '&id, [conversation+state]',
       fileBodies: '&id',
       fileParts: '&[fileId+index], fileId',
+    },
+  },
+  {
+    // Envelopes carried for other peers (peer-courier.ts) and the setting that allows it.
+    version: 4,
+    stores: {
+      carried: '&key, [tag+expiresAt], handedBy, expiresAt',
+      carrySettings: '&name',
     },
   },
 ];

@@ -209,6 +209,11 @@ export const messages = {
   'files.download': 'Download',
   'files.open': 'Open',
   'files.thumbnailAlt': 'Preview of {name}',
+  'carry.title': 'Carrying messages',
+  'carry.label': 'Carry messages for my contacts',
+  'carry.hint':
+    'When a contact cannot reach another of your contacts, Meshtext on this device keeps their encrypted message and hands it over when you meet that person. You cannot read it. It uses up to 2 MB per contact and is deleted after 14 days.',
+  'carry.saveFailed': 'The setting could not be saved. Try again.',
 } as const;
 
 export type MessageKey = keyof typeof messages;
