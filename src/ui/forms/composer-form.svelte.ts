@@ -3,6 +3,7 @@ import { FileTooLargeError } from '../../core/transfer/transfer-errors.ts';
 import { t } from '../i18n/index.ts';
 import { describeError } from '../state/error-text.ts';
 import { formatFileSize } from '../state/format-size.ts';
+import { takePendingDraft } from '../state/pending-draft.ts';
 
 /** State of the message composer of one conversation. */
 export class ComposerForm {
@@ -15,6 +16,7 @@ export class ComposerForm {
   constructor(app: Meshtext, conversation: string) {
     this.#app = app;
     this.#conversation = conversation;
+    this.draft = takePendingDraft(conversation) ?? '';
   }
 
   /**
