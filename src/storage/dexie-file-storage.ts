@@ -128,10 +128,14 @@ export class DexieFileStorage implements FileStorage {
 
         const parts = await db.fileParts.where('fileId').equals(id).sortBy('index');
         await db.fileBodies.put({ id, blob: new Blob(parts.map((part) => part.blob), { type: file.meta.type }) });
-        await db.fileParts.where('fileId').equals(id).delete();
         await db.files.update(id, { state: 'complete', partsDone: file.partCount });
       }),
     );
+    // NOTE: the parts are deleted only after the body is committed. Deleting them in the same
+    // transaction once gave a body that read as empty in Chromium, apparently because the
+    // stored blob still referred to the deleted part blobs. Parts left by a crash in between
+    // take space but no row refers to them.
+    await guard(() => db.fileParts.where('fileId').equals(id).delete());
   }
 
   async failIncoming(id: string): Promise<void> {
