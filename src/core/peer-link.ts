@@ -139,7 +139,7 @@ export class PeerLink {
   send(payload: WirePayload): boolean {
     if (this.#state.phase !== 'ready') return false;
 
-    if (payload.t === 'msg' || payload.t === 'ack' || payload.t === 'file-want') this.#lastChatAt = this.#options.clock.now();
+    if (payload.t === 'msg' || payload.t === 'ack' || payload.t === 'grp' || payload.t === 'file-want') this.#lastChatAt = this.#options.clock.now();
     this.#state.scheduler.sendUrgent(encodePayload(payload));
     return true;
   }
