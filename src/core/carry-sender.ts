@@ -175,6 +175,7 @@ export class CarrySender {
     const { host, clock, randomBytes } = this.#options;
     const now = clock.now();
     const payload: ChatPayload = { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
+    if (message.file) payload.file = message.file;
     const contents = { recipientBoxKey: recipient.boxPublicKey, payload, id: message.id, seq: message.seq, createdAt: now };
     const sealed = {
       conversation: message.conversation,

@@ -38,6 +38,7 @@ export async function storeIncomingChats(
     sentAt: payload.sentAt,
     storedAt: stamp(),
     status: 'received',
+    ...(payload.file && { file: payload.file }),
   }));
   const firstStoredAt = messages[0]?.storedAt ?? 0;
 

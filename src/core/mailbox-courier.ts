@@ -69,6 +69,7 @@ export class MailboxCourier {
         seq: message.seq,
         sentAt: message.sentAt,
         text: message.text,
+        ...(message.file && { file: message.file }),
       };
       try {
         // The time to live counts from now, not from when the message was written.

@@ -7,6 +7,10 @@ import { fromUtf8, utf8 } from './bytes.ts';
 import type { CarryPayload } from './carry-payloads.ts';
 import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
+import type { FileMeta } from './files/file-meta.ts';
+import { validateFileMeta } from './files/file-meta.ts';
+import type { FileWantPayload } from './files/file-payloads.ts';
+import { validateFileWant } from './files/file-payloads.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;
@@ -19,7 +23,10 @@ export interface ChatPayload {
   instance: string;
   seq: number;
   sentAt: number;
+  /** The message text; for a file message, the file's name. */
   text: string;
+  /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
+  file?: FileMeta;
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -66,7 +73,7 @@ export interface GroupPayload {
   body: unknown;
 }
 
-export type WirePayload = ChatPayload | AckPayload | ReadPayload | SyncPayload | PingPayload | CarryPayload | GroupPayload;
+export type WirePayload = ChatPayload | AckPayload | ReadPayload | SyncPayload | PingPayload | FileWantPayload | CarryPayload | GroupPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -99,6 +106,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'file-want':
+      return validateFileWant(record);
     case 'carry':
     case 'carry-result':
     case 'carry-status':
@@ -120,7 +129,10 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
   if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
 
-  return { t: 'msg', id, instance, seq, sentAt, text };
+  const chat: ChatPayload = { t: 'msg', id, instance, seq, sentAt, text };
+  if (record.file !== undefined) chat.file = validateFileMeta(record.file);
+
+  return chat;
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {

@@ -172,5 +172,8 @@ export class OutboxFlusher {
 
 /** Returns the wire payload of a stored message. */
 export function chatPayloadOf(message: MessageRecord): ChatPayload {
-  return { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
+  const payload: ChatPayload = { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
+  if (message.file) payload.file = message.file;
+
+  return payload;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { WireCard } from './card.ts';
+import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
 import type { SyncMark } from './messages.ts';
 
@@ -59,6 +60,8 @@ export interface MessageRecord {
   mailboxedAt?: number;
   /** Time an incoming message was first shown in a visible chat. */
   readAt?: number;
+  /** Details of an attached file; its transfer state is in the file storage (files/file-storage-port.ts). */
+  file?: FileMeta;
   /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
   carriedAt?: number;
 }
@@ -70,6 +73,7 @@ export interface OutgoingDraft {
   instance: string;
   text: string;
   sentAt: number;
+  file?: FileMeta;
 }
 
 export type StoreResult = 'stored' | 'duplicate';

@@ -4,10 +4,12 @@
  */
 
 import Dexie from 'dexie';
-import type { EntityTable, Transaction } from 'dexie';
+import type { EntityTable, Table, Transaction } from 'dexie';
 import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
+import type { FileBodyRow, FilePartRow } from './file-tables.ts';
+import type { FileRecord } from '../core/files/file-storage-port.ts';
 import type {
   BundleRow,
   GroupMessageRow,
@@ -58,6 +60,9 @@ export type MeshtextDatabase = Dexie & {
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
   settings: EntityTable<SettingRow, 'key'>;
+  files: EntityTable<FileRecord, 'id'>;
+  fileBodies: EntityTable<FileBodyRow, 'id'>;
+  fileParts: Table<FilePartRow, [string, number]>;
   carried: EntityTable<CarriedEnvelope, 'key'>;
   carrySettings: EntityTable<CarrySettingRow, 'name'>;
   groups: EntityTable<GroupRecord, 'id'>;
@@ -99,6 +104,15 @@ export const schemaVersions: readonly SchemaVersion[] = [
     version: 2,
     stores: {
       settings: '&key',
+    },
+  },
+  {
+    // Attached files: transfer state, whole bodies as blobs, and parts of files still arriving.
+    version: 3,
+    stores: {
+      files: '&id, [conversation+state]',
+      fileBodies: '&id',
+      fileParts: '&[fileId+index], fileId',
     },
   },
   {

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { bundleSize } from './bundle-size.ts';
 import { churnSimulation } from './churn-simulation.ts';
 import { cryptoPrimitives } from './crypto.ts';
+import { fileTransfer } from './file-transfer.ts';
 import { groupsBench } from './groups.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
@@ -32,6 +33,7 @@ const benchmarks: Benchmark[] = [
   churnSimulation,
   relayBench,
   offlineStart,
+  fileTransfer,
 ];
 
 function formatTable(metrics: Metric[]): string {

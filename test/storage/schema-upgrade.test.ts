@@ -84,8 +84,27 @@ async function fillVersion2(db: MeshtextDatabase): Promise<WrittenRows> {
   return rows;
 }
 
-async function fillVersion4(db: MeshtextDatabase): Promise<WrittenRows> {
+async function fillVersion3(db: MeshtextDatabase): Promise<WrittenRows> {
   const rows = await fillVersion2(db);
+  // Blob rows (fileBodies, fileParts) are left out: fake-indexeddb does not return Blobs intact.
+  rows.files = [
+    {
+      id: outgoing.id,
+      conversation: contact.address,
+      direction: 'out',
+      meta: { name: 'notes.txt', type: 'text/plain', size: 4 },
+      partCount: 1,
+      partsDone: 0,
+      state: 'sending',
+    },
+  ];
+  await db.table('files').bulkAdd(rows.files);
+
+  return rows;
+}
+
+async function fillVersion4(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion3(db);
   rows.carried = [
     {
       key: 'carried-envelope-hash-0001',
@@ -108,6 +127,7 @@ async function fillVersion4(db: MeshtextDatabase): Promise<WrittenRows> {
 const fillByVersion: Record<number, Fill> = {
   1: fillVersion1,
   2: fillVersion2,
+  3: fillVersion3,
   4: fillVersion4,
 };
 
