@@ -12,6 +12,7 @@ import type { Identity } from './identity.ts';
 import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
 import { decodePayload, encodePayload, MAX_ACK_IDS } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
+import { chatPayloadOf } from './outbox-flusher.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage } from './storage-port.ts';
 import type { InboxResult } from './inbox.ts';
@@ -60,14 +61,7 @@ export class MailboxCourier {
 
     const waiting = (await storage.listOutbox(conversation)).filter((message) => message.mailboxedAt === undefined);
     for (const message of waiting) {
-      const payload: ChatPayload = {
-        t: 'msg',
-        id: message.id,
-        instance: message.instance,
-        seq: message.seq,
-        sentAt: message.sentAt,
-        text: message.text,
-      };
+      const payload = chatPayloadOf(message);
       try {
         // The time to live counts from now, not from when the message was written.
         await this.#put(contact.address, contact.boxPublicKey, payload, message.id, message.instance, message.seq, clock.now());

@@ -5,6 +5,8 @@
 
 import { fromUtf8, utf8 } from './bytes.ts';
 import { FrameError } from './errors.ts';
+import type { WireRotation } from './key-rotation.ts';
+import { parseWireRotation } from './key-rotation.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;
@@ -18,6 +20,8 @@ export interface ChatPayload {
   seq: number;
   sentAt: number;
   text: string;
+  /** A key rotation statement; the text is then empty. Its signatures are checked in key-changes.ts. */
+  rotation?: WireRotation;
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -66,16 +70,27 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
 }
 
 function validateChat(record: Record<string, unknown>): ChatPayload {
-  const { id, instance, seq, sentAt, text } = record;
+  const { id, instance, seq, sentAt, text, rotation } = record;
 
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('message id is invalid');
   if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('message instance is invalid');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new FrameError('message seq is invalid');
   if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) throw new FrameError('message time is invalid');
+  if (rotation !== undefined) return { t: 'msg', id, instance, seq, sentAt, text: '', rotation: validateRotation(rotation, text) };
   if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
 
   return { t: 'msg', id, instance, seq, sentAt, text };
+}
+
+function validateRotation(rotation: unknown, text: unknown): WireRotation {
+  if (text !== '') throw new FrameError('a rotation message carries text');
+
+  try {
+    return parseWireRotation(rotation);
+  } catch (error) {
+    throw new FrameError(`rotation is invalid: ${String(error)}`, { cause: error });
+  }
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {

@@ -16,6 +16,9 @@ import { InboundBatcher } from './inbound-batcher.ts';
 import { createIdentity } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
+import type { KeyChangeStats } from './key-changes.ts';
+import { isSendingPaused, KeyChanges } from './key-changes.ts';
+import { signRotation } from './key-rotation.ts';
 import type { ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
@@ -26,11 +29,11 @@ import { OutboxFlusher } from './outbox-flusher.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
-import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
+import type { ContactRecord, CoreStorage, MessageRecord, OutgoingDraft } from './storage-port.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
-export interface MessengerStats {
+export interface MessengerStats extends KeyChangeStats {
   rejectedHandshakes: number;
   rejectedFrames: number;
   rejectedEnvelopes: number;
@@ -39,6 +42,9 @@ export interface MessengerStats {
 
 /** Time to wait for a direct link before waiting messages go to the mailbox. */
 export const DIRECT_DELIVERY_TIMEOUT_MS = 10_000;
+
+/** Time the keys replaced by a rotation are kept: as long as an envelope sealed to them may live. */
+export const RETIRED_KEY_KEEP_MS = 14 * 24 * 60 * 60 * 1000;
 
 export interface MessengerOptions {
   storage: CoreStorage;
@@ -56,10 +62,22 @@ export interface MessengerOptions {
   mailbox?: Mailbox;
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
   maxLiveLinks?: number;
+  /**
+   * Called with the id of a session's send key and the counter used as nonce for every data
+   * frame sealed. Only test builds set it, to check that no (key, nonce) pair repeats.
+   */
+  onSeal?(keyId: string, nonce: bigint): void;
 }
 
 export class Messenger {
-  readonly stats: MessengerStats = { rejectedHandshakes: 0, rejectedFrames: 0, rejectedEnvelopes: 0, droppedFromBlocked: 0 };
+  readonly stats: MessengerStats = {
+    rejectedHandshakes: 0,
+    rejectedFrames: 0,
+    rejectedEnvelopes: 0,
+    droppedFromBlocked: 0,
+    rejectedRotations: 0,
+    replayedRotations: 0,
+  };
   #options: MessengerOptions;
   #identity: Identity | undefined;
   #ownCard: WireCard | undefined;
@@ -68,6 +86,7 @@ export class Messenger {
   #flusher: OutboxFlusher;
   #lastStamp = 0;
   #courier: MailboxCourier | undefined;
+  #keyChanges: KeyChanges;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled in batches, in arrival order. */
@@ -79,6 +98,7 @@ export class Messenger {
   constructor(options: MessengerOptions) {
     this.#options = options;
     this.#flusher = new OutboxFlusher(options.storage);
+    this.#keyChanges = new KeyChanges({ stats: this.stats, storage: options.storage, clock: options.clock, logger: options.logger });
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
         mailbox: options.mailbox,
@@ -189,8 +209,88 @@ export class Messenger {
    * @throws NameClaimConfirmationError when that confirmation is missing.
    */
   async acceptRequest(address: string, { isNameClaimConfirmed = false }: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
-    assertAcceptable(await this.#options.storage.getContact(address), isNameClaimConfirmed);
-    await this.#options.storage.updateContact(address, { state: 'contact' });
+    const contact = await this.#options.storage.getContact(address);
+    assertAcceptable(contact, isNameClaimConfirmed);
+    await this.#options.storage.updateContact(address, {
+      state: 'contact',
+      ...(contact?.claimsNameOf !== undefined && { nameClaimAcceptedAt: this.#options.clock.now() }),
+    });
+  }
+
+  /**
+   * Replaces this user's keys: creates a new identity under the same name and install, signs a
+   * rotation statement with the old and the new key, and queues it to every contact, all in
+   * one storage transaction. The old keys are kept for RETIRED_KEY_KEEP_MS. Links close; the
+   * caller registers the new address at the relay (the app reloads).
+   */
+  async rotateKeys(): Promise<Identity> {
+    const previous = this.#requireIdentity();
+    const { storage, clock, randomBytes } = this.#options;
+    const now = clock.now();
+    const next: Identity = { ...createIdentity(previous.displayName, randomBytes, now), instanceId: previous.instanceId };
+    const rotation = signRotation(previous, next, now);
+    const contacts = (await storage.listContacts()).filter((contact) => contact.state === 'contact');
+    const drafts: OutgoingDraft[] = contacts.map((contact) => ({
+      id: toBase64Url(randomBytes(16)),
+      conversation: contact.address,
+      sender: next.address,
+      instance: next.instanceId,
+      text: '',
+      sentAt: this.#stamp(),
+      rotation,
+    }));
+
+    await storage.rotateIdentity(next, { identity: previous, retiredAt: now, keepUntil: now + RETIRED_KEY_KEEP_MS }, drafts);
+    this.stop();
+    this.#identity = next;
+    this.#ownCard = signCard(next);
+    this.#options.logger.info('keys rotated', { contacts: drafts.length });
+
+    return next;
+  }
+
+  /**
+   * Accepts a contact's pending key change; see KeyChanges.accept. Returns the new address.
+   * @throws KeyChangeStateError when none is pending.
+   */
+  async acceptKeyChange(oldAddress: string): Promise<string> {
+    const newAddress = await this.#keyChanges.accept(oldAddress);
+    this.#links.get(oldAddress)?.close('closed');
+    await this.refreshWatchList();
+    void this.deliver(newAddress);
+
+    return newAddress;
+  }
+
+  /**
+   * Rejects a contact's pending key change; see KeyChanges.reject.
+   * @throws KeyChangeStateError when none is pending.
+   */
+  async rejectKeyChange(oldAddress: string): Promise<void> {
+    const newAddress = (await this.#options.storage.getContact(oldAddress))?.rotation?.newAddress;
+    await this.#keyChanges.reject(oldAddress);
+    if (newAddress) this.#links.get(newAddress)?.close('closed');
+    await this.refreshWatchList();
+    void this.deliver(oldAddress);
+  }
+
+  /**
+   * Links a contact that claims another contact's name to that contact; see
+   * KeyChanges.linkNameClaim. Returns the retired address.
+   */
+  async linkNameClaim(address: string): Promise<string> {
+    const retired = await this.#keyChanges.linkNameClaim(address);
+    this.#links.get(retired)?.close('closed');
+    await this.refreshWatchList();
+    void this.deliver(address);
+
+    return retired;
+  }
+
+  /** Accepts a contact that claims another contact's name as a separate identity, which resumes sending. */
+  async acceptNameClaim(address: string): Promise<void> {
+    await this.#keyChanges.acceptNameClaim(address);
+    void this.deliver(address);
   }
 
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */
@@ -219,8 +319,11 @@ export class Messenger {
       sentAt: this.#stamp(),
     });
     const link = this.#links.get(conversation);
-    if (link?.isReady) void this.#flusher.sendQueued(link, message);
-    else void this.deliver(conversation);
+    if (link?.isReady && !isSendingPaused(await this.#options.storage.getContact(conversation))) {
+      void this.#flusher.sendQueued(link, message);
+    } else {
+      void this.deliver(conversation);
+    }
 
     return message;
   }
@@ -231,6 +334,8 @@ export class Messenger {
    * DIRECT_DELIVERY_TIMEOUT_MS.
    */
   async deliver(conversation: string): Promise<void> {
+    if (isSendingPaused(await this.#options.storage.getContact(conversation))) return;
+
     const link = this.#links.get(conversation);
 
     if (link?.isReady) {
@@ -310,6 +415,7 @@ export class Messenger {
       knownCard: contact && cardFromContact(contact),
       clock: this.#options.clock,
       logger,
+      ...(this.#options.onSeal && { onSeal: this.#options.onSeal }),
       events: {
         onReady: (ready) => void this.#handleReady(ready),
         onPayload: (from, payload) => this.#inbound.push(from, payload),
@@ -369,13 +475,21 @@ export class Messenger {
       if (contact && contact.card.signature !== card.wire.signature) {
         // A new card may carry a new name, which may now claim another contact's.
         const claim = await nameClaimFields(storage, card);
-        await storage.updateContact(card.address, { ...cardFields(card), ...claim, wrongKeyAt: undefined });
+        // The previous key of the same person carries the same name; that is no claim.
+        const isLinked = claim.claimsNameOf !== undefined && claim.claimsNameOf === contact.rotatedFrom;
+        const isNewClaim = !isLinked && claim.claimsNameOf !== contact.claimsNameOf;
+        await storage.updateContact(card.address, {
+          ...cardFields(card),
+          ...(!isLinked && claim),
+          ...(isNewClaim && { nameClaimAcceptedAt: undefined }),
+          wrongKeyAt: undefined,
+        });
       } else if (contact?.wrongKeyAt) {
         await storage.updateContact(card.address, { wrongKeyAt: undefined });
       }
     }
     this.#reportReachability(link.remoteAddress);
-    await this.#flusher.flush(link);
+    if (!isSendingPaused(await storage.getContact(link.remoteAddress))) await this.#flusher.flush(link);
   }
 
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
@@ -427,7 +541,7 @@ export class Messenger {
 
     if (chats.length > 0 && card) {
       const results = await this.#storeChats(card, chats);
-      const ids = chats.filter((_, index) => results[index] === 'stored' || results[index] === 'duplicate').map((chat) => chat.id);
+      const ids = chats.filter((_, index) => results[index] !== 'blocked' && results[index] !== 'failed').map((chat) => chat.id);
       for (let start = 0; start < ids.length; start += MAX_ACK_IDS) {
         link.send({ t: 'ack', ids: ids.slice(start, start + MAX_ACK_IDS) });
       }
@@ -442,11 +556,19 @@ export class Messenger {
     return result ?? 'failed';
   }
 
+  /** Screens rotation statements, stores the rest, then applies the rotations that were stored. */
   async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
-    const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp());
-    this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
+    const screened = await this.#keyChanges.screen(card, payloads);
+    const stored = await storeIncomingChats(this.#options.storage, this.#options.logger, card, screened.kept, () => this.#stamp());
+    const resultById = new Map<string, InboxResult>(screened.kept.map((payload, index) => [payload.id, stored[index] ?? 'failed']));
+    this.stats.droppedFromBlocked += stored.filter((result) => result === 'blocked').length;
 
-    return results;
+    for (const [id, rotation] of screened.rotations) {
+      const result = resultById.get(id);
+      if (result === 'stored' || result === 'duplicate') await this.#keyChanges.apply(rotation);
+    }
+
+    return payloads.map((payload) => resultById.get(payload.id) ?? 'rejected');
   }
 
   #requireIdentity(): Identity {

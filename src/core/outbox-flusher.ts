@@ -101,6 +101,9 @@ export class OutboxFlusher {
   }
 }
 
-function chatPayloadOf(message: MessageRecord): ChatPayload {
-  return { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
+/** Builds the wire payload of a stored outgoing message. */
+export function chatPayloadOf(message: MessageRecord): ChatPayload {
+  const payload: ChatPayload = { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
+
+  return message.rotation ? { ...payload, rotation: message.rotation } : payload;
 }

@@ -57,6 +57,8 @@ export interface PeerLinkOptions {
   clock: Clock;
   logger: Logger;
   events: PeerLinkEvents;
+  /** See MessengerOptions.onSeal. */
+  onSeal?(keyId: string, nonce: bigint): void;
 }
 
 type LinkState =
@@ -123,7 +125,10 @@ export class PeerLink {
     if (this.#state.phase !== 'ready') return false;
 
     if (payload.t === 'msg' || payload.t === 'ack') this.#lastChatAt = this.#options.clock.now();
-    this.channel.send(this.#state.session.seal(encodePayload(payload)));
+    const session = this.#state.session;
+    const nonce = session.sentFrames;
+    this.channel.send(session.seal(encodePayload(payload)));
+    this.#options.onSeal?.(session.sendKeyId, nonce);
     return true;
   }
 

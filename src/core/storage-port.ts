@@ -5,6 +5,7 @@
 
 import type { WireCard } from './card.ts';
 import type { Identity } from './identity.ts';
+import type { WireRotation } from './key-rotation.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
 export type ContactState = 'contact' | 'request' | 'blocked';
@@ -28,6 +29,32 @@ export interface ContactRecord {
    * message request arrives under a known name (see name-claims.ts).
    */
   claimsNameOf?: string;
+  /** Time the user accepted this contact as separate from the one whose name it claims. */
+  nameClaimAcceptedAt?: number;
+  /** The last key change this contact announced, and what the user made of it (see key-changes.ts). */
+  rotation?: ContactRotation;
+  /** Address whose conversation was moved into this one: the same person's previous key. */
+  rotatedFrom?: string;
+  /** Address this retired contact's conversation moved to; set together with state 'blocked'. */
+  movedTo?: string;
+}
+
+/** A verified rotation statement received from a contact, and the user's decision on it. */
+export interface ContactRotation {
+  newAddress: string;
+  issuedAt: number;
+  receivedAt: number;
+  state: 'pending' | 'accepted' | 'rejected';
+  /** True when the user had verified the old key before the statement came. */
+  wasVerified: boolean;
+}
+
+/** An identity replaced by a key rotation, kept so that the handover can finish. */
+export interface RetiredIdentity {
+  identity: Identity;
+  retiredAt: number;
+  /** Time after which the retired keys may be deleted. */
+  keepUntil: number;
 }
 
 /** `received` is the state of every incoming message; the others belong to outgoing ones. */
@@ -51,6 +78,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Set on the message that announces a key rotation; its text is empty. */
+  rotation?: WireRotation;
 }
 
 export interface OutgoingDraft {
@@ -60,6 +89,7 @@ export interface OutgoingDraft {
   instance: string;
   text: string;
   sentAt: number;
+  rotation?: WireRotation;
 }
 
 export type StoreResult = 'stored' | 'duplicate';
@@ -104,4 +134,22 @@ export interface CoreStorage {
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */
   storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]>;
+
+  /**
+   * Replaces the identity after a key rotation, in one transaction: stores `next`, keeps
+   * `retired`, clears every contact's verifiedAt (safety numbers change with the key) and
+   * queues `drafts` as queueOutgoing would.
+   */
+  rotateIdentity(next: Identity, retired: RetiredIdentity, drafts: OutgoingDraft[]): Promise<MessageRecord[]>;
+  /**
+   * Moves the conversation `from` into `into` in one transaction: its messages (incoming ones
+   * also take `into` as sender, so resends from the new key de-duplicate against them), its
+   * outbox entries, queued again because a mailbox holding them serves the old address, and its
+   * sequence counter. Unread counts add up. Then applies `changes` to both contacts.
+   */
+  mergeConversation(
+    from: string,
+    into: string,
+    changes: { from: Partial<ContactRecord>; into: Partial<ContactRecord> },
+  ): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import Dexie from 'dexie';
 import type { EntityTable, Transaction } from 'dexie';
 import type { Identity } from '../core/identity.ts';
-import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
+import type { ContactRecord, MessageRecord, RetiredIdentity } from '../core/storage-port.ts';
 
 export const DATABASE_NAME = 'meshtext';
 
@@ -29,12 +29,18 @@ export interface CounterRow {
   value: number;
 }
 
+/** An identity replaced by a key rotation, under its address. */
+export interface RetiredIdentityRow extends RetiredIdentity {
+  address: string;
+}
+
 export type MeshtextDatabase = Dexie & {
   identity: EntityTable<IdentityRow, 'key'>;
   contacts: EntityTable<ContactRecord, 'address'>;
   messages: EntityTable<MessageRecord, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  retiredIdentities: EntityTable<RetiredIdentityRow, 'address'>;
 };
 
 /**
@@ -61,6 +67,11 @@ export const schemaVersions: readonly SchemaVersion[] = [
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
     },
+  },
+  {
+    // Keys replaced by a rotation, kept until the handover to the new key is over.
+    version: 5,
+    stores: { retiredIdentities: '&address, keepUntil' },
   },
 ];
 

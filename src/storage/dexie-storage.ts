@@ -11,10 +11,12 @@ import type {
   CoreStorage,
   MessageRecord,
   OutgoingDraft,
+  RetiredIdentity,
   StoreResult,
 } from '../core/storage-port.ts';
 import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY } from './database.ts';
+import { mergeConversation } from './merge-conversation.ts';
 import { toStorageError } from './storage-errors.ts';
 
 export class DexieStorage implements CoreStorage {
@@ -55,21 +57,51 @@ export class DexieStorage implements CoreStorage {
   async queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord> {
     const { db } = this;
 
+    return guard(() => db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts], () => this.#queue(draft)));
+  }
+
+  async rotateIdentity(next: Identity, retired: RetiredIdentity, drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+    const { db } = this;
+    const tables = [db.identity, db.retiredIdentities, db.messages, db.outbox, db.counters, db.contacts];
+
     return guard(() =>
-      db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts], async () => {
-        const counterName = `seq:${draft.conversation}`;
-        const seq = ((await db.counters.get(counterName))?.value ?? 0) + 1;
-        const storedAt = Math.max(draft.sentAt, await this.#storedAtFloor(draft.conversation));
-        const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
+      db.transaction('rw', tables, async () => {
+        await db.identity.put({ ...next, key: IDENTITY_KEY });
+        await db.retiredIdentities.put({ ...retired, address: retired.identity.address });
+        await db.contacts.toCollection().modify((contact) => {
+          delete contact.verifiedAt;
+        });
 
-        await db.counters.put({ name: counterName, value: seq });
-        await db.messages.add(message);
-        await db.outbox.add({ messageId: message.id, conversation: draft.conversation, seq, queuedAt: draft.sentAt });
-        await db.contacts.update(draft.conversation, { lastActivityAt: draft.sentAt });
+        const queued: MessageRecord[] = [];
+        for (const draft of drafts) queued.push(await this.#queue(draft));
 
-        return message;
+        return queued;
       }),
     );
+  }
+
+  async mergeConversation(
+    from: string,
+    into: string,
+    changes: { from: Partial<ContactRecord>; into: Partial<ContactRecord> },
+  ): Promise<void> {
+    await guard(() => mergeConversation(this.db, from, into, changes));
+  }
+
+  /** Queues one outgoing message; runs inside a transaction over messages, outbox, counters and contacts. */
+  async #queue(draft: OutgoingDraft): Promise<MessageRecord> {
+    const { db } = this;
+    const counterName = `seq:${draft.conversation}`;
+    const seq = ((await db.counters.get(counterName))?.value ?? 0) + 1;
+    const storedAt = Math.max(draft.sentAt, await this.#storedAtFloor(draft.conversation));
+    const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
+
+    await db.counters.put({ name: counterName, value: seq });
+    await db.messages.add(message);
+    await db.outbox.add({ messageId: message.id, conversation: draft.conversation, seq, queuedAt: draft.sentAt });
+    await db.contacts.update(draft.conversation, { lastActivityAt: draft.sentAt });
+
+    return message;
   }
 
   async listOutbox(conversation: string, afterSeq = 0): Promise<MessageRecord[]> {
