@@ -50,6 +50,11 @@ export default defineConfig({
   build: {
     target: 'es2022',
   },
+  define: {
+    // Test builds (MESHTEXT_TEST_HOOKS=1, set by test/e2e/run.sh) expose instrumentation in
+    // main.ts; every other build compiles it away.
+    __MESHTEXT_TEST_HOOKS__: JSON.stringify(process.env.MESHTEXT_TEST_HOOKS === '1'),
+  },
   server: {
     host: '127.0.0.1',
     proxy: {

@@ -26,6 +26,11 @@ import { createLogger } from './logger.ts';
 export type AppPhase = 'loading' | 'onboarding' | 'ready' | 'storage-unavailable';
 
 const DELIVERY_RETRY_INTERVAL_MS = 5_000;
+
+/** Hooks that only test builds pass in; see main.ts. */
+export interface TestHooks {
+  onSeal?(keyId: string, nonce: bigint): void;
+}
 const STATUS_CHANNEL_NAME = 'meshtext-status';
 
 export class Meshtext {
@@ -45,7 +50,7 @@ export class Meshtext {
   #outboxWatch: Subscription | undefined;
   #statusChannel: BroadcastChannel | undefined;
 
-  constructor(relayUrl: string = location.origin) {
+  constructor(relayUrl: string = location.origin, testHooks: TestHooks = {}) {
     this.db = openDatabase();
     this.storage = new DexieStorage(this.db);
     const control = new RelayControl({ url: controlSocketUrl(relayUrl), logger: createLogger('relay') });
@@ -64,6 +69,7 @@ export class Meshtext {
       logger: createLogger('messenger'),
       appUrl: `${location.origin}${location.pathname}`,
       relayUrls: [relayUrl],
+      ...(testHooks.onSeal && { onSeal: testHooks.onSeal }),
       onReachability: (address, isReachable) => {
         if (isReachable) this.reachable.add(address);
         else this.reachable.delete(address);
@@ -136,6 +142,50 @@ export class Meshtext {
   /** Records that the user compared safety numbers with this contact and they matched. */
   async markVerified(address: string): Promise<void> {
     await this.storage.updateContact(address, { verifiedAt: systemClock.now() });
+    // Sending may have waited for this verification after a key change.
+    void this.messenger.deliver(address);
+  }
+
+  /**
+   * Replaces this user's keys and queues the rotation statement to every contact. This tab
+   * stops talking to the network first; the caller must reload the page afterwards, which
+   * registers the new address at the relay.
+   */
+  async rotateKeys(): Promise<void> {
+    this.#disconnect();
+    try {
+      await this.messenger.rotateKeys();
+    } catch (error) {
+      // Nothing was stored, so the old identity goes back online.
+      if (this.#isLeader) {
+        this.tabRole = 'pending';
+        await this.#lead();
+      }
+      throw error;
+    }
+  }
+
+  /** Accepts a contact's new keys and opens the conversation at its new address. */
+  async acceptKeyChange(oldAddress: string): Promise<void> {
+    const newAddress = await this.messenger.acceptKeyChange(oldAddress);
+    await this.open(newAddress);
+  }
+
+  async rejectKeyChange(oldAddress: string): Promise<void> {
+    await this.messenger.rejectKeyChange(oldAddress);
+  }
+
+  /** Links a new identity to the contact whose name it claims, keeping one conversation. */
+  async linkNameClaim(address: string): Promise<void> {
+    await this.messenger.linkNameClaim(address);
+  }
+
+  async acceptNameClaim(address: string): Promise<void> {
+    await this.messenger.acceptNameClaim(address);
+  }
+
+  async sendWithoutVerifying(address: string): Promise<void> {
+    await this.messenger.sendWithoutVerifying(address);
   }
 
   /** Removes the verified mark from a contact. */

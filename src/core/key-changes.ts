@@ -30,12 +30,14 @@ export class KeyChangeStateError extends Error {
 }
 
 /**
- * Tells whether sending to a contact waits for the user: a key change is pending, or the
- * contact claims another contact's name and the user has neither accepted nor verified it.
+ * Tells whether sending to a contact waits for the user: a key change is pending, the
+ * conversation moved here from a verified key and this one is not verified yet, or the contact
+ * claims another contact's name and the user has neither accepted nor verified it.
  */
 export function isSendingPaused(contact: ContactRecord | undefined): boolean {
   if (!contact) return false;
   if (contact.rotation?.state === 'pending') return true;
+  if (contact.isVerificationRequired === true && contact.verifiedAt === undefined) return true;
 
   return contact.claimsNameOf !== undefined && contact.verifiedAt === undefined && contact.nameClaimAcceptedAt === undefined;
 }
@@ -118,7 +120,8 @@ export class KeyChanges {
   /**
    * Accepts the pending key change of `oldAddress`: the conversation moves to the new address
    * with its history and waiting messages, the new contact starts unverified, and the old
-   * address is retired (blocked). Returns the new address.
+   * address is retired (blocked). When the old key was verified, sending stays paused until
+   * the new one is verified too. Returns the new address.
    * @throws KeyChangeStateError when no key change waits for this contact.
    */
   async accept(oldAddress: string): Promise<string> {
@@ -127,7 +130,7 @@ export class KeyChanges {
     const rotation = old?.rotation;
     if (!old || rotation?.state !== 'pending') throw new KeyChangeStateError('no key change waits for this contact');
 
-    await this.#retire(old, rotation.newAddress, { rotation: { ...rotation, state: 'accepted' } });
+    await this.#retire(old, rotation.newAddress, rotation.wasVerified, { rotation: { ...rotation, state: 'accepted' } });
 
     return rotation.newAddress;
   }
@@ -160,7 +163,7 @@ export class KeyChanges {
     const claimed = contact?.claimsNameOf === undefined ? undefined : await storage.getContact(contact.claimsNameOf);
     if (!claimed) throw new KeyChangeStateError('this contact claims no other contact name');
 
-    await this.#retire(claimed, address, {});
+    await this.#retire(claimed, address, claimed.verifiedAt !== undefined, {});
 
     return claimed.address;
   }
@@ -177,7 +180,15 @@ export class KeyChanges {
     await storage.updateContact(address, { nameClaimAcceptedAt: clock.now(), ...(contact.state === 'request' && { state: 'contact' }) });
   }
 
-  async #retire(old: ContactRecord, newAddress: string, oldChanges: Partial<ContactRecord>): Promise<void> {
+  /**
+   * Resumes sending to a contact that waits for verification after a key change, on the
+   * user's explicit choice to go on without comparing safety numbers.
+   */
+  async sendWithoutVerifying(address: string): Promise<void> {
+    await this.#options.storage.updateContact(address, { isVerificationRequired: undefined });
+  }
+
+  async #retire(old: ContactRecord, newAddress: string, wasVerified: boolean, oldChanges: Partial<ContactRecord>): Promise<void> {
     const { storage, logger } = this.#options;
 
     await storage.mergeConversation(old.address, newAddress, {
@@ -190,6 +201,7 @@ export class KeyChanges {
         claimsNameOf: undefined,
         nameClaimAcceptedAt: undefined,
         wrongKeyAt: undefined,
+        isVerificationRequired: wasVerified || undefined,
       },
     });
     logger.info('conversation moved to a new key', { peer: old.address.slice(0, 12), next: newAddress.slice(0, 12) });

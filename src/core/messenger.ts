@@ -287,6 +287,12 @@ export class Messenger {
     return retired;
   }
 
+  /** Resumes sending to a contact that waits for verification after a key change; see KeyChanges. */
+  async sendWithoutVerifying(address: string): Promise<void> {
+    await this.#keyChanges.sendWithoutVerifying(address);
+    void this.deliver(address);
+  }
+
   /** Accepts a contact that claims another contact's name as a separate identity, which resumes sending. */
   async acceptNameClaim(address: string): Promise<void> {
     await this.#keyChanges.acceptNameClaim(address);

@@ -37,6 +37,11 @@ export interface ContactRecord {
   rotatedFrom?: string;
   /** Address this retired contact's conversation moved to; set together with state 'blocked'. */
   movedTo?: string;
+  /**
+   * Set when the conversation moved here from a key the user had verified: sending waits until
+   * the user verifies this key too, or chooses to send without verifying.
+   */
+  isVerificationRequired?: boolean;
 }
 
 /** A verified rotation statement received from a contact, and the user's decision on it. */

@@ -105,13 +105,20 @@ describe('receiving a key rotation', () => {
     const moved = await alice.messenger.acceptKeyChange(bob.address);
 
     expect(moved).toBe(newBob.address);
+    expect(alice.storage.contacts.get(newBob.address)).toMatchObject({ verifiedAt: undefined, isVerificationRequired: true });
+    await alice.messenger.deliver(newBob.address);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(texts(newBob, alice.address), 'a verified contact waits for verification').not.toContain('written during the pause');
+
+    await alice.storage.updateContact(newBob.address, { verifiedAt: 10 });
+    await alice.messenger.deliver(newBob.address);
     await waitFor(() => texts(newBob, alice.address).includes('written during the pause'), 'the paused message at the new key');
     await waitFor(() => statuses(alice, newBob.address).at(-1) === 'delivered', 'its receipt');
     expect(texts(alice, newBob.address)).toEqual(['hello bob', 'hello alice', '', 'written during the pause']);
     expect(texts(alice, bob.address)).toEqual([]);
     expect(texts(newBob, alice.address)).toEqual(['hello bob', 'hello alice', '', 'written during the pause']);
     expect(alice.storage.contacts.get(bob.address)).toMatchObject({ state: 'blocked', movedTo: newBob.address });
-    expect(alice.storage.contacts.get(newBob.address)).toMatchObject({ state: 'contact', verifiedAt: undefined });
+    expect(alice.storage.contacts.get(newBob.address)).toMatchObject({ state: 'contact', verifiedAt: 10 });
     expect(isSendingPaused(alice.storage.contacts.get(newBob.address))).toBe(false);
   });
 
@@ -121,6 +128,7 @@ describe('receiving a key rotation', () => {
     const newBob = await rotate(network, bob);
     await waitFor(() => alice.storage.contacts.get(bob.address)?.rotation !== undefined, 'the rotation to arrive');
     await alice.messenger.acceptKeyChange(bob.address);
+    await alice.messenger.sendWithoutVerifying(newBob.address);
 
     await alice.messenger.sendText(newBob.address, 'after the change');
     await newBob.messenger.sendText(alice.address, 'from the new key');
@@ -250,6 +258,9 @@ describe('new identity that claims a contact name', () => {
     expect(texts(alice, newBob.address)).toEqual(['hello bob', 'hello alice', 'new phone, same bob']);
     expect(alice.storage.contacts.get(newBob.address)).toMatchObject({ state: 'contact', rotatedFrom: bob.address, verifiedAt: undefined });
     expect(alice.storage.contacts.get(bob.address)).toMatchObject({ state: 'blocked', movedTo: newBob.address });
+    expect(isSendingPaused(alice.storage.contacts.get(newBob.address)), 'the linked contact was verified').toBe(true);
+
+    await alice.messenger.sendWithoutVerifying(newBob.address);
     expect(isSendingPaused(alice.storage.contacts.get(newBob.address))).toBe(false);
   });
 

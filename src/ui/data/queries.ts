@@ -4,12 +4,15 @@ import Dexie from 'dexie';
 import type { ContactRecord, MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 
-/** Lists contacts and message requests, most recent activity first, without blocked senders. */
+/**
+ * Lists contacts and message requests, most recent activity first, without blocked senders and
+ * without the new keys of a contact whose key change waits for the user (its chat asks).
+ */
 export function listConversations(db: MeshtextDatabase): Promise<ContactRecord[]> {
   return db.contacts
     .orderBy('lastActivityAt')
     .reverse()
-    .filter((contact) => contact.state !== 'blocked')
+    .filter((contact) => contact.state !== 'blocked' && !(contact.state === 'request' && contact.rotatedFrom !== undefined))
     .toArray();
 }
 
