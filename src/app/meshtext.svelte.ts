@@ -17,7 +17,7 @@ import { DexieStorage } from '../storage/dexie-storage.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import { RelayControl } from '../transport/relay-control.ts';
 import { RelayMailbox } from '../transport/relay-mailbox.ts';
-import { controlSocketUrl } from '../transport/relay-token.ts';
+import { controlSocketUrl, createRelayToken } from '../transport/relay-token.ts';
 import type { RelayStatus } from '../transport/peerjs-transport.ts';
 import type { ProgressCallback, RestoreSummary } from '../storage/backup-export.ts';
 import { competeForLeadership } from './leadership.ts';
@@ -49,8 +49,12 @@ export class Meshtext {
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #outboxWatch: Subscription | undefined;
   #statusChannel: BroadcastChannel | undefined;
+  readonly #relayUrl: string;
+  /** Control sockets authenticated as retired addresses, to collect their mailboxes during a handover. */
+  #retiredControls: RelayControl[] = [];
 
   constructor(relayUrl: string = location.origin, testHooks: TestHooks = {}) {
+    this.#relayUrl = relayUrl;
     this.db = openDatabase();
     this.storage = new DexieStorage(this.db);
     const control = new RelayControl({ url: controlSocketUrl(relayUrl), logger: createLogger('relay') });
@@ -265,11 +269,22 @@ export class Meshtext {
     this.tabRole = 'leader';
     await this.messenger.connect();
     await this.transport.start(identity);
+    await this.#openRetiredMailboxes();
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
     // Other tabs write to the same outbox; any change to it is a reason to deliver.
     this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
       next: () => void this.messenger.deliverAll(),
     });
+  }
+
+  /** Collects what still arrives for the keys a rotation replaced, while they are kept. */
+  async #openRetiredMailboxes(): Promise<void> {
+    for (const retired of await this.messenger.listRetiredIdentities()) {
+      const control = new RelayControl({ url: controlSocketUrl(this.#relayUrl), logger: createLogger('relay') });
+      control.start({ address: retired.address, createToken: () => createRelayToken(new URL(this.#relayUrl), retired) });
+      this.#retiredControls.push(control);
+      this.messenger.attachRetiredMailbox(retired, new RelayMailbox(control));
+    }
   }
 
   #follow(): void {
@@ -282,6 +297,7 @@ export class Meshtext {
     this.#outboxWatch?.unsubscribe();
     this.messenger.stop();
     this.transport.stop();
+    for (const control of this.#retiredControls.splice(0)) control.stop();
   }
 
   /** The leader shares its relay status so that every tab shows the same indicator. */

@@ -250,6 +250,55 @@ export class Messenger {
   }
 
   /**
+   * Returns the identities replaced by a key rotation whose keep time has not run out, and
+   * deletes the others.
+   */
+  async listRetiredIdentities(): Promise<Identity[]> {
+    const { storage, clock, logger } = this.#options;
+    const kept: Identity[] = [];
+
+    for (const retired of await storage.listRetiredIdentities()) {
+      if (retired.keepUntil > clock.now()) {
+        kept.push(retired.identity);
+        continue;
+      }
+      await storage.deleteRetiredIdentity(retired.identity.address);
+      logger.info('retired keys deleted', { address: retired.identity.address.slice(0, 12) });
+    }
+
+    return kept;
+  }
+
+  /**
+   * Collects, with a retired identity's keys, the envelopes still sent to its address, from a
+   * mailbox authenticated as that address. Receipts go back sealed by the retired identity, so
+   * a contact that has not accepted the key change yet can match them.
+   */
+  attachRetiredMailbox(retired: Identity, mailbox: Mailbox): void {
+    const card = signCard(retired);
+    const courier = new MailboxCourier({
+      mailbox,
+      storage: this.#options.storage,
+      clock: this.#options.clock,
+      randomBytes: this.#options.randomBytes,
+      logger: this.#options.logger,
+      host: {
+        identity: () => retired,
+        ownCard: () => card,
+        storeChat: (sender, payload) => this.storeChat(sender, payload),
+        sendDirect: () => false,
+        countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,
+      },
+    });
+
+    mailbox.onReady(() => {
+      courier.collect().catch((error: unknown) => {
+        this.#options.logger.warn('collecting the retired mailbox failed', { address: retired.address.slice(0, 12), error: String(error) });
+      });
+    });
+  }
+
+  /**
    * Accepts a contact's pending key change; see KeyChanges.accept. Returns the new address.
    * @throws KeyChangeStateError when none is pending.
    */

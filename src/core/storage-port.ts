@@ -146,6 +146,8 @@ export interface CoreStorage {
    * queues `drafts` as queueOutgoing would.
    */
   rotateIdentity(next: Identity, retired: RetiredIdentity, drafts: OutgoingDraft[]): Promise<MessageRecord[]>;
+  listRetiredIdentities(): Promise<RetiredIdentity[]>;
+  deleteRetiredIdentity(address: string): Promise<void>;
   /**
    * Moves the conversation `from` into `into` in one transaction: its messages (incoming ones
    * also take `into` as sender, so resends from the new key de-duplicate against them), its

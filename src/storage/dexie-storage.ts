@@ -80,6 +80,16 @@ export class DexieStorage implements CoreStorage {
     );
   }
 
+  async listRetiredIdentities(): Promise<RetiredIdentity[]> {
+    const rows = await this.db.retiredIdentities.toArray();
+
+    return rows.map(({ address: _address, ...retired }) => retired);
+  }
+
+  async deleteRetiredIdentity(address: string): Promise<void> {
+    await guard(() => this.db.retiredIdentities.delete(address));
+  }
+
   async mergeConversation(
     from: string,
     into: string,

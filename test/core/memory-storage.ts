@@ -148,6 +148,14 @@ export class MemoryStorage implements CoreStorage {
     return queued;
   }
 
+  async listRetiredIdentities(): Promise<RetiredIdentity[]> {
+    return [...this.retired];
+  }
+
+  async deleteRetiredIdentity(address: string): Promise<void> {
+    this.retired = this.retired.filter((retired) => retired.identity.address !== address);
+  }
+
   async mergeConversation(
     from: string,
     into: string,
