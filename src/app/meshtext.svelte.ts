@@ -17,11 +17,12 @@ import { DexieStorage } from '../storage/dexie-storage.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import { RelayControl } from '../transport/relay-control.ts';
 import { RelayMailbox } from '../transport/relay-mailbox.ts';
-import { controlSocketUrl, createRelayToken } from '../transport/relay-token.ts';
+import { controlSocketUrl } from '../transport/relay-token.ts';
 import type { RelayStatus } from '../transport/peerjs-transport.ts';
 import type { ProgressCallback, RestoreSummary } from '../storage/backup-export.ts';
 import { competeForLeadership } from './leadership.ts';
 import { createLogger } from './logger.ts';
+import { openRetiredMailbox } from './retired-mailbox.ts';
 
 export type AppPhase = 'loading' | 'onboarding' | 'ready' | 'storage-unavailable';
 
@@ -280,10 +281,9 @@ export class Meshtext {
   /** Collects what still arrives for the keys a rotation replaced, while they are kept. */
   async #openRetiredMailboxes(): Promise<void> {
     for (const retired of await this.messenger.listRetiredIdentities()) {
-      const control = new RelayControl({ url: controlSocketUrl(this.#relayUrl), logger: createLogger('relay') });
-      control.start({ address: retired.address, createToken: () => createRelayToken(new URL(this.#relayUrl), retired) });
+      const { control, mailbox } = openRetiredMailbox(this.#relayUrl, retired);
       this.#retiredControls.push(control);
-      this.messenger.attachRetiredMailbox(retired, new RelayMailbox(control));
+      this.messenger.attachRetiredMailbox(retired, mailbox);
     }
   }
 
