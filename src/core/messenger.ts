@@ -530,7 +530,7 @@ export class Messenger {
       if (contact && contact.card.signature !== card.wire.signature) {
         // A new card may carry a new name, which may now claim another contact's.
         const claim = await nameClaimFields(storage, card);
-        // The previous key of the same person carries the same name; that is no claim.
+        // The same person's previous key carries the same name, which is no claim.
         const isLinked = claim.claimsNameOf !== undefined && claim.claimsNameOf === contact.rotatedFrom;
         const isNewClaim = !isLinked && claim.claimsNameOf !== contact.claimsNameOf;
         await storage.updateContact(card.address, {

@@ -149,10 +149,11 @@ export interface CoreStorage {
   listRetiredIdentities(): Promise<RetiredIdentity[]>;
   deleteRetiredIdentity(address: string): Promise<void>;
   /**
-   * Moves the conversation `from` into `into` in one transaction: its messages (incoming ones
-   * also take `into` as sender, so resends from the new key de-duplicate against them), its
-   * outbox entries, queued again because a mailbox holding them serves the old address, and its
-   * sequence counter. Unread counts add up. Then applies `changes` to both contacts.
+   * Moves the conversation `from` into `into` in one transaction, with its messages, outbox
+   * entries and sequence counter, then applies `changes` to both contacts. Incoming messages
+   * also take `into` as sender, so resends from the new key de-duplicate against them. Waiting
+   * messages are queued again, because a mailbox that holds them serves the old address.
+   * Unread counts add up.
    */
   mergeConversation(
     from: string,

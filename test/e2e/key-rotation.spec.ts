@@ -1,6 +1,6 @@
 /**
  * Key changes as users meet them: a contact changes keys through the profile, the other side
- * is told, sending pauses and waits for a decision and a new verification. Also checks that the
+ * is warned, sending pauses and waits for a decision and a new verification. Also checks that the
  * sessions set up again after reloads never reuse a (key, nonce) pair, in either direction.
  */
 
@@ -151,7 +151,7 @@ test('sessions re-established after reloads never repeat a nonce (checked across
   const sealedBy = { alice: 0, bob: 0 };
 
   /** Takes the (key id, nonce) pairs a page sealed since the last call and checks each is new. */
-  async function collect(page: Page, who: 'alice' | 'bob'): Promise<void> {
+  async function collect(page: Page, sealer: 'alice' | 'bob'): Promise<void> {
     const pairs = await page.evaluate(() => {
       const hooks = (globalThis as { meshtextTest?: { takeSealedNonces(): string[] } }).meshtextTest;
       if (!hooks) throw new Error('this build has no test hooks; build it with MESHTEXT_TEST_HOOKS=1');
@@ -160,11 +160,11 @@ test('sessions re-established after reloads never repeat a nonce (checked across
     });
 
     for (const pair of pairs) {
-      expect(seen.get(pair), `(key id, nonce) ${pair} sealed again by ${who}`).toBeUndefined();
-      seen.set(pair, who);
+      expect(seen.get(pair), `(key id, nonce) ${pair} sealed again by ${sealer}`).toBeUndefined();
+      seen.set(pair, sealer);
       keyIds.add(pair.split(':')[0] ?? '');
     }
-    sealedBy[who] += pairs.length;
+    sealedBy[sealer] += pairs.length;
   }
 
   await chatBothWays(relay.url, alice.page, bob.page);
