@@ -222,7 +222,7 @@ export const messages = {
 
   'changeKeys.title': 'Change my keys',
   'changeKeys.hint':
-    'Make new keys if someone may have a copy of yours. Your address changes. Each contact gets a notice signed with your old and new keys and must accept it before messages flow again; contacts who verified you need to compare safety numbers again.',
+    'Make new keys if someone may have a copy of yours. Your address changes. Each contact gets a notice signed with your old and new keys and must accept it before messages flow again. Contacts who verified you need to compare safety numbers again.',
   'changeKeys.open': 'Change my keys',
   'changeKeys.confirm':
     'Change your keys now? This cannot be undone. Backups made before now restore the old keys, so make a new backup afterwards.',
