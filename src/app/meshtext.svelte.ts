@@ -200,12 +200,18 @@ export class Meshtext {
 
   /**
    * Encrypts the identity, contacts and history with `passphrase` and returns the backup file
-   * text. The backup code, scrypt included, loads on first use.
+   * text. The backup code, scrypt included, loads on first use, and scrypt runs in a Web Worker.
    */
   async exportBackup(passphrase: string, onProgress: ProgressCallback): Promise<string> {
     const { exportBackup } = await import('../storage/backup-export.ts');
+    const { deriveBackupKeyInWorker } = await import('./worker-key-derivation.ts');
 
-    return exportBackup(this.db, passphrase, { randomBytes: nacl.randomBytes, now: systemClock.now(), onProgress });
+    return exportBackup(this.db, passphrase, {
+      randomBytes: nacl.randomBytes,
+      now: systemClock.now(),
+      onProgress,
+      deriveKey: deriveBackupKeyInWorker,
+    });
   }
 
   /**
@@ -222,7 +228,14 @@ export class Meshtext {
     onProgress: ProgressCallback,
   ): Promise<RestoreSummary> {
     const backup = await import('../storage/backup-export.ts');
-    const payload = await backup.decryptBackup(this.db, fileText, passphrase, (fraction) => onProgress(fraction * 0.9));
+    const { deriveBackupKeyInWorker } = await import('./worker-key-derivation.ts');
+    const payload = await backup.decryptBackup(
+      this.db,
+      fileText,
+      passphrase,
+      (fraction) => onProgress(fraction * 0.9),
+      deriveBackupKeyInWorker,
+    );
 
     const wasLeader = this.#isLeader;
     if (replaceExisting) this.#disconnect();
