@@ -1,3 +1,4 @@
+import { createPublicKey, verify } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
@@ -67,6 +68,26 @@ describe('rotation statement', () => {
     const { previous } = identities();
 
     expect(() => signRotation(previous, previous, issuedAt)).toThrow(RangeError);
+  });
+});
+
+describe('rotation statement signatures', () => {
+  const ed25519SpkiPrefix = Buffer.from('302a300506032b6570032100', 'hex');
+
+  it('verify with node:crypto over the documented message', () => {
+    const { previous, next } = identities();
+    const rotation = signRotation(previous, next, issuedAt);
+    const time = Buffer.alloc(8);
+    time.writeBigUInt64BE(BigInt(issuedAt));
+    const message = Buffer.concat([Buffer.from('meshtext rotation v1\0'), previous.signingPublicKey, next.signingPublicKey, time]);
+
+    for (const [key, signature] of [
+      [previous.signingPublicKey, rotation.oldSignature],
+      [next.signingPublicKey, rotation.newSignature],
+    ] as const) {
+      const publicKey = createPublicKey({ key: Buffer.concat([ed25519SpkiPrefix, key]), format: 'der', type: 'spki' });
+      expect(verify(null, message, publicKey, fromBase64Url(signature))).toBe(true);
+    }
   });
 });
 
