@@ -14,8 +14,10 @@ import {
   deliveryTimeoutMs,
   expectConversation,
   expectDeliveryStatus,
+  messageBox,
   messageItem,
   openConversation,
+  openRequest,
   readOwnAddress,
   readOwnInvite,
   sendMessage,
@@ -199,4 +201,46 @@ test('sessions re-established after reloads never repeat a nonce (checked across
   expect(sealedBy.bob, 'frames Bob sealed').toBeGreaterThan(reloadRounds);
   // One send key per direction and session: the first session and at least one per round.
   expect(keyIds.size, 'distinct send keys').toBeGreaterThanOrEqual(2 * (reloadRounds + 1));
+});
+
+test('new identity under a contact name can be linked to it', async ({ relay, openBrowser }) => {
+  const alice = await openBrowser('alice');
+  const bob = await openBrowser('bob');
+  const newBob = await openBrowser('new-bob');
+  await createIdentity(alice.page, relay.url, 'Alice');
+  await createIdentity(bob.page, relay.url, 'Bob');
+  await addContact(alice.page, await readOwnInvite(bob.page));
+  await sendMessage(alice.page, 'old history with Bob');
+  await bob.close();
+
+  await createIdentity(newBob.page, relay.url, 'Bob');
+  await addContact(newBob.page, await readOwnInvite(alice.page));
+  await sendMessage(newBob.page, 'new phone, no rotation');
+
+  await openRequest(alice.page, 'Bob');
+  const pause = alice.page.getByRole('group', { name: /Sending is paused\. If this is Bob with new keys/ });
+  await expect(pause).toBeVisible();
+
+  await test.step('linking asks first and can be cancelled', async () => {
+    await pause.getByRole('button', { name: 'Link to Bob' }).click();
+    await expect(pause).toContainText("Bob's old keys are blocked");
+    await pause.getByRole('button', { name: 'Cancel' }).click();
+    await expect(pause.getByRole('button', { name: 'Link to Bob' })).toBeVisible();
+  });
+
+  await test.step('linking keeps one conversation with the whole history', async () => {
+    await pause.getByRole('button', { name: 'Link to Bob' }).click();
+    await pause.getByRole('button', { name: 'Link', exact: true }).click();
+
+    await expect(pause).toBeHidden();
+    await expect(messageBox(alice.page)).toBeVisible();
+    await expectConversation(alice.page, ['old history with Bob', 'new phone, no rotation']);
+    await expect(conversationList(alice.page).getByRole('button', { name: /Bob/ })).toHaveCount(1);
+  });
+
+  await test.step('the linked identity gets messages again', async () => {
+    await sendMessage(alice.page, 'welcome back');
+    await expectDeliveryStatus(alice.page, 'welcome back', 'delivered');
+    await expect(messageItem(newBob.page, 'welcome back')).toBeVisible();
+  });
 });
