@@ -29,19 +29,6 @@ export class KeyChangeStateError extends Error {
   override name = 'KeyChangeStateError';
 }
 
-/**
- * Tells whether sending to a contact waits for the user: a key change is pending, the
- * conversation moved here from a verified key and this one is not verified yet, or the contact
- * claims another contact's name and the user has neither accepted nor verified it.
- */
-export function isSendingPaused(contact: ContactRecord | undefined): boolean {
-  if (!contact) return false;
-  if (contact.rotation?.state === 'pending') return true;
-  if (contact.isVerificationRequired === true && contact.verifiedAt === undefined) return true;
-
-  return contact.claimsNameOf !== undefined && contact.verifiedAt === undefined && contact.nameClaimAcceptedAt === undefined;
-}
-
 /** A chat payload sorted by whether its rotation statement held up. */
 export interface ScreenedPayloads {
   /** Payloads to store: every chat message and each rotation that verified. */

@@ -16,9 +16,9 @@ import { InboundBatcher } from './inbound-batcher.ts';
 import { createIdentity } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
-import type { KeyChangeStats } from './key-changes.ts';
-import { isSendingPaused, KeyChanges } from './key-changes.ts';
+import type { KeyChanges, KeyChangeStats } from './key-changes.ts';
 import { signRotation } from './key-rotation.ts';
+import { isSendingPaused } from './send-pause.ts';
 import type { ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
@@ -86,7 +86,8 @@ export class Messenger {
   #flusher: OutboxFlusher;
   #lastStamp = 0;
   #courier: MailboxCourier | undefined;
-  #keyChanges: KeyChanges;
+  /** Loaded on first use, so the rotation code stays out of the first screen's bundle. */
+  #keyChangesLoading: Promise<KeyChanges> | undefined;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled in batches, in arrival order. */
@@ -98,7 +99,6 @@ export class Messenger {
   constructor(options: MessengerOptions) {
     this.#options = options;
     this.#flusher = new OutboxFlusher(options.storage);
-    this.#keyChanges = new KeyChanges({ stats: this.stats, storage: options.storage, clock: options.clock, logger: options.logger });
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
         mailbox: options.mailbox,
@@ -303,7 +303,7 @@ export class Messenger {
    * @throws KeyChangeStateError when none is pending.
    */
   async acceptKeyChange(oldAddress: string): Promise<string> {
-    const newAddress = await this.#keyChanges.accept(oldAddress);
+    const newAddress = await (await this.#keyChanges()).accept(oldAddress);
     this.#links.get(oldAddress)?.close('closed');
     await this.refreshWatchList();
     void this.deliver(newAddress);
@@ -317,7 +317,7 @@ export class Messenger {
    */
   async rejectKeyChange(oldAddress: string): Promise<void> {
     const newAddress = (await this.#options.storage.getContact(oldAddress))?.rotation?.newAddress;
-    await this.#keyChanges.reject(oldAddress);
+    await (await this.#keyChanges()).reject(oldAddress);
     if (newAddress) this.#links.get(newAddress)?.close('closed');
     await this.refreshWatchList();
     void this.deliver(oldAddress);
@@ -328,7 +328,7 @@ export class Messenger {
    * KeyChanges.linkNameClaim. Returns the retired address.
    */
   async linkNameClaim(address: string): Promise<string> {
-    const retired = await this.#keyChanges.linkNameClaim(address);
+    const retired = await (await this.#keyChanges()).linkNameClaim(address);
     this.#links.get(retired)?.close('closed');
     await this.refreshWatchList();
     void this.deliver(address);
@@ -338,13 +338,13 @@ export class Messenger {
 
   /** Resumes sending to a contact that waits for verification after a key change; see KeyChanges. */
   async sendWithoutVerifying(address: string): Promise<void> {
-    await this.#keyChanges.sendWithoutVerifying(address);
+    await (await this.#keyChanges()).sendWithoutVerifying(address);
     void this.deliver(address);
   }
 
   /** Accepts a contact that claims another contact's name as a separate identity, which resumes sending. */
   async acceptNameClaim(address: string): Promise<void> {
-    await this.#keyChanges.acceptNameClaim(address);
+    await (await this.#keyChanges()).acceptNameClaim(address);
     void this.deliver(address);
   }
 
@@ -613,17 +613,26 @@ export class Messenger {
 
   /** Screens rotation statements, stores the rest, then applies the rotations that were stored. */
   async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
-    const screened = await this.#keyChanges.screen(card, payloads);
+    const keyChanges = payloads.some((payload) => payload.rotation) ? await this.#keyChanges() : undefined;
+    const screened = keyChanges ? await keyChanges.screen(card, payloads) : { kept: payloads, rotations: new Map() };
     const stored = await storeIncomingChats(this.#options.storage, this.#options.logger, card, screened.kept, () => this.#stamp());
     const resultById = new Map<string, InboxResult>(screened.kept.map((payload, index) => [payload.id, stored[index] ?? 'failed']));
     this.stats.droppedFromBlocked += stored.filter((result) => result === 'blocked').length;
 
     for (const [id, rotation] of screened.rotations) {
       const result = resultById.get(id);
-      if (result === 'stored' || result === 'duplicate') await this.#keyChanges.apply(rotation);
+      if (keyChanges && (result === 'stored' || result === 'duplicate')) await keyChanges.apply(rotation);
     }
 
     return payloads.map((payload) => resultById.get(payload.id) ?? 'rejected');
+  }
+
+  #keyChanges(): Promise<KeyChanges> {
+    const { storage, clock, logger } = this.#options;
+
+    this.#keyChangesLoading ??= import('./key-changes.ts').then(({ KeyChanges }) => new KeyChanges({ stats: this.stats, storage, clock, logger }));
+
+    return this.#keyChangesLoading;
   }
 
   #requireIdentity(): Identity {
