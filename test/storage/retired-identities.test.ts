@@ -5,6 +5,7 @@ import { createIdentity } from '../../src/core/identity.ts';
 import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { DexieStorage } from '../../src/storage/dexie-storage.ts';
+import { decryptBackup, exportBackup, restoreBackup } from '../../src/storage/backup-export.ts';
 
 const opened: MeshtextDatabase[] = [];
 let databaseCount = 0;
@@ -49,5 +50,21 @@ describe('retired identities table', () => {
 
     await storage.deleteRetiredIdentity(previous.address);
     expect(await storage.listRetiredIdentities()).toEqual([]);
+  });
+
+  it('is emptied by a restore that replaces the identity', async () => {
+    const passphrase = 'granite kettle harbor';
+    const source = new DexieStorage(track(openDatabase(`meshtext-retired-test-${databaseCount++}`)));
+    await source.saveIdentity(createIdentity('Carol', nacl.randomBytes, 1));
+    const fileText = await exportBackup(source.db, passphrase, { randomBytes: nacl.randomBytes, now: 2, scryptParams: { N: 2 ** 10, r: 8, p: 1 } });
+    const target = new DexieStorage(track(openDatabase(`meshtext-retired-test-${databaseCount++}`)));
+    const previous = createIdentity('Bob', nacl.randomBytes, 1);
+    await target.saveIdentity(previous);
+    await target.rotateIdentity(createIdentity('Bob', nacl.randomBytes, 2), { identity: previous, retiredAt: 2, keepUntil: 3 }, []);
+
+    await restoreBackup(target.db, await decryptBackup(target.db, fileText, passphrase), { randomBytes: nacl.randomBytes, replaceExisting: true });
+
+    expect((await target.loadIdentity())?.displayName).toBe('Carol');
+    expect(await target.listRetiredIdentities()).toEqual([]);
   });
 });
