@@ -17,7 +17,7 @@ import { createIdentity } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
 import type { KeyChanges, KeyChangeStats } from './key-changes.ts';
-import { signRotation } from './key-rotation.ts';
+import { keptRetiredIdentities, retiredMailboxCourier, rotateOwnKeys } from './own-key-rotation.ts';
 import { isSendingPaused } from './send-pause.ts';
 import type { ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
@@ -29,7 +29,7 @@ import { OutboxFlusher } from './outbox-flusher.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
-import type { ContactRecord, CoreStorage, MessageRecord, OutgoingDraft } from './storage-port.ts';
+import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
@@ -42,9 +42,6 @@ export interface MessengerStats extends KeyChangeStats {
 
 /** Time to wait for a direct link before waiting messages go to the mailbox. */
 export const DIRECT_DELIVERY_TIMEOUT_MS = 10_000;
-
-/** Time the keys replaced by a rotation are kept: as long as an envelope sealed to them may live. */
-export const RETIRED_KEY_KEEP_MS = 14 * 24 * 60 * 60 * 1000;
 
 export interface MessengerOptions {
   storage: CoreStorage;
@@ -218,33 +215,15 @@ export class Messenger {
   }
 
   /**
-   * Replaces this user's keys: creates a new identity under the same name and install, signs a
-   * rotation statement with the old and the new key, and queues it to every contact, all in
-   * one storage transaction. The old keys are kept for RETIRED_KEY_KEEP_MS. Links close; the
-   * caller registers the new address at the relay (the app reloads).
+   * Replaces this user's keys and queues the rotation statement to every contact; see
+   * rotateOwnKeys. Links close, and the caller registers the new address at the relay (the app
+   * reloads).
    */
   async rotateKeys(): Promise<Identity> {
-    const previous = this.#requireIdentity();
-    const { storage, clock, randomBytes } = this.#options;
-    const now = clock.now();
-    const next: Identity = { ...createIdentity(previous.displayName, randomBytes, now), instanceId: previous.instanceId };
-    const rotation = signRotation(previous, next, now);
-    const contacts = (await storage.listContacts()).filter((contact) => contact.state === 'contact');
-    const drafts: OutgoingDraft[] = contacts.map((contact) => ({
-      id: toBase64Url(randomBytes(16)),
-      conversation: contact.address,
-      sender: next.address,
-      instance: next.instanceId,
-      text: '',
-      sentAt: this.#stamp(),
-      rotation,
-    }));
-
-    await storage.rotateIdentity(next, { identity: previous, retiredAt: now, keepUntil: now + RETIRED_KEY_KEEP_MS }, drafts);
+    const next = await rotateOwnKeys(this.#options, this.#requireIdentity(), () => this.#stamp());
     this.stop();
     this.#identity = next;
     this.#ownCard = signCard(next);
-    this.#options.logger.info('keys rotated', { contacts: drafts.length });
 
     return next;
   }
@@ -254,41 +233,17 @@ export class Messenger {
    * deletes the others.
    */
   async listRetiredIdentities(): Promise<Identity[]> {
-    const { storage, clock, logger } = this.#options;
-    const kept: Identity[] = [];
-
-    for (const retired of await storage.listRetiredIdentities()) {
-      if (retired.keepUntil > clock.now()) {
-        kept.push(retired.identity);
-        continue;
-      }
-      await storage.deleteRetiredIdentity(retired.identity.address);
-      logger.info('retired keys deleted', { address: retired.identity.address.slice(0, 12) });
-    }
-
-    return kept;
+    return keptRetiredIdentities(this.#options);
   }
 
   /**
-   * Collects, with a retired identity's keys, the envelopes still sent to its address, from a
-   * mailbox authenticated as that address. Receipts go back sealed by the retired identity, so
-   * a contact that has not accepted the key change yet can match them.
+   * Collects, with a retired identity's keys, the envelopes still sent to its address whenever
+   * `mailbox` is ready; see retiredMailboxCourier.
    */
   attachRetiredMailbox(retired: Identity, mailbox: Mailbox): void {
-    const card = signCard(retired);
-    const courier = new MailboxCourier({
-      mailbox,
-      storage: this.#options.storage,
-      clock: this.#options.clock,
-      randomBytes: this.#options.randomBytes,
-      logger: this.#options.logger,
-      host: {
-        identity: () => retired,
-        ownCard: () => card,
-        storeChat: (sender, payload) => this.storeChat(sender, payload),
-        sendDirect: () => false,
-        countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,
-      },
+    const courier = retiredMailboxCourier(this.#options, retired, mailbox, {
+      storeChat: (sender, payload) => this.storeChat(sender, payload),
+      countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,
     });
 
     mailbox.onReady(() => {

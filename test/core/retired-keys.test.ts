@@ -1,7 +1,8 @@
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIdentity } from '../../src/core/identity.ts';
-import { DIRECT_DELIVERY_TIMEOUT_MS, Messenger, RETIRED_KEY_KEEP_MS } from '../../src/core/messenger.ts';
+import { DIRECT_DELIVERY_TIMEOUT_MS, Messenger } from '../../src/core/messenger.ts';
+import { RETIRED_KEY_KEEP_MS } from '../../src/core/own-key-rotation.ts';
 import { silentLogger } from '../../src/core/ports.ts';
 import { MemoryMailboxServer } from './memory-mailbox.ts';
 import { MemoryNetwork } from './memory-network.ts';
