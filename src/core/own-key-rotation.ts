@@ -70,7 +70,7 @@ export async function keptRetiredIdentities({ storage, clock, logger }: Rotation
   return kept;
 }
 
-/** What a retired identity's courier needs from the messenger. */
+/** Messenger callbacks that a retired identity's courier uses. */
 export interface RetiredCourierHost {
   storeChat(card: Card, payload: ChatPayload): Promise<InboxResult>;
   countRejectedEnvelope(): void;

@@ -6,9 +6,10 @@
 import type { ContactRecord } from './storage-port.ts';
 
 /**
- * Tells whether sending to a contact waits for the user: a key change is pending, the
- * conversation moved here from a verified key and this one is not verified yet, or the contact
- * claims another contact's name and the user has neither accepted nor verified it.
+ * Tells whether sending to a contact waits for the user. It does while a key change is
+ * pending, while a conversation that moved here from a verified key waits for this key to be
+ * verified, and while the contact claims another contact's name and the user has neither
+ * accepted nor verified it.
  */
 export function isSendingPaused(contact: ContactRecord | undefined): boolean {
   if (!contact) return false;
