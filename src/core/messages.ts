@@ -4,6 +4,8 @@
  */
 
 import { fromUtf8, utf8 } from './bytes.ts';
+import type { CarryPayload } from './carry-payloads.ts';
+import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
 import type { WireRotation } from './key-rotation.ts';
 import { parseWireRotation } from './key-rotation.ts';
@@ -35,7 +37,7 @@ export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload;
+export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -64,6 +66,10 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'carry':
+    case 'carry-result':
+    case 'carry-status':
+      return validateCarryPayload(record);
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
   }

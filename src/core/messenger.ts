@@ -8,6 +8,9 @@
 import { isAddress } from './address.ts';
 import { toBase64Url } from './bytes.ts';
 import type { Card, WireCard } from './card.ts';
+import { isCarryPayload } from './carry-payloads.ts';
+import type { CarryCircle } from './carry-policy.ts';
+import type { CarryQuota, CarryStore } from './carry-store-port.ts';
 import { signCard } from './card.ts';
 import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts';
 import type { InboxResult } from './inbox.ts';
@@ -28,6 +31,7 @@ import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
+import { PeerCourier } from './peer-courier.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
@@ -64,6 +68,8 @@ export interface MessengerOptions {
    * frame sealed. Only test builds set it, to check that no (key, nonce) pair repeats.
    */
   onSeal?(keyId: string, nonce: bigint): void;
+  /** Store-and-forward through other peers (peer-courier.ts); off without it. */
+  carrying?: { store: CarryStore; quota?: CarryQuota; replyTimeoutMs?: number };
 }
 
 export class Messenger {
@@ -85,6 +91,7 @@ export class Messenger {
   #courier: MailboxCourier | undefined;
   /** Loaded on first use, so the rotation code stays out of the first screen's bundle. */
   #keyChangesLoading: Promise<KeyChanges> | undefined;
+  #peerCourier: PeerCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled in batches, in arrival order. */
@@ -113,6 +120,20 @@ export class Messenger {
       });
       options.mailbox.onReady(() => void this.collectMailbox());
     }
+    if (options.carrying) this.#peerCourier = this.#createPeerCourier(options.carrying);
+  }
+
+  /** Carrying through other peers, or undefined when the messenger was built without it. */
+  get peerCourier(): PeerCourier | undefined {
+    return this.#peerCourier;
+  }
+
+  /**
+   * Registers peers beyond contacts, such as members of a shared group, to carry messages for
+   * and to hand messages to for carrying. Does nothing when carrying is off.
+   */
+  registerCarryCircle(circle: CarryCircle): void {
+    this.#peerCourier?.registerCircle(circle);
   }
 
   get identity(): Identity | undefined {
@@ -196,6 +217,7 @@ export class Messenger {
     };
     await storage.putContact(contact);
     await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
 
     return contact;
   }
@@ -212,6 +234,7 @@ export class Messenger {
       state: 'contact',
       ...(contact?.claimsNameOf !== undefined && { nameClaimAcceptedAt: this.#options.clock.now() }),
     });
+    await this.#peerCourier?.announceAll();
   }
 
   /**
@@ -261,6 +284,7 @@ export class Messenger {
     const newAddress = await (await this.#keyChanges()).accept(oldAddress);
     this.#links.get(oldAddress)?.close('closed');
     await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
     void this.deliver(newAddress);
 
     return newAddress;
@@ -286,6 +310,7 @@ export class Messenger {
     const retired = await (await this.#keyChanges()).linkNameClaim(address);
     this.#links.get(retired)?.close('closed');
     await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
     void this.deliver(address);
 
     return retired;
@@ -359,7 +384,12 @@ export class Messenger {
     this.#waitingSince.set(conversation, since);
 
     if (!link && this.#online.has(conversation)) await this.#dial(conversation);
-    if (this.#courier?.isAvailable && now - since >= DIRECT_DELIVERY_TIMEOUT_MS) await this.#courier.sendWaiting(conversation);
+    if (now - since < DIRECT_DELIVERY_TIMEOUT_MS) return;
+
+    // Carriers get the first chance; the mailbox takes what none of them holds.
+    await this.#peerCourier?.handOver(conversation);
+    const isMailboxDue = (await this.#peerCourier?.isMailboxDue(conversation)) ?? true;
+    if (this.#courier?.isAvailable && isMailboxDue) await this.#courier.sendWaiting(conversation);
   }
 
   /** Collects envelopes waiting in the mailbox; the mailbox adapter calls this when it is ready. */
@@ -381,6 +411,7 @@ export class Messenger {
     }
 
     await Promise.all(conversations.map((conversation) => this.deliver(conversation)));
+    await this.#peerCourier?.maintain();
   }
 
   /** Tells the transport which contacts to report presence for. */
@@ -428,7 +459,10 @@ export class Messenger {
       ...(this.#options.onSeal && { onSeal: this.#options.onSeal }),
       events: {
         onReady: (ready) => void this.#handleReady(ready),
-        onPayload: (from, payload) => this.#inbound.push(from, payload),
+        onPayload: (from, payload) => {
+          if (isCarryPayload(payload)) this.#peerCourier?.handlePayload(from, payload);
+          else this.#inbound.push(from, payload);
+        },
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
       },
     });
@@ -500,6 +534,7 @@ export class Messenger {
     }
     this.#reportReachability(link.remoteAddress);
     if (!isSendingPaused(await storage.getContact(link.remoteAddress))) await this.#flusher.flush(link);
+    await this.#peerCourier?.linkReady(link);
   }
 
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
@@ -588,6 +623,32 @@ export class Messenger {
     this.#keyChangesLoading ??= import('./key-changes.ts').then(({ KeyChanges }) => new KeyChanges({ stats: this.stats, storage, clock, logger }));
 
     return this.#keyChangesLoading;
+  }
+
+  #createPeerCourier(carrying: NonNullable<MessengerOptions['carrying']>): PeerCourier {
+    const { storage, clock, randomBytes, logger } = this.#options;
+
+    return new PeerCourier({
+      ...carrying,
+      storage,
+      clock,
+      randomBytes,
+      logger,
+      host: {
+        identity: () => this.#requireIdentity(),
+        ownCard: () => this.#requireCard(),
+        readyLinks: () => [...this.#links.values()].filter((link) => link.isReady),
+        isOnline: (address) => this.#online.has(address),
+        dial: (address) => this.#dial(address),
+        storeChat: (card, payload) => this.storeChat(card, payload),
+        sendDirect: (address, payload) => this.#links.get(address)?.send(payload) ?? false,
+        acknowledgeByMailbox: async (card, ids) => {
+          if (!this.#courier?.isAvailable) throw new Error('mailbox is not available');
+          await this.#courier.acknowledge(card, ids);
+        },
+        countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,
+      },
+    });
   }
 
   #requireIdentity(): Identity {

@@ -83,6 +83,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
+  carriedAt?: number;
   /** Set on the message that announces a key rotation; its text is empty. */
   rotation?: WireRotation;
 }
@@ -122,11 +124,13 @@ export interface CoreStorage {
   markSent(ids: string[]): Promise<void>;
   /**
    * Moves sent messages back to queued when the link they went out on died unacknowledged,
-   * except those a mailbox holds.
+   * except those a mailbox or a carrying peer holds.
    */
   requeue(ids: string[]): Promise<void>;
   /** Records that a mailbox confirmed storing these messages, which counts as sent. */
   markMailboxed(ids: string[], at: number): Promise<void>;
+  /** Records that a carrying peer confirmed storing these messages, which counts as sent. */
+  markCarried(ids: string[], at: number): Promise<void>;
   /** Marks messages of a conversation delivered and removes them from the outbox. */
   markDelivered(conversation: string, ids: string[]): Promise<void>;
 
@@ -152,7 +156,8 @@ export interface CoreStorage {
    * Moves the conversation `from` into `into` in one transaction, with its messages, outbox
    * entries and sequence counter, then applies `changes` to both contacts. Incoming messages
    * also take `into` as sender, so resends from the new key de-duplicate against them. Waiting
-   * messages are queued again, because a mailbox that holds them serves the old address.
+   * messages are queued again, because a mailbox or carrier that holds them serves the old
+   * address.
    * Unread counts add up.
    */
   mergeConversation(

@@ -5,6 +5,7 @@
 
 import Dexie from 'dexie';
 import type { EntityTable, Transaction } from 'dexie';
+import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord, RetiredIdentity } from '../core/storage-port.ts';
 
@@ -34,12 +35,20 @@ export interface RetiredIdentityRow extends RetiredIdentity {
   address: string;
 }
 
+/** One setting of carrying for other peers, such as `carryForContacts`. */
+export interface CarrySettingRow {
+  name: string;
+  value: boolean;
+}
+
 export type MeshtextDatabase = Dexie & {
   identity: EntityTable<IdentityRow, 'key'>;
   contacts: EntityTable<ContactRecord, 'address'>;
   messages: EntityTable<MessageRecord, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  carried: EntityTable<CarriedEnvelope, 'key'>;
+  carrySettings: EntityTable<CarrySettingRow, 'name'>;
   retiredIdentities: EntityTable<RetiredIdentityRow, 'address'>;
 };
 
@@ -66,6 +75,14 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // Envelopes carried for other peers (peer-courier.ts) and the setting that allows it.
+    version: 4,
+    stores: {
+      carried: '&key, [tag+expiresAt], handedBy, expiresAt',
+      carrySettings: '&name',
     },
   },
   {

@@ -30,6 +30,7 @@ export async function mergeConversation(
         if (message.direction === 'in') message.sender = into;
         if (waiting.has(message.id)) {
           delete message.mailboxedAt;
+          delete message.carriedAt;
           if (message.status === 'sent') message.status = 'queued';
         }
       });

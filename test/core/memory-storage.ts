@@ -83,7 +83,7 @@ export class MemoryStorage implements CoreStorage {
   async requeue(ids: string[]): Promise<void> {
     for (const id of ids) {
       const message = this.messages.get(id);
-      if (message?.status === 'sent' && message.mailboxedAt === undefined) message.status = 'queued';
+      if (message?.status === 'sent' && message.mailboxedAt === undefined && message.carriedAt === undefined) message.status = 'queued';
     }
   }
 
@@ -92,6 +92,15 @@ export class MemoryStorage implements CoreStorage {
       const message = this.messages.get(id);
       if (!message) continue;
       message.mailboxedAt = at;
+      if (message.status === 'queued') message.status = 'sent';
+    }
+  }
+
+  async markCarried(ids: string[], at: number): Promise<void> {
+    for (const id of ids) {
+      const message = this.messages.get(id);
+      if (!message) continue;
+      message.carriedAt = at;
       if (message.status === 'queued') message.status = 'sent';
     }
   }
@@ -168,6 +177,7 @@ export class MemoryStorage implements CoreStorage {
       if (message.direction === 'in') message.sender = into;
       if (this.outbox.has(message.id)) {
         delete message.mailboxedAt;
+        delete message.carriedAt;
         if (message.status === 'sent') message.status = 'queued';
       }
     }
