@@ -303,7 +303,7 @@ export class Meshtext {
     for (const retired of await this.messenger.listRetiredIdentities()) {
       const { control, mailbox } = openRetiredMailbox(this.#relayUrl, retired);
       this.#retiredControls.push(control);
-      this.messenger.attachRetiredMailbox(retired, mailbox);
+      await this.messenger.attachRetiredMailbox(retired, mailbox);
     }
   }
 

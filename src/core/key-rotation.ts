@@ -11,23 +11,17 @@ import nacl from 'tweetnacl';
 import { addressFromSigningKey, isWeakSigningKey } from './address.ts';
 import { bytesEqual, concatBytes, fromBase64Url, toBase64Url, utf8 } from './bytes.ts';
 import type { Identity } from './identity.ts';
+import type { WireRotation } from './rotation-wire.ts';
+import { parseWireRotation, RotationError, ROTATION_VERSION } from './rotation-wire.ts';
 
-export const ROTATION_VERSION = 1;
+export type { WireRotation } from './rotation-wire.ts';
+export { parseWireRotation, RotationError, ROTATION_VERSION } from './rotation-wire.ts';
+
 const ROTATION_LABEL = 'meshtext rotation v1\u0000';
 const KEY_BYTES = 32;
 const SIGNATURE_BYTES = 64;
 /** Clock difference tolerated between the statement's issuer and its receiver. */
 export const MAX_ROTATION_CLOCK_SKEW_MS = 10 * 60 * 1000;
-
-/** A rotation statement as it travels: keys and signatures in base64url. */
-export interface WireRotation {
-  v: number;
-  oldKey: string;
-  newKey: string;
-  issuedAt: number;
-  oldSignature: string;
-  newSignature: string;
-}
 
 /** A rotation statement whose shape and both signatures checked out. */
 export interface VerifiedRotation {
@@ -35,11 +29,6 @@ export interface VerifiedRotation {
   newAddress: string;
   issuedAt: number;
   wire: WireRotation;
-}
-
-/** A rotation statement is malformed, or a signature does not match the key it names. */
-export class RotationError extends Error {
-  override name = 'RotationError';
 }
 
 /** A rotation statement is valid but not newer than one already recorded for its old key. */
@@ -95,22 +84,6 @@ export function verifyRotation(input: unknown, now: number): VerifiedRotation {
   if (!nacl.sign.detached.verify(message, newSignature, newKey)) throw new RotationError('rotation new signature does not match the new key');
 
   return { oldAddress: addressFromSigningKey(oldKey), newAddress: addressFromSigningKey(newKey), issuedAt: wire.issuedAt, wire };
-}
-
-/**
- * Checks the rotation's shape without its signatures, for payload validation at the edge.
- * @throws RotationError naming the first invalid field.
- */
-export function parseWireRotation(input: unknown): WireRotation {
-  if (typeof input !== 'object' || input === null) throw new RotationError('rotation is not an object');
-
-  const { v, oldKey, newKey, issuedAt, oldSignature, newSignature } = input as Record<string, unknown>;
-  if (v !== ROTATION_VERSION) throw new RotationError(`unsupported rotation version ${String(v)}, expected ${ROTATION_VERSION}`);
-  if (typeof oldKey !== 'string' || typeof newKey !== 'string') throw new RotationError('rotation keys are missing');
-  if (typeof oldSignature !== 'string' || typeof newSignature !== 'string') throw new RotationError('rotation signatures are missing');
-  if (typeof issuedAt !== 'number' || !Number.isSafeInteger(issuedAt) || issuedAt < 0) throw new RotationError('rotation time is invalid');
-
-  return { v, oldKey, newKey, issuedAt, oldSignature, newSignature };
 }
 
 function decode(text: string, length: number, what: string): Uint8Array {

@@ -7,8 +7,8 @@ import { fromUtf8, utf8 } from './bytes.ts';
 import type { CarryPayload } from './carry-payloads.ts';
 import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
-import type { WireRotation } from './key-rotation.ts';
-import { parseWireRotation } from './key-rotation.ts';
+import type { WireRotation } from './rotation-wire.ts';
+import { parseWireRotation } from './rotation-wire.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;

@@ -20,7 +20,6 @@ import { createIdentity } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
 import type { KeyChanges, KeyChangeStats } from './key-changes.ts';
-import { keptRetiredIdentities, retiredMailboxCourier, rotateOwnKeys } from './own-key-rotation.ts';
 import { isSendingPaused } from './send-pause.ts';
 import type { ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
@@ -243,6 +242,7 @@ export class Messenger {
    * reloads).
    */
   async rotateKeys(): Promise<Identity> {
+    const { rotateOwnKeys } = await import('./own-key-rotation.ts');
     const next = await rotateOwnKeys(this.#options, this.#requireIdentity(), () => this.#stamp());
     this.stop();
     this.#identity = next;
@@ -256,6 +256,8 @@ export class Messenger {
    * deletes the others.
    */
   async listRetiredIdentities(): Promise<Identity[]> {
+    const { keptRetiredIdentities } = await import('./own-key-rotation.ts');
+
     return keptRetiredIdentities(this.#options);
   }
 
@@ -263,7 +265,8 @@ export class Messenger {
    * Collects, with a retired identity's keys, the envelopes still sent to its address whenever
    * `mailbox` is ready; see retiredMailboxCourier.
    */
-  attachRetiredMailbox(retired: Identity, mailbox: Mailbox): void {
+  async attachRetiredMailbox(retired: Identity, mailbox: Mailbox): Promise<void> {
+    const { retiredMailboxCourier } = await import('./own-key-rotation.ts');
     const courier = retiredMailboxCourier(this.#options, retired, mailbox, {
       storeChat: (sender, payload) => this.storeChat(sender, payload),
       countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,

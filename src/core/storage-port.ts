@@ -5,7 +5,7 @@
 
 import type { WireCard } from './card.ts';
 import type { Identity } from './identity.ts';
-import type { WireRotation } from './key-rotation.ts';
+import type { WireRotation } from './rotation-wire.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
 export type ContactState = 'contact' | 'request' | 'blocked';

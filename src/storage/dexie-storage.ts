@@ -16,7 +16,6 @@ import type {
 } from '../core/storage-port.ts';
 import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY } from './database.ts';
-import { mergeConversation } from './merge-conversation.ts';
 import { toStorageError } from './storage-errors.ts';
 
 export class DexieStorage implements CoreStorage {
@@ -95,6 +94,9 @@ export class DexieStorage implements CoreStorage {
     into: string,
     changes: { from: Partial<ContactRecord>; into: Partial<ContactRecord> },
   ): Promise<void> {
+    // Loaded on first use: only accepting a key change or linking a name claim needs it.
+    const { mergeConversation } = await import('./merge-conversation.ts');
+
     await guard(() => mergeConversation(this.db, from, into, changes));
   }
 

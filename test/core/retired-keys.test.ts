@@ -81,7 +81,7 @@ describe('retired keys after a rotation', () => {
     const newBob = await startPeer(network, server, clock, 'Bob', bob.storage);
     const [retired] = await newBob.messenger.listRetiredIdentities();
     expect(retired?.address).toBe(oldAddress);
-    newBob.messenger.attachRetiredMailbox(retired!, server.clientFor(oldAddress));
+    await newBob.messenger.attachRetiredMailbox(retired!, server.clientFor(oldAddress));
 
     await waitFor(() => texts(newBob, alice.address).includes('sent before the change reached me'), 'the old mailbox to be collected');
     expect(server.count(oldAddress)).toBe(0);
