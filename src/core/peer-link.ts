@@ -124,7 +124,7 @@ export class PeerLink {
   send(payload: WirePayload): boolean {
     if (this.#state.phase !== 'ready') return false;
 
-    if (payload.t === 'msg' || payload.t === 'ack') this.#lastChatAt = this.#options.clock.now();
+    if (payload.t === 'msg' || payload.t === 'ack' || payload.t === 'grp') this.#lastChatAt = this.#options.clock.now();
     const session = this.#state.session;
     const nonce = session.sentFrames;
     this.channel.send(session.seal(encodePayload(payload)));

@@ -8,6 +8,15 @@ import type { EntityTable, Transaction } from 'dexie';
 import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord, RetiredIdentity } from '../core/storage-port.ts';
+import type {
+  BundleRow,
+  GroupMessageRow,
+  GroupRecord,
+  JoinRequestRow,
+  LogRow,
+  PairKeyRow,
+  PendingJoinRow,
+} from '../core/groups/group-types.ts';
 
 export const DATABASE_NAME = 'meshtext';
 
@@ -49,6 +58,13 @@ export type MeshtextDatabase = Dexie & {
   counters: EntityTable<CounterRow, 'name'>;
   carried: EntityTable<CarriedEnvelope, 'key'>;
   carrySettings: EntityTable<CarrySettingRow, 'name'>;
+  groups: EntityTable<GroupRecord, 'id'>;
+  groupLog: EntityTable<LogRow, 'hash'>;
+  groupBundles: EntityTable<BundleRow, 'id'>;
+  groupMessages: Dexie.Table<GroupMessageRow, [string, string, number]>;
+  groupJoinRequests: Dexie.Table<JoinRequestRow, [string, string]>;
+  groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
+  groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
   retiredIdentities: EntityTable<RetiredIdentityRow, 'address'>;
 };
 
@@ -89,6 +105,20 @@ export const schemaVersions: readonly SchemaVersion[] = [
     // Keys replaced by a rotation, kept until the handover to the new key is over.
     version: 5,
     stores: { retiredIdentities: '&address, keepUntil' },
+  },
+  {
+    // Groups: derived records, the membership log, key bundles, messages, join requests, and
+    // pair keys derived from the identity's box key, which a restart would otherwise recompute.
+    version: 8,
+    stores: {
+      groups: '&id, lastActivityAt',
+      groupLog: '&hash, group',
+      groupBundles: '&id, group',
+      groupMessages: '&[group+sender+seq], [group+storedAt], id',
+      groupJoinRequests: '&[group+address], group',
+      groupPendingJoins: '&group',
+      groupPairKeys: '&[owner+boxKey]',
+    },
   },
 ];
 

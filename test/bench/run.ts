@@ -13,13 +13,14 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bundleSize } from './bundle-size.ts';
 import { cryptoPrimitives } from './crypto.ts';
+import { groupsBench } from './groups.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
 import { offlineStart } from './offline-start.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 import { relayBench } from './relay.bench.ts';
 
-const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, relayBench, offlineStart];
+const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, groupsBench, rawPeerjsTransport, meshtextTransport, relayBench, offlineStart];
 
 function formatTable(metrics: Metric[]): string {
   const header = ['name', 'value', 'unit', 'baseline', 'goal'];
