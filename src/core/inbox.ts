@@ -40,6 +40,7 @@ export async function storeIncomingChats(
     sentAt: payload.sentAt,
     storedAt: stamp(),
     status: 'received',
+    ...(payload.file && { file: payload.file }),
     ...(payload.rotation && { rotation: payload.rotation }),
   }));
   const firstStoredAt = messages[0]?.storedAt ?? 0;

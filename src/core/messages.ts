@@ -7,6 +7,10 @@ import { fromUtf8, utf8 } from './bytes.ts';
 import type { CarryPayload } from './carry-payloads.ts';
 import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
+import type { FileMeta } from './files/file-meta.ts';
+import { validateFileMeta } from './files/file-meta.ts';
+import type { FileWantPayload } from './files/file-payloads.ts';
+import { validateFileWant } from './files/file-payloads.ts';
 import type { WireRotation } from './rotation-wire.ts';
 import { parseWireRotation } from './rotation-wire.ts';
 
@@ -21,7 +25,10 @@ export interface ChatPayload {
   instance: string;
   seq: number;
   sentAt: number;
+  /** The message text; for a file message, the file's name. */
   text: string;
+  /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
+  file?: FileMeta;
   /** A key rotation statement; the text is then empty. Its signatures are checked in key-changes.ts. */
   rotation?: WireRotation;
 }
@@ -43,7 +50,7 @@ export interface GroupPayload {
   body: unknown;
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload | GroupPayload;
+export type WirePayload = ChatPayload | AckPayload | PingPayload | FileWantPayload | CarryPayload | GroupPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -72,6 +79,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'file-want':
+      return validateFileWant(record);
     case 'carry':
     case 'carry-result':
     case 'carry-status':
@@ -94,7 +103,10 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
   if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
 
-  return { t: 'msg', id, instance, seq, sentAt, text };
+  const chat: ChatPayload = { t: 'msg', id, instance, seq, sentAt, text };
+  if (record.file !== undefined) chat.file = validateFileMeta(record.file);
+
+  return chat;
 }
 
 function validateRotation(rotation: unknown, text: unknown): WireRotation {

@@ -104,6 +104,8 @@ export class OutboxFlusher {
 /** Builds the wire payload of a stored outgoing message. */
 export function chatPayloadOf(message: MessageRecord): ChatPayload {
   const payload: ChatPayload = { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
+  if (message.file) payload.file = message.file;
+  if (message.rotation) payload.rotation = message.rotation;
 
-  return message.rotation ? { ...payload, rotation: message.rotation } : payload;
+  return payload;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { WireCard } from './card.ts';
+import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
 import type { WireRotation } from './rotation-wire.ts';
 
@@ -83,6 +84,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Details of an attached file; its transfer state is in the file storage (files/file-storage-port.ts). */
+  file?: FileMeta;
   /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
   carriedAt?: number;
   /** Set on the message that announces a key rotation; its text is empty. */
@@ -96,6 +99,7 @@ export interface OutgoingDraft {
   instance: string;
   text: string;
   sentAt: number;
+  file?: FileMeta;
   rotation?: WireRotation;
 }
 
