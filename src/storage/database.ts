@@ -25,6 +25,9 @@ export const DATABASE_NAME = 'meshtext';
 /** The single identity row is stored under this key. */
 export const IDENTITY_KEY = 'self';
 
+/** Read receipts kept per contact while no link is open; older ones are dropped beyond it. */
+export const MAX_PENDING_READ_RECEIPTS = 2048;
+
 export interface IdentityRow extends Identity {
   key: typeof IDENTITY_KEY;
 }
@@ -34,6 +37,12 @@ export interface OutboxRow {
   conversation: string;
   seq: number;
   queuedAt: number;
+}
+
+/** A user setting, such as whether read receipts go out. */
+export interface SettingRow {
+  key: string;
+  value: unknown;
 }
 
 export interface CounterRow {
@@ -58,6 +67,7 @@ export type MeshtextDatabase = Dexie & {
   messages: EntityTable<MessageRecord, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  settings: EntityTable<SettingRow, 'key'>;
   files: EntityTable<FileRecord, 'id'>;
   fileBodies: EntityTable<FileBodyRow, 'id'>;
   fileParts: Table<FilePartRow, [string, number]>;
@@ -96,6 +106,13 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // User settings, starting with the read receipt switch.
+    version: 2,
+    stores: {
+      settings: '&key',
     },
   },
   {

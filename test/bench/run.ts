@@ -12,16 +12,29 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bundleSize } from './bundle-size.ts';
+import { churnSimulation } from './churn-simulation.ts';
 import { cryptoPrimitives } from './crypto.ts';
 import { fileTransfer } from './file-transfer.ts';
 import { groupsBench } from './groups.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
 import { offlineStart } from './offline-start.ts';
+import { outboxFlush } from './outbox-flush.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 import { relayBench } from './relay.bench.ts';
 
-const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, groupsBench, rawPeerjsTransport, meshtextTransport, relayBench, offlineStart, fileTransfer];
+const benchmarks: Benchmark[] = [
+  bundleSize,
+  cryptoPrimitives,
+  groupsBench,
+  rawPeerjsTransport,
+  meshtextTransport,
+  outboxFlush,
+  churnSimulation,
+  relayBench,
+  offlineStart,
+  fileTransfer,
+];
 
 function formatTable(metrics: Metric[]): string {
   const header = ['name', 'value', 'unit', 'baseline', 'goal'];
