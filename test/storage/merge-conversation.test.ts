@@ -89,6 +89,26 @@ describe('merging a conversation', () => {
     expect(following.seq).toBe(3);
   });
 
+  it('moves pending read receipts and read times', async () => {
+    const storage = freshStorage();
+    const old = contactFor('Bob');
+    const next = contactFor('Bob', { state: 'request' });
+    await storage.putContact(old);
+    await storage.putContact(next);
+    await storage.storeIncoming([incoming(old.address, 1)]);
+    await storage.storeIncoming([{ ...incoming(next.address, 2), instance: 'instance-cccc' }]);
+    const readAtOld = await storage.markIncomingRead(old.address, 40, true);
+    const readAtNext = await storage.markIncomingRead(next.address, 41, true);
+
+    await storage.mergeConversation(old.address, next.address, { from: { state: 'blocked' }, into: { state: 'contact' } });
+
+    expect((await storage.getContact(old.address))?.pendingReadReceipts).toBeUndefined();
+    expect(await storage.takeReadReceipts(next.address)).toEqual([...readAtNext, ...readAtOld]);
+    const moved = await storage.db.messages.get(readAtOld[0]!);
+    expect(moved?.conversation).toBe(next.address);
+    expect(moved?.readAt).toBe(40);
+  });
+
   it('changes nothing when a moved message collides', async () => {
     const storage = freshStorage();
     const old = contactFor('Bob');
