@@ -12,7 +12,7 @@ import type { CarryCircle } from './carry-policy.ts';
 import { carryTag } from './carry-store-port.ts';
 import { DEFAULT_ENVELOPE_TTL_MS } from './crypto/envelope.ts';
 import type { Identity } from './identity.ts';
-import type { ChatPayload } from './messages.ts';
+import { chatPayloadOf } from './outbox-flusher.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
@@ -174,8 +174,8 @@ export class CarrySender {
 
     const { host, clock, randomBytes } = this.#options;
     const now = clock.now();
-    const payload: ChatPayload = { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
-    if (message.file) payload.file = message.file;
+    // chatPayloadOf keeps every field of the message, a key rotation statement included.
+    const payload = chatPayloadOf(message);
     const contents = { recipientBoxKey: recipient.boxPublicKey, payload, id: message.id, seq: message.seq, createdAt: now };
     const sealed = {
       conversation: message.conversation,

@@ -7,8 +7,11 @@ import { nameClaimFields } from './name-claims.ts';
 import type { Logger } from './ports.ts';
 import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 
-/** 'blocked' means dropped before storage; 'failed' means not stored, so no receipt may go out. */
-export type InboxResult = StoreResult | 'blocked' | 'failed';
+/**
+ * 'blocked' means dropped before storage; 'failed' means not stored, so no receipt may go out;
+ * 'rejected' means a rotation statement that failed its checks, dropped but acknowledged.
+ */
+export type InboxResult = StoreResult | 'blocked' | 'failed' | 'rejected';
 
 /**
  * Stores chat messages from `sender` in one transaction, creating a message request when the
@@ -39,6 +42,7 @@ export async function storeIncomingChats(
     storedAt: stamp(),
     status: 'received',
     ...(payload.file && { file: payload.file }),
+    ...(payload.rotation && { rotation: payload.rotation }),
   }));
   const firstStoredAt = messages[0]?.storedAt ?? 0;
 

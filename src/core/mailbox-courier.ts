@@ -13,6 +13,7 @@ import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
 import { decodePayload, encodePayload, MAX_ACK_IDS } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import { isDueForMailbox } from './carry-sender.ts';
+import { chatPayloadOf } from './outbox-flusher.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage } from './storage-port.ts';
 import type { InboxResult } from './inbox.ts';
@@ -62,15 +63,7 @@ export class MailboxCourier {
     const now = clock.now();
     const waiting = (await storage.listOutbox(conversation)).filter((message) => isDueForMailbox(message, now));
     for (const message of waiting) {
-      const payload: ChatPayload = {
-        t: 'msg',
-        id: message.id,
-        instance: message.instance,
-        seq: message.seq,
-        sentAt: message.sentAt,
-        text: message.text,
-        ...(message.file && { file: message.file }),
-      };
+      const payload = chatPayloadOf(message);
       try {
         // The time to live counts from now, not from when the message was written.
         await this.#put(contact.address, contact.boxPublicKey, payload, message.id, message.instance, message.seq, clock.now());

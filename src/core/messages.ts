@@ -11,6 +11,8 @@ import type { FileMeta } from './files/file-meta.ts';
 import { validateFileMeta } from './files/file-meta.ts';
 import type { FileWantPayload } from './files/file-payloads.ts';
 import { validateFileWant } from './files/file-payloads.ts';
+import type { WireRotation } from './rotation-wire.ts';
+import { parseWireRotation } from './rotation-wire.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;
@@ -27,6 +29,8 @@ export interface ChatPayload {
   text: string;
   /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
   file?: FileMeta;
+  /** A key rotation statement; the text is then empty. Its signatures are checked in key-changes.ts. */
+  rotation?: WireRotation;
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -120,12 +124,13 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
 }
 
 function validateChat(record: Record<string, unknown>): ChatPayload {
-  const { id, instance, seq, sentAt, text } = record;
+  const { id, instance, seq, sentAt, text, rotation } = record;
 
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('message id is invalid');
   if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('message instance is invalid');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new FrameError('message seq is invalid');
   if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) throw new FrameError('message time is invalid');
+  if (rotation !== undefined) return { t: 'msg', id, instance, seq, sentAt, text: '', rotation: validateRotation(rotation, text) };
   if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
 
@@ -133,6 +138,16 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
   if (record.file !== undefined) chat.file = validateFileMeta(record.file);
 
   return chat;
+}
+
+function validateRotation(rotation: unknown, text: unknown): WireRotation {
+  if (text !== '') throw new FrameError('a rotation message carries text');
+
+  try {
+    return parseWireRotation(rotation);
+  } catch (error) {
+    throw new FrameError(`rotation is invalid: ${String(error)}`, { cause: error });
+  }
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {

@@ -123,12 +123,22 @@ async function fillVersion4(db: MeshtextDatabase): Promise<WrittenRows> {
   return rows;
 }
 
+async function fillVersion5(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion4(db);
+  const retired = createIdentity('Upgrade Tester', nacl.randomBytes, 1_600_000_000_000);
+  rows.retiredIdentities = [{ address: retired.address, identity: retired, retiredAt: 1_700_000_000_000, keepUntil: 1_702_592_000_000 }];
+  await db.table('retiredIdentities').bulkAdd(rows.retiredIdentities);
+
+  return rows;
+}
+
 /** One fill function per schema version that may be upgraded from. */
 const fillByVersion: Record<number, Fill> = {
   1: fillVersion1,
   2: fillVersion2,
   3: fillVersion3,
   4: fillVersion4,
+  5: fillVersion5,
 };
 
 const opened: MeshtextDatabase[] = [];
