@@ -7,8 +7,12 @@ import { nameClaimFields } from './name-claims.ts';
 import type { Logger } from './ports.ts';
 import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 
-/** 'blocked' means dropped before storage; 'failed' means not stored, so no receipt may go out. */
-export type InboxResult = StoreResult | 'blocked' | 'failed';
+/**
+ * 'blocked' means dropped before storage; 'failed' means not stored, so no receipt may go out.
+ * 'dropped' means handled without storing (an applied control, a broadcast the user stopped),
+ * so the receipt goes out.
+ */
+export type InboxResult = StoreResult | 'blocked' | 'dropped' | 'failed';
 
 /**
  * Stores chat messages from `sender` in one transaction, creating a message request when the
@@ -37,6 +41,7 @@ export async function storeIncomingChats(
     sentAt: payload.sentAt,
     storedAt: stamp(),
     status: 'received',
+    ...(payload.broadcast && { isBroadcast: true }),
   }));
   const firstStoredAt = messages[0]?.storedAt ?? 0;
 

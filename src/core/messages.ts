@@ -5,12 +5,19 @@
 
 import { fromUtf8, utf8 } from './bytes.ts';
 import { FrameError } from './errors.ts';
+import type { ControlMessage } from './organiser/control-messages.ts';
+import { validateControl } from './organiser/control-messages.ts';
+import type { MessageRecord } from './storage-port.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;
 const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** A chat message. `seq` counts per conversation and per sender install (`instance`). */
+/**
+ * A chat message. `seq` counts per conversation and per sender install (`instance`).
+ * `broadcast` marks a copy of a broadcast. A message with `control` carries that instead of
+ * text (its text is empty) and is applied, not shown (see organiser/control-messages.ts).
+ */
 export interface ChatPayload {
   t: 'msg';
   id: string;
@@ -18,6 +25,8 @@ export interface ChatPayload {
   seq: number;
   sentAt: number;
   text: string;
+  broadcast?: true;
+  control?: ControlMessage;
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -65,17 +74,36 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
   }
 }
 
+/** Builds the wire payload of a stored outgoing message. */
+export function chatPayloadOf(message: MessageRecord): ChatPayload {
+  return {
+    t: 'msg',
+    id: message.id,
+    instance: message.instance,
+    seq: message.seq,
+    sentAt: message.sentAt,
+    text: message.text,
+    ...(message.isBroadcast && { broadcast: true }),
+    ...(message.control && { control: message.control }),
+  };
+}
+
 function validateChat(record: Record<string, unknown>): ChatPayload {
-  const { id, instance, seq, sentAt, text } = record;
+  const { id, instance, seq, sentAt, text, broadcast, control } = record;
 
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('message id is invalid');
   if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('message instance is invalid');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new FrameError('message seq is invalid');
   if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) throw new FrameError('message time is invalid');
+  if (broadcast !== undefined && broadcast !== true) throw new FrameError('message broadcast mark is invalid');
+  if (control !== undefined) {
+    if (text !== '') throw new FrameError('control message carries text');
+    return { t: 'msg', id, instance, seq, sentAt, text, control: validateControl(control) };
+  }
   if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
 
-  return { t: 'msg', id, instance, seq, sentAt, text };
+  return { t: 'msg', id, instance, seq, sentAt, text, ...(broadcast === true && { broadcast }) };
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {

@@ -13,7 +13,7 @@ import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts
 import type { InboxResult } from './inbox.ts';
 import { storeIncomingChats } from './inbox.ts';
 import { InboundBatcher } from './inbound-batcher.ts';
-import { createIdentity } from './identity.ts';
+import { createIdentity, normaliseDisplayName } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
 import type { ChatPayload, WirePayload } from './messages.ts';
@@ -56,6 +56,18 @@ export interface MessengerOptions {
   mailbox?: Mailbox;
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
   maxLiveLinks?: number;
+  /** Handles control messages and broadcast copies before chat messages are stored. */
+  inboxExtension?: InboxExtension;
+  /** Runs before each delivery attempt to a conversation, to cancel copies that may no longer go. */
+  beforeDeliver?(conversation: string): Promise<void>;
+}
+
+/**
+ * Takes part in storing incoming chat payloads. `store` returns one result per payload, in
+ * order, and passes the payloads it does not handle itself to `storeChats`.
+ */
+export interface InboxExtension {
+  store(sender: Card, payloads: ChatPayload[], storeChats: (chats: ChatPayload[]) => Promise<InboxResult[]>): Promise<InboxResult[]>;
 }
 
 export class Messenger {
@@ -193,6 +205,24 @@ export class Messenger {
     await this.#options.storage.updateContact(address, { state: 'contact' });
   }
 
+  /**
+   * Changes the display name and re-signs the card that handshakes and profile updates carry.
+   * @throws RangeError when the name is empty or too long.
+   */
+  async changeDisplayName(displayName: string): Promise<Identity> {
+    const renamed = { ...this.#requireIdentity(), displayName: normaliseDisplayName(displayName) };
+    await this.#options.storage.saveIdentity(renamed);
+    this.#identity = renamed;
+    this.#ownCard = signCard(renamed);
+
+    return renamed;
+  }
+
+  /** Returns the user's current signed card. */
+  ownCard(): WireCard {
+    return this.#requireCard();
+  }
+
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */
   async block(address: string): Promise<void> {
     await this.#options.storage.updateContact(address, { state: 'blocked' });
@@ -231,6 +261,7 @@ export class Messenger {
    * DIRECT_DELIVERY_TIMEOUT_MS.
    */
   async deliver(conversation: string): Promise<void> {
+    await this.#options.beforeDeliver?.(conversation);
     const link = this.#links.get(conversation);
 
     if (link?.isReady) {
@@ -375,6 +406,7 @@ export class Messenger {
       }
     }
     this.#reportReachability(link.remoteAddress);
+    await this.#options.beforeDeliver?.(link.remoteAddress);
     await this.#flusher.flush(link);
   }
 
@@ -427,7 +459,7 @@ export class Messenger {
 
     if (chats.length > 0 && card) {
       const results = await this.#storeChats(card, chats);
-      const ids = chats.filter((_, index) => results[index] === 'stored' || results[index] === 'duplicate').map((chat) => chat.id);
+      const ids = chats.filter((_, index) => results[index] !== 'blocked' && results[index] !== 'failed').map((chat) => chat.id);
       for (let start = 0; start < ids.length; start += MAX_ACK_IDS) {
         link.send({ t: 'ack', ids: ids.slice(start, start + MAX_ACK_IDS) });
       }
@@ -443,7 +475,10 @@ export class Messenger {
   }
 
   async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
-    const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp());
+    const storeChats = (chats: ChatPayload[]) =>
+      storeIncomingChats(this.#options.storage, this.#options.logger, card, chats, () => this.#stamp());
+    const extension = this.#options.inboxExtension;
+    const results = extension ? await extension.store(card, payloads, storeChats) : await storeChats(payloads);
     this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
 
     return results;

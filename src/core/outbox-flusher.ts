@@ -5,7 +5,7 @@
  * to 'queued' for the next link.
  */
 
-import type { ChatPayload } from './messages.ts';
+import { chatPayloadOf } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
@@ -99,8 +99,4 @@ export class OutboxFlusher {
     }
     if (sentIds.length > 0) await this.#storage.markSent(sentIds);
   }
-}
-
-function chatPayloadOf(message: MessageRecord): ChatPayload {
-  return { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
 }

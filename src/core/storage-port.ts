@@ -5,6 +5,7 @@
 
 import type { WireCard } from './card.ts';
 import type { Identity } from './identity.ts';
+import type { ControlMessage } from './organiser/control-messages.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
 export type ContactState = 'contact' | 'request' | 'blocked';
@@ -28,10 +29,25 @@ export interface ContactRecord {
    * message request arrives under a known name (see name-claims.ts).
    */
   claimsNameOf?: string;
+  /** Status line from the contact's latest profile update. */
+  status?: string;
+  /** Avatar data URL from the contact's latest profile update. */
+  avatar?: string;
+  /** `sentAt` of the profile update applied last, so an older one arriving late is ignored. */
+  profileUpdatedAt?: number;
+  /** Time this contact asked to receive no more of the user's broadcasts; unset while they accept them. */
+  optedOutAt?: number;
+  /** `sentAt` of the contact's opt-out or opt-in applied last. */
+  broadcastChoiceAt?: number;
+  /** Time the user stopped this contact's broadcasts; their broadcast copies are then dropped. */
+  stoppedBroadcastsAt?: number;
 }
 
-/** `received` is the state of every incoming message; the others belong to outgoing ones. */
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'received';
+/**
+ * `received` is the state of every incoming message; the others belong to outgoing ones.
+ * `cancelled` is an outgoing message taken out of the outbox before its receipt came.
+ */
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'received' | 'cancelled';
 
 export interface MessageRecord {
   id: string;
@@ -51,6 +67,10 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Set on each copy of a broadcast, sent and received, so the recipient can stop them. */
+  isBroadcast?: boolean;
+  /** A control message that travels through the outbox; it has no text and is never shown as chat. */
+  control?: ControlMessage;
 }
 
 export interface OutgoingDraft {
@@ -60,6 +80,8 @@ export interface OutgoingDraft {
   instance: string;
   text: string;
   sentAt: number;
+  isBroadcast?: boolean;
+  control?: ControlMessage;
 }
 
 export type StoreResult = 'stored' | 'duplicate';

@@ -7,6 +7,7 @@ import Dexie from 'dexie';
 import type { EntityTable, Transaction } from 'dexie';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
+import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember, OwnProfile } from '../core/organiser/organiser-storage.ts';
 
 export const DATABASE_NAME = 'meshtext';
 
@@ -29,12 +30,22 @@ export interface CounterRow {
   value: number;
 }
 
+/** The single own-profile row is stored under IDENTITY_KEY too. */
+export interface OwnProfileRow extends OwnProfile {
+  key: typeof IDENTITY_KEY;
+}
+
 export type MeshtextDatabase = Dexie & {
   identity: EntityTable<IdentityRow, 'key'>;
   contacts: EntityTable<ContactRecord, 'address'>;
   messages: EntityTable<MessageRecord, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  contactLists: EntityTable<ContactList, 'id'>;
+  listMembers: Dexie.Table<ListMember, [string, string]>;
+  broadcasts: EntityTable<BroadcastRecord, 'id'>;
+  broadcastRecipients: Dexie.Table<BroadcastRecipient, [string, string]>;
+  ownProfile: EntityTable<OwnProfileRow, 'key'>;
 };
 
 /**
@@ -60,6 +71,17 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // Contact lists, broadcasts and the own profile; new tables only, so nothing to upgrade.
+    version: 9,
+    stores: {
+      contactLists: '&id',
+      listMembers: '&[list+address], address',
+      broadcasts: '&id, createdAt',
+      broadcastRecipients: '&[broadcast+address], outcome',
+      ownProfile: '&key',
     },
   },
 ];

@@ -65,7 +65,8 @@ export class DexieStorage implements CoreStorage {
         await db.counters.put({ name: counterName, value: seq });
         await db.messages.add(message);
         await db.outbox.add({ messageId: message.id, conversation: draft.conversation, seq, queuedAt: draft.sentAt });
-        await db.contacts.update(draft.conversation, { lastActivityAt: draft.sentAt });
+        // A control message (a profile update, say) is no activity the conversation list shows.
+        if (!draft.control) await db.contacts.update(draft.conversation, { lastActivityAt: draft.sentAt });
 
         return message;
       }),

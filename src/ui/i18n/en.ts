@@ -198,6 +198,9 @@ export const messages = {
   'onboarding.restore': 'Restore from backup',
 
   'chat.waiting': '{count} waiting',
+
+  // Organiser's tools: broadcasts, contact lists, opt-out, block and profiles.
+  'status.cancelled': 'Cancelled',
 } as const;
 
 export type MessageKey = keyof typeof messages;
