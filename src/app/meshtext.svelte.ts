@@ -10,10 +10,12 @@ import type { Subscription } from 'dexie';
 import { SvelteSet } from 'svelte/reactivity';
 import nacl from 'tweetnacl';
 import { Messenger } from '../core/messenger.ts';
+import { Organiser } from '../core/organiser/organiser.ts';
 import { systemClock } from '../core/ports.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
+import { DexieOrganiserStorage } from '../storage/organiser-storage.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import { RelayControl } from '../transport/relay-control.ts';
 import { RelayMailbox } from '../transport/relay-mailbox.ts';
@@ -40,10 +42,13 @@ export class Meshtext {
   readonly db: MeshtextDatabase;
   readonly storage: DexieStorage;
   readonly messenger: Messenger;
+  /** Contact lists, broadcasts, opt-out, profiles and unblocking. */
+  readonly organiser: Organiser;
   readonly transport: LazyPeerJsTransport;
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #outboxWatch: Subscription | undefined;
   #statusChannel: BroadcastChannel | undefined;
+  #ownName = $state<string | undefined>(undefined);
 
   constructor(relayUrl: string = location.origin) {
     this.db = openDatabase();
@@ -55,20 +60,33 @@ export class Meshtext {
       logger: createLogger('transport'),
       onStatus: (status) => this.#setRelayStatus(status),
     });
+    const appUrl = `${location.origin}${location.pathname}`;
+    this.organiser = new Organiser({
+      storage: this.storage,
+      organiserStorage: new DexieOrganiserStorage(this.storage),
+      clock: systemClock,
+      randomBytes: nacl.randomBytes,
+      logger: createLogger('organiser'),
+      appUrl,
+      relayUrls: [relayUrl],
+    });
     this.messenger = new Messenger({
       storage: this.storage,
+      inboxExtension: this.organiser.inbox,
+      beforeDeliver: (conversation) => this.organiser.beforeDeliver(conversation),
       transport: this.transport,
       mailbox: new RelayMailbox(control),
       clock: systemClock,
       randomBytes: nacl.randomBytes,
       logger: createLogger('messenger'),
-      appUrl: `${location.origin}${location.pathname}`,
+      appUrl,
       relayUrls: [relayUrl],
       onReachability: (address, isReachable) => {
         if (isReachable) this.reachable.add(address);
         else this.reachable.delete(address);
       },
     });
+    this.organiser.attach(this.messenger);
   }
 
   /** Opens storage and, when an identity exists, connects. */
@@ -94,7 +112,12 @@ export class Meshtext {
   }
 
   get ownName(): string | undefined {
-    return this.messenger.identity?.displayName;
+    return this.#ownName ?? this.messenger.identity?.displayName;
+  }
+
+  /** Shows the identity's display name again after a rename, since the identity is no rune. */
+  refreshOwnName(): void {
+    this.#ownName = this.messenger.identity?.displayName;
   }
 
   inviteLink(): string {
@@ -105,8 +128,18 @@ export class Meshtext {
   async addContact(link: string): Promise<string> {
     const contact = await this.messenger.addContactFromInvite(link);
     this.openConversation = contact.address;
+    await this.organiser.shareProfileIfSet(contact.address);
 
     return contact.address;
+  }
+
+  /** Joins an organiser's list from its join link, opens the chat with them and returns their address. */
+  async joinList(link: string): Promise<string> {
+    const address = await this.organiser.lists.join(link);
+    this.openConversation = address;
+    await this.organiser.shareProfileIfSet(address);
+
+    return address;
   }
 
   async sendText(conversation: string, text: string): Promise<void> {
@@ -117,6 +150,7 @@ export class Meshtext {
   async acceptRequest(address: string, options: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
     await this.messenger.acceptRequest(address, options);
     await this.messenger.refreshWatchList();
+    await this.organiser.shareProfileIfSet(address);
   }
 
   async block(address: string): Promise<void> {
@@ -216,6 +250,7 @@ export class Meshtext {
     await this.messenger.connect();
     await this.transport.start(identity);
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
+    void this.organiser.broadcasts.resume();
     // Other tabs write to the same outbox; any change to it is a reason to deliver.
     this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
       next: () => void this.messenger.deliverAll(),

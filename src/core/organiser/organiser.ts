@@ -74,6 +74,14 @@ export class Organiser {
     await queueControl(this.#context, address, { kind: 'opt-in' });
   }
 
+  /** Sends the own profile to a new contact when it has a status or an avatar; the name goes with every handshake. */
+  async shareProfileIfSet(address: string): Promise<void> {
+    const profile = await this.profile.load();
+    if (profile.status === '' && profile.avatar === undefined) return;
+
+    await this.profile.shareWith(address);
+  }
+
   /** Unblocks a contact: it becomes an accepted contact again, watched and dialled as before. */
   async unblock(address: string): Promise<void> {
     const contact = await this.#context.storage.getContact(address);
@@ -86,7 +94,7 @@ export class Organiser {
   async #welcome(address: string): Promise<void> {
     try {
       await this.#context.host().refreshWatchList();
-      await this.profile.shareWith(address);
+      await this.shareProfileIfSet(address);
     } catch (error) {
       this.#context.logger.warn('welcoming a joined contact failed', { peer: address.slice(0, 12), error: String(error) });
     }
