@@ -246,6 +246,7 @@ export const messages = {
   'broadcast.recipient.optedOut': 'Opted out',
   'broadcast.recipient.blocked': 'Blocked',
   'broadcast.recipient.notAccepted': 'Request not accepted',
+  'broadcast.optedOutSince': 'Opted out since',
   'broadcast.missing': 'This broadcast is no longer available.',
 
   'optOut.receivedHint': '{name} sends you broadcasts, messages that go to many people at once.',
