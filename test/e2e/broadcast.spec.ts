@@ -75,7 +75,7 @@ test('a broadcast with {name} reaches three contacts personalised; one opts out;
   // Carol opts out from her chat with Olivia; Olivia sees it in her chat with Carol and in the list.
   await carol.getByRole('button', { name: 'Stop broadcasts' }).click();
   await expect(carol.getByText('You stopped broadcasts from Olivia')).toBeVisible();
-  await expect(recipientLine(olivia, 'Carol').getByText('Opted out since')).toBeVisible({ timeout: deliveryTimeoutMs });
+  await expect(recipientLine(olivia, 'Carol').getByText('Opted out later')).toBeVisible({ timeout: deliveryTimeoutMs });
   await openConversation(olivia, 'Carol');
   await expect(olivia.getByText('Carol opted out of your broadcasts')).toBeVisible();
   await olivia.getByRole('button', { name: 'Lists', exact: true }).click();

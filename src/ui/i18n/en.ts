@@ -246,7 +246,7 @@ export const messages = {
   'broadcast.recipient.optedOut': 'Opted out',
   'broadcast.recipient.blocked': 'Blocked',
   'broadcast.recipient.notAccepted': 'Request not accepted',
-  'broadcast.optedOutSince': 'Opted out since',
+  'broadcast.optedOutSince': 'Opted out later',
   'broadcast.missing': 'This broadcast is no longer available.',
 
   'optOut.receivedHint': '{name} sends you broadcasts, messages that go to many people at once.',
@@ -257,7 +257,7 @@ export const messages = {
   'optOut.failed': 'That did not work. Try again.',
 
   'block.action': 'Block',
-  'block.confirm': 'Block {name}? Nothing they send is stored any more, and they get no broadcasts.',
+  'block.confirm': 'Nothing {name} sends is stored from now on, and {name} gets no broadcasts. You can unblock them under Lists.',
   'block.confirmAction': 'Block {name}',
   'block.cancel': 'Cancel',
 
