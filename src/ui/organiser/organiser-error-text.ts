@@ -5,7 +5,7 @@ import { TemplateError } from '../../core/organiser/template.ts';
 import { t } from '../i18n/index.ts';
 import { describeError } from '../state/error-text.ts';
 
-/** Describes a failed broadcast: template problems in the catalog's words, anything else as `fallback`. */
+/** Describes a failed broadcast: template and recipient problems in the catalog's words, anything else as a general failure. */
 export function describeBroadcastError(error: unknown): string {
   if (error instanceof TemplateError) {
     switch (error.code) {

@@ -1,5 +1,5 @@
 /**
- * Which organiser screen fills the main pane instead of a chat: the broadcast composer, a
+ * The organiser screen that fills the main pane instead of a chat: the broadcast composer, a
  * broadcast's report, or the lists. Like the open dialog, it is interface state only.
  */
 
