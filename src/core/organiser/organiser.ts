@@ -82,7 +82,11 @@ export class Organiser {
     await this.profile.shareWith(address);
   }
 
-  /** Unblocks a contact: it becomes an accepted contact again, watched and dialled as before. */
+  /**
+   * Unblocks a contact: it becomes an accepted contact again, watched and dialled as before.
+   * NOTE: messages the contact sent during the block were dropped unacknowledged, so those
+   * still in their outbox arrive now.
+   */
   async unblock(address: string): Promise<void> {
     const contact = await this.#context.storage.getContact(address);
     if (contact?.state !== 'blocked') return;
