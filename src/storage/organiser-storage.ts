@@ -97,14 +97,8 @@ export class DexieOrganiserStorage implements OrganiserStorage {
     return guard(() =>
       db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts, db.broadcastRecipients], async () => {
         const message = await this.#core.queueOutgoing(draft);
-        await db.broadcastRecipients
-          .where('[broadcast+address]')
-          .equals([recipient.broadcast, recipient.address])
-          .modify((row) => {
-            row.outcome = 'queued';
-            row.messageId = message.id;
-            delete row.text;
-          });
+        // Dexie removes a property that an update sets to undefined.
+        await db.broadcastRecipients.update([recipient.broadcast, recipient.address], { outcome: 'queued', messageId: message.id, text: undefined });
 
         return message;
       }),

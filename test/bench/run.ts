@@ -11,6 +11,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { broadcastQueue } from './broadcast.ts';
 import { bundleSize } from './bundle-size.ts';
 import { cryptoPrimitives } from './crypto.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
@@ -18,7 +19,7 @@ import type { Benchmark, Metric } from './metric.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 import { relayBench } from './relay.bench.ts';
 
-const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, relayBench];
+const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, relayBench, broadcastQueue];
 
 function formatTable(metrics: Metric[]): string {
   const header = ['name', 'value', 'unit', 'baseline', 'goal'];
