@@ -4,6 +4,8 @@
  */
 
 import { fromUtf8, utf8 } from './bytes.ts';
+import type { CarryPayload } from './carry-payloads.ts';
+import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 import { validateControl } from './organiser/control-messages.ts';
@@ -40,7 +42,7 @@ export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload;
+export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -69,6 +71,10 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'carry':
+    case 'carry-result':
+    case 'carry-status':
+      return validateCarryPayload(record);
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
   }

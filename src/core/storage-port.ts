@@ -67,6 +67,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
+  carriedAt?: number;
   /** Set on each copy of a broadcast, sent and received, so the recipient can stop them. */
   isBroadcast?: boolean;
   /** A control message that travels through the outbox; it has no text and is never shown as chat. */
@@ -109,11 +111,13 @@ export interface CoreStorage {
   markSent(ids: string[]): Promise<void>;
   /**
    * Moves sent messages back to queued when the link they went out on died unacknowledged,
-   * except those a mailbox holds.
+   * except those a mailbox or a carrying peer holds.
    */
   requeue(ids: string[]): Promise<void>;
   /** Records that a mailbox confirmed storing these messages, which counts as sent. */
   markMailboxed(ids: string[], at: number): Promise<void>;
+  /** Records that a carrying peer confirmed storing these messages, which counts as sent. */
+  markCarried(ids: string[], at: number): Promise<void>;
   /** Marks messages of a conversation delivered and removes them from the outbox. */
   markDelivered(conversation: string, ids: string[]): Promise<void>;
 

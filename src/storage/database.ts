@@ -5,6 +5,7 @@
 
 import Dexie from 'dexie';
 import type { EntityTable, Transaction } from 'dexie';
+import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
 import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember, OwnProfile } from '../core/organiser/organiser-storage.ts';
@@ -35,6 +36,12 @@ export interface OwnProfileRow extends OwnProfile {
   key: typeof IDENTITY_KEY;
 }
 
+/** One setting of carrying for other peers, such as `carryForContacts`. */
+export interface CarrySettingRow {
+  name: string;
+  value: boolean;
+}
+
 export type MeshtextDatabase = Dexie & {
   identity: EntityTable<IdentityRow, 'key'>;
   contacts: EntityTable<ContactRecord, 'address'>;
@@ -46,6 +53,8 @@ export type MeshtextDatabase = Dexie & {
   broadcasts: EntityTable<BroadcastRecord, 'id'>;
   broadcastRecipients: Dexie.Table<BroadcastRecipient, [string, string]>;
   ownProfile: EntityTable<OwnProfileRow, 'key'>;
+  carried: EntityTable<CarriedEnvelope, 'key'>;
+  carrySettings: EntityTable<CarrySettingRow, 'name'>;
 };
 
 /**
@@ -71,6 +80,14 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // Envelopes carried for other peers (peer-courier.ts) and the setting that allows it.
+    version: 4,
+    stores: {
+      carried: '&key, [tag+expiresAt], handedBy, expiresAt',
+      carrySettings: '&name',
     },
   },
   {

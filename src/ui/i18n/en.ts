@@ -199,6 +199,12 @@ export const messages = {
 
   'chat.waiting': '{count} waiting',
 
+  'carry.title': 'Carrying messages',
+  'carry.label': 'Carry messages for my contacts',
+  'carry.hint':
+    'When a contact cannot reach another of your contacts, Meshtext on this device keeps their encrypted message and hands it over when you meet that person. You cannot read it. It uses up to 2 MB per contact and is deleted after 14 days.',
+  'carry.saveFailed': 'The setting could not be saved. Try again.',
+
   // Organiser's tools: broadcasts, contact lists, opt-out, block and profiles.
   'status.cancelled': 'Cancelled',
 
