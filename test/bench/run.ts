@@ -16,10 +16,19 @@ import { bundleSize } from './bundle-size.ts';
 import { cryptoPrimitives } from './crypto.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
+import { offlineStart } from './offline-start.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 import { relayBench } from './relay.bench.ts';
 
-const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, relayBench, broadcastQueue];
+const benchmarks: Benchmark[] = [
+  bundleSize,
+  cryptoPrimitives,
+  rawPeerjsTransport,
+  meshtextTransport,
+  relayBench,
+  offlineStart,
+  broadcastQueue,
+];
 
 function formatTable(metrics: Metric[]): string {
   const header = ['name', 'value', 'unit', 'baseline', 'goal'];

@@ -37,7 +37,8 @@ export const stickToBottom: Attachment<HTMLElement> = (element) => {
 
   scrollToEnd();
   element.addEventListener('scroll', handleScroll, { passive: true });
-  mutationObserver.observe(element, { childList: true });
+  // subtree, because the entries sit in a list inside the scrolling element.
+  mutationObserver.observe(element, { childList: true, subtree: true });
   resizeObserver.observe(element);
 
   return () => {
