@@ -37,7 +37,7 @@ async function joinList(page: Page, link: string): Promise<void> {
   await expect(messageBox(page)).toBeVisible();
 }
 
-/** Writes a broadcast to one list and sends it, checking the preview on the way. */
+/** Writes a broadcast to one list and sends it through the button that names `expectedCount` recipients. */
 async function sendBroadcast(page: Page, listLabel: string, template: string, expectedCount: number): Promise<void> {
   await page.getByRole('button', { name: 'New broadcast' }).click();
   await page.getByRole('checkbox', { name: listLabel }).check();
