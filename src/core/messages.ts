@@ -42,7 +42,13 @@ export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload;
+/** Group layer payload; its body is checked by groups/group-wire.ts. */
+export interface GroupPayload {
+  t: 'grp';
+  body: unknown;
+}
+
+export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload | GroupPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -75,6 +81,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'carry-result':
     case 'carry-status':
       return validateCarryPayload(record);
+    case 'grp':
+      return { t: 'grp', body: record.body };
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
   }

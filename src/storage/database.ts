@@ -9,6 +9,15 @@ import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
 import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember, OwnProfile } from '../core/organiser/organiser-storage.ts';
+import type {
+  BundleRow,
+  GroupMessageRow,
+  GroupRecord,
+  JoinRequestRow,
+  LogRow,
+  PairKeyRow,
+  PendingJoinRow,
+} from '../core/groups/group-types.ts';
 
 export const DATABASE_NAME = 'meshtext';
 
@@ -55,6 +64,13 @@ export type MeshtextDatabase = Dexie & {
   ownProfile: EntityTable<OwnProfileRow, 'key'>;
   carried: EntityTable<CarriedEnvelope, 'key'>;
   carrySettings: EntityTable<CarrySettingRow, 'name'>;
+  groups: EntityTable<GroupRecord, 'id'>;
+  groupLog: EntityTable<LogRow, 'hash'>;
+  groupBundles: EntityTable<BundleRow, 'id'>;
+  groupMessages: Dexie.Table<GroupMessageRow, [string, string, number]>;
+  groupJoinRequests: Dexie.Table<JoinRequestRow, [string, string]>;
+  groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
+  groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
 };
 
 /**
@@ -88,6 +104,20 @@ export const schemaVersions: readonly SchemaVersion[] = [
     stores: {
       carried: '&key, [tag+expiresAt], handedBy, expiresAt',
       carrySettings: '&name',
+    },
+  },
+  {
+    // Groups: derived records, the membership log, key bundles, messages, join requests, and
+    // pair keys derived from the identity's box key, which a restart would otherwise recompute.
+    version: 8,
+    stores: {
+      groups: '&id, lastActivityAt',
+      groupLog: '&hash, group',
+      groupBundles: '&id, group',
+      groupMessages: '&[group+sender+seq], [group+storedAt], id',
+      groupJoinRequests: '&[group+address], group',
+      groupPendingJoins: '&group',
+      groupPairKeys: '&[owner+boxKey]',
     },
   },
   {

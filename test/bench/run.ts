@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { broadcastQueue } from './broadcast.ts';
 import { bundleSize } from './bundle-size.ts';
 import { cryptoPrimitives } from './crypto.ts';
+import { groupsBench } from './groups.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
 import { offlineStart } from './offline-start.ts';
@@ -23,6 +24,7 @@ import { relayBench } from './relay.bench.ts';
 const benchmarks: Benchmark[] = [
   bundleSize,
   cryptoPrimitives,
+  groupsBench,
   rawPeerjsTransport,
   meshtextTransport,
   relayBench,
