@@ -21,6 +21,10 @@ import { DexieCarryStore } from '../storage/dexie-carry-store.ts';
 import { DexieGroupStorage } from '../storage/dexie-group-storage.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
 import { DexieOrganiserStorage } from '../storage/organiser-storage.ts';
+import { DexieFileStorage } from '../storage/dexie-file-storage.ts';
+import { MAX_FILE_BYTES } from '../core/files/file-meta.ts';
+import { FileTooLargeError } from '../core/transfer/transfer-errors.ts';
+import { makeThumbnail } from './thumbnail.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import { RelayControl } from '../transport/relay-control.ts';
 import { RelayMailbox } from '../transport/relay-mailbox.ts';
@@ -85,6 +89,7 @@ export class Meshtext {
       storage: this.storage,
       inboxExtension: this.organiser.inbox,
       beforeDeliver: (conversation) => this.organiser.beforeDeliver(conversation),
+      files: new DexieFileStorage(this.storage),
       transport: this.transport,
       mailbox: new RelayMailbox(control),
       carrying: { store: new DexieCarryStore(this.db) },
@@ -163,6 +168,18 @@ export class Meshtext {
 
   async sendText(conversation: string, text: string): Promise<void> {
     await this.messenger.sendText(conversation, text);
+  }
+
+  /**
+   * Sends a file: checks the size cap, makes a thumbnail of an image, then stores the file
+   * message with its bytes before anything is sent.
+   * @throws FileTooLargeError over MAX_FILE_BYTES, before the file is read.
+   */
+  async sendFile(conversation: string, file: File): Promise<void> {
+    if (file.size > MAX_FILE_BYTES) throw new FileTooLargeError(file.size, MAX_FILE_BYTES);
+
+    const thumbnail = await makeThumbnail(file);
+    await this.messenger.sendFile(conversation, { name: file.name, type: file.type, ...(thumbnail && { thumbnail }) }, file);
   }
 
   /** Accepts a message request; see Messenger.acceptRequest for `isNameClaimConfirmed`. */

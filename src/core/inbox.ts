@@ -42,6 +42,7 @@ export async function storeIncomingChats(
     storedAt: stamp(),
     status: 'received',
     ...(payload.broadcast && { isBroadcast: true }),
+    ...(payload.file && { file: payload.file }),
   }));
   const firstStoredAt = messages[0]?.storedAt ?? 0;
 

@@ -7,6 +7,10 @@ import { fromUtf8, utf8 } from './bytes.ts';
 import type { CarryPayload } from './carry-payloads.ts';
 import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
+import type { FileMeta } from './files/file-meta.ts';
+import { validateFileMeta } from './files/file-meta.ts';
+import type { FileWantPayload } from './files/file-payloads.ts';
+import { validateFileWant } from './files/file-payloads.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 import { validateControl } from './organiser/control-messages.ts';
 import type { MessageRecord } from './storage-port.ts';
@@ -26,9 +30,12 @@ export interface ChatPayload {
   instance: string;
   seq: number;
   sentAt: number;
+  /** The message text; for a file message, the file's name. */
   text: string;
   broadcast?: true;
   control?: ControlMessage;
+  /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
+  file?: FileMeta;
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -48,7 +55,7 @@ export interface GroupPayload {
   body: unknown;
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload | GroupPayload;
+export type WirePayload = ChatPayload | AckPayload | PingPayload | FileWantPayload | CarryPayload | GroupPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -77,6 +84,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'file-want':
+      return validateFileWant(record);
     case 'carry':
     case 'carry-result':
     case 'carry-status':
@@ -99,6 +108,7 @@ export function chatPayloadOf(message: MessageRecord): ChatPayload {
     text: message.text,
     ...(message.isBroadcast && { broadcast: true }),
     ...(message.control && { control: message.control }),
+    ...(message.file && { file: message.file }),
   };
 }
 
@@ -117,7 +127,10 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
   if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
 
-  return { t: 'msg', id, instance, seq, sentAt, text, ...(broadcast === true && { broadcast }) };
+  const chat: ChatPayload = { t: 'msg', id, instance, seq, sentAt, text, ...(broadcast === true && { broadcast }) };
+  if (record.file !== undefined) chat.file = validateFileMeta(record.file);
+
+  return chat;
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {

@@ -4,6 +4,7 @@
  */
 
 import type { WireCard } from './card.ts';
+import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 
@@ -67,6 +68,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Details of an attached file; its transfer state is in the file storage (files/file-storage-port.ts). */
+  file?: FileMeta;
   /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
   carriedAt?: number;
   /** Set on each copy of a broadcast, sent and received, so the recipient can stop them. */
@@ -84,6 +87,7 @@ export interface OutgoingDraft {
   sentAt: number;
   isBroadcast?: boolean;
   control?: ControlMessage;
+  file?: FileMeta;
 }
 
 export type StoreResult = 'stored' | 'duplicate';

@@ -4,11 +4,13 @@
  */
 
 import Dexie from 'dexie';
-import type { EntityTable, Transaction } from 'dexie';
+import type { EntityTable, Table, Transaction } from 'dexie';
 import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
 import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember, OwnProfile } from '../core/organiser/organiser-storage.ts';
+import type { FileBodyRow, FilePartRow } from './file-tables.ts';
+import type { FileRecord } from '../core/files/file-storage-port.ts';
 import type {
   BundleRow,
   GroupMessageRow,
@@ -62,6 +64,9 @@ export type MeshtextDatabase = Dexie & {
   broadcasts: EntityTable<BroadcastRecord, 'id'>;
   broadcastRecipients: Dexie.Table<BroadcastRecipient, [string, string]>;
   ownProfile: EntityTable<OwnProfileRow, 'key'>;
+  files: EntityTable<FileRecord, 'id'>;
+  fileBodies: EntityTable<FileBodyRow, 'id'>;
+  fileParts: Table<FilePartRow, [string, number]>;
   carried: EntityTable<CarriedEnvelope, 'key'>;
   carrySettings: EntityTable<CarrySettingRow, 'name'>;
   groups: EntityTable<GroupRecord, 'id'>;
@@ -96,6 +101,15 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // Attached files: transfer state, whole bodies as blobs, and parts of files still arriving.
+    version: 3,
+    stores: {
+      files: '&id, [conversation+state]',
+      fileBodies: '&id',
+      fileParts: '&[fileId+index], fileId',
     },
   },
   {

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { broadcastQueue } from './broadcast.ts';
 import { bundleSize } from './bundle-size.ts';
 import { cryptoPrimitives } from './crypto.ts';
+import { fileTransfer } from './file-transfer.ts';
 import { groupsBench } from './groups.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
@@ -30,6 +31,7 @@ const benchmarks: Benchmark[] = [
   relayBench,
   offlineStart,
   broadcastQueue,
+  fileTransfer,
 ];
 
 function formatTable(metrics: Metric[]): string {
