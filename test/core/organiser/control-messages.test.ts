@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../src/core/bytes.ts';
 import { FrameError } from '../../../src/core/errors.ts';
+import { FILE_PART_BYTES } from '../../../src/core/files/file-meta.ts';
 import { chatPayloadOf, decodePayload } from '../../../src/core/messages.ts';
 import type { MessageRecord } from '../../../src/core/storage-port.ts';
 import { makeUser } from '../helpers.ts';
@@ -27,6 +28,23 @@ describe('control message payloads', () => {
 
     expect(decodePayload(utf8(JSON.stringify(chatPayloadOf(record))))).toEqual({ ...base, text: '', control: { kind: 'opt-out', declined: ['message-0002'] } });
     expect(decode({ text: 'Hi Bob', broadcast: true })).toEqual({ ...base, text: 'Hi Bob', broadcast: true });
+  });
+
+  it('keeps file details beside the broadcast mark on the wire', () => {
+    const file = { name: 'menu.pdf', type: 'application/pdf', sizeBytes: 1200, sha256: 'a'.repeat(43), partBytes: FILE_PART_BYTES };
+    const record = {
+      ...base,
+      conversation: 'mt1peer',
+      direction: 'out',
+      sender: 'mt1self',
+      text: 'menu.pdf',
+      storedAt: 1,
+      status: 'queued',
+      isBroadcast: true,
+      file,
+    } as unknown as MessageRecord;
+
+    expect(decodePayload(utf8(JSON.stringify(chatPayloadOf(record))))).toEqual({ ...base, text: 'menu.pdf', broadcast: true, file });
   });
 
   it('keeps only the known fields of a control', () => {
