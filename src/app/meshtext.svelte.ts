@@ -15,6 +15,7 @@ import { createGroupLayer } from '../core/groups/group-layer.ts';
 import { Messenger } from '../core/messenger.ts';
 import { Organiser } from '../core/organiser/organiser.ts';
 import { systemClock } from '../core/ports.ts';
+import type { StorageFault } from '../core/storage-fault.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
 import { DexieCarryStore } from '../storage/dexie-carry-store.ts';
@@ -48,6 +49,8 @@ export class Meshtext {
   openGroup = $state<string | undefined>(undefined);
   /** Contacts reachable right now: listed online by the relay or linked directly. */
   readonly reachable = new SvelteSet<string>();
+  /** Set while incoming messages cannot be stored; they then wait with their senders. */
+  storageFault = $state<StorageFault | undefined>(undefined);
   /** 'leader' in the one tab that talks to the network; other tabs show what it stores. */
   tabRole = $state<'pending' | 'leader' | 'follower'>('pending');
   readonly db: MeshtextDatabase;
@@ -98,6 +101,9 @@ export class Meshtext {
       logger: createLogger('messenger'),
       appUrl,
       relayUrls: [relayUrl],
+      onStorageFault: (fault) => {
+        this.storageFault = fault;
+      },
       onReachability: (address, isReachable) => {
         if (isReachable) this.reachable.add(address);
         else this.reachable.delete(address);
@@ -197,7 +203,7 @@ export class Meshtext {
   async open(address: string | undefined): Promise<void> {
     this.openConversation = address;
     this.openGroup = undefined;
-    if (address) await this.storage.markConversationRead(address);
+    if (address) await this.markRead(address);
   }
 
   /** Shows a group chat and marks it read. */
@@ -211,8 +217,15 @@ export class Meshtext {
     await this.db.groups.update(group, { unreadCount: 0 });
   }
 
+  /** Marks a chat on screen read: clears its unread count and queues read receipts. */
   async markRead(address: string): Promise<void> {
     await this.storage.markConversationRead(address);
+    await this.messenger.markConversationRead(address);
+  }
+
+  /** Switches read receipts on or off; the choice is stored. */
+  async setReadReceipts(isEnabled: boolean): Promise<void> {
+    await this.messenger.setReadReceiptsEnabled(isEnabled);
   }
 
   /** Stores whether this device carries encrypted messages between the user's contacts. */

@@ -6,6 +6,7 @@
 import type { WireCard } from './card.ts';
 import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
+import type { SyncMark } from './messages.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
@@ -42,13 +43,16 @@ export interface ContactRecord {
   broadcastChoiceAt?: number;
   /** Time the user stopped this contact's broadcasts; their broadcast copies are then dropped. */
   stoppedBroadcastsAt?: number;
+  /** Ids of this contact's messages shown to the user whose read receipts have not gone out yet. */
+  pendingReadReceipts?: string[];
 }
 
 /**
- * `received` is the state of every incoming message; the others belong to outgoing ones.
+ * `received` is the state of every incoming message; the others belong to outgoing ones, which
+ * move from queued to sent, delivered (stored by the receiver) and read (shown to the receiver).
  * `cancelled` is an outgoing message taken out of the outbox before its receipt came.
  */
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'received' | 'cancelled';
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'received' | 'cancelled';
 
 export interface MessageRecord {
   id: string;
@@ -68,6 +72,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Time an incoming message was first shown in a visible chat. */
+  readAt?: number;
   /** Details of an attached file; its transfer state is in the file storage (files/file-storage-port.ts). */
   file?: FileMeta;
   /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
@@ -107,8 +113,24 @@ export interface CoreStorage {
    * storedAt of the conversation when needed.
    */
   queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord>;
-  /** Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest first. */
-  listOutbox(conversation: string, afterSeq?: number): Promise<MessageRecord[]>;
+  /**
+   * Stores several outgoing messages as queueOutgoing does, all in one transaction and in the
+   * given order, so sequence numbers follow that order. Returns the records in the same order.
+   * @throws the storage error, storing none of them.
+   */
+  queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]>;
+  /**
+   * Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest
+   * first, at most `limit` of them.
+   */
+  listOutbox(conversation: string, afterSeq?: number, limit?: number): Promise<MessageRecord[]>;
+  /**
+   * For each install of `sender` with messages in the conversation, the highest seq up to which
+   * every message of that install is stored (0 when seq 1 is missing).
+   */
+  receivedMarks(conversation: string, sender: string): Promise<SyncMark[]>;
+  /** Messages of one sender install in a conversation with seq above `afterSeq`, by seq, at most `limit`. */
+  listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]>;
   /** Conversations that have at least one message waiting in the outbox. */
   listOutboxConversations(): Promise<string[]>;
   /** Moves queued messages to sent; later states are left alone. */
@@ -126,10 +148,29 @@ export interface CoreStorage {
   markDelivered(conversation: string, ids: string[]): Promise<void>;
 
   /**
+   * Marks outgoing messages of a conversation read, which implies delivered, and removes them
+   * from the outbox. Ids of other conversations or of incoming messages are ignored.
+   */
+  markRead(conversation: string, ids: string[]): Promise<void>;
+  /**
+   * Sets readAt on the incoming messages of a conversation that have none and returns their
+   * ids. With `shouldQueueReceipts` the ids are also added to the contact's pending read
+   * receipts, in the same transaction.
+   */
+  markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]>;
+  /** Returns the pending read receipts of a contact and clears them. */
+  takeReadReceipts(conversation: string): Promise<string[]>;
+  /** Reads a stored user setting; undefined when it was never set. */
+  getSetting(key: string): Promise<unknown>;
+  putSetting(key: string, value: unknown): Promise<void>;
+
+  /**
    * Stores incoming messages of one conversation in one transaction, skipping each one whose
    * (conversation, sender, instance, seq) is already stored. In the same transaction it creates
    * `newContact` when given and counts the stored messages as unread. A stored message keeps its
-   * storedAt unless that is not above the latest of its conversation, which then sets it.
+   * storedAt unless that is not above the latest of its conversation, which then sets it. A late
+   * message, whose sender install already has a higher seq stored, instead gets a storedAt just
+   * below that message's, so it takes its place in display order.
    * Returns one result per message, in order.
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */

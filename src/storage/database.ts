@@ -37,6 +37,12 @@ export interface OutboxRow {
   queuedAt: number;
 }
 
+/** A user setting, such as whether read receipts go out. */
+export interface SettingRow {
+  key: string;
+  value: unknown;
+}
+
 export interface CounterRow {
   name: string;
   value: number;
@@ -59,6 +65,7 @@ export type MeshtextDatabase = Dexie & {
   messages: EntityTable<MessageRecord, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  settings: EntityTable<SettingRow, 'key'>;
   contactLists: EntityTable<ContactList, 'id'>;
   listMembers: Dexie.Table<ListMember, [string, string]>;
   broadcasts: EntityTable<BroadcastRecord, 'id'>;
@@ -101,6 +108,13 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // User settings, starting with the read receipt switch.
+    version: 2,
+    stores: {
+      settings: '&key',
     },
   },
   {

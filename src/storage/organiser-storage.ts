@@ -1,10 +1,11 @@
 /**
  * OrganiserStorage on IndexedDB through Dexie, beside DexieStorage on the same database. A
- * broadcast copy is queued in the same transaction that marks its recipient queued.
+ * batch of broadcast copies is queued in the same transaction that marks their recipients queued.
  */
 
 import Dexie from 'dexie';
 import type {
+  BroadcastCopy,
   BroadcastRecipient,
   BroadcastRecord,
   ContactList,
@@ -13,7 +14,7 @@ import type {
   OwnProfile,
   RecipientOutcome,
 } from '../core/organiser/organiser-storage.ts';
-import type { MessageRecord, OutgoingDraft } from '../core/storage-port.ts';
+import type { MessageRecord } from '../core/storage-port.ts';
 import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY } from './database.ts';
 import type { DexieStorage } from './dexie-storage.ts';
@@ -91,16 +92,19 @@ export class DexieOrganiserStorage implements OrganiserStorage {
     return pending.sort((a, b) => (createdAt.get(a.broadcast) ?? 0) - (createdAt.get(b.broadcast) ?? 0));
   }
 
-  async queueBroadcastCopy(recipient: BroadcastRecipient, draft: OutgoingDraft): Promise<MessageRecord> {
+  async queueBroadcastCopies(copies: BroadcastCopy[]): Promise<MessageRecord[]> {
     const { db } = this;
+    if (copies.length === 0) return [];
 
     return guard(() =>
       db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts, db.broadcastRecipients], async () => {
-        const message = await this.#core.queueOutgoing(draft);
-        // Dexie removes a property that an update sets to undefined.
-        await db.broadcastRecipients.update([recipient.broadcast, recipient.address], { outcome: 'queued', messageId: message.id, text: undefined });
+        const messages = await this.#core.queueOutgoingBatch(copies.map((copy) => copy.draft));
+        for (const [index, { recipient }] of copies.entries()) {
+          // Dexie removes a property that an update sets to undefined.
+          await db.broadcastRecipients.update([recipient.broadcast, recipient.address], { outcome: 'queued', messageId: messages[index]!.id, text: undefined });
+        }
 
-        return message;
+        return messages;
       }),
     );
   }
@@ -116,7 +120,7 @@ export class DexieOrganiserStorage implements OrganiserStorage {
       db.transaction('rw', [db.messages, db.outbox], async () => {
         const messages = await db.messages.bulkGet(ids);
         const cancelled = messages
-          .filter((message): message is MessageRecord => message?.direction === 'out' && message.status !== 'delivered')
+          .filter((message): message is MessageRecord => message?.direction === 'out' && message.status !== 'delivered' && message.status !== 'read')
           .map((message) => message.id);
 
         await db.messages.where('id').anyOf(cancelled).modify({ status: 'cancelled' });

@@ -1,4 +1,5 @@
 import type {
+  BroadcastCopy,
   BroadcastRecipient,
   BroadcastRecord,
   ContactList,
@@ -7,7 +8,7 @@ import type {
   OwnProfile,
   RecipientOutcome,
 } from '../../src/core/organiser/organiser-storage.ts';
-import type { MessageRecord, OutgoingDraft } from '../../src/core/storage-port.ts';
+import type { MessageRecord } from '../../src/core/storage-port.ts';
 import type { MemoryStorage } from './memory-storage.ts';
 
 /** In-memory OrganiserStorage beside a MemoryStorage, whose messages and outbox it shares. */
@@ -65,16 +66,18 @@ export class MemoryOrganiserStorage implements OrganiserStorage {
     return this.recipients.filter((recipient) => recipient.outcome === 'pending').map((recipient) => ({ ...recipient }));
   }
 
-  async queueBroadcastCopy(recipient: BroadcastRecipient, draft: OutgoingDraft): Promise<MessageRecord> {
-    const message = await this.core.queueOutgoing(draft);
-    const stored = this.#recipient(recipient.broadcast, recipient.address);
-    if (stored) {
+  async queueBroadcastCopies(copies: BroadcastCopy[]): Promise<MessageRecord[]> {
+    const messages = await this.core.queueOutgoingBatch(copies.map((copy) => copy.draft));
+    for (const [index, { recipient }] of copies.entries()) {
+      const stored = this.#recipient(recipient.broadcast, recipient.address);
+      if (!stored) continue;
+
       stored.outcome = 'queued';
-      stored.messageId = message.id;
+      stored.messageId = messages[index]!.id;
       delete stored.text;
     }
 
-    return message;
+    return messages;
   }
 
   async setRecipientOutcome(broadcast: string, address: string, outcome: RecipientOutcome): Promise<void> {
@@ -85,7 +88,7 @@ export class MemoryOrganiserStorage implements OrganiserStorage {
   async cancelOutgoing(ids: string[]): Promise<void> {
     for (const id of ids) {
       const message = this.core.messages.get(id);
-      if (!message || message.direction !== 'out' || message.status === 'delivered') continue;
+      if (!message || message.direction !== 'out' || message.status === 'delivered' || message.status === 'read') continue;
       message.status = 'cancelled';
       this.core.outbox.delete(id);
     }

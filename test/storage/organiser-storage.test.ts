@@ -54,28 +54,57 @@ describe('organiser storage', () => {
     await organiser.createBroadcast({ id: 'broadcast-1', template: 'Hi {name}', listIds: [], createdAt: 1, recipientCount: 1 }, [recipient]);
     expect(await organiser.listPendingRecipients()).toHaveLength(1);
 
-    const message = await organiser.queueBroadcastCopy(recipient, draft(bob.address, 'copy-000001', { isBroadcast: true }));
+    const [message] = await organiser.queueBroadcastCopies([{ recipient, draft: draft(bob.address, 'copy-000001', { isBroadcast: true }) }]);
 
     const stored = await organiser.db.broadcastRecipients.get(['broadcast-1', bob.address]);
     expect(stored?.outcome).toBe('queued');
-    expect(stored?.messageId).toBe(message.id);
+    expect(stored?.messageId).toBe(message?.id);
     expect(stored?.text).toBeUndefined();
     expect(await organiser.listPendingRecipients()).toEqual([]);
     expect((await core.listOutbox(bob.address)).map((queued) => queued.isBroadcast)).toEqual([true]);
   });
 
-  it('cancels waiting messages but not delivered ones', async () => {
+  it('queues several broadcast copies in one batch', async () => {
+    const { core, organiser } = freshStorages();
+    const bob = contactFor('Bob');
+    const carol = contactFor('Carol');
+    await core.putContact(bob);
+    await core.putContact(carol);
+    const recipients: BroadcastRecipient[] = [bob, carol].map((contact) => ({
+      broadcast: 'broadcast-1',
+      address: contact.address,
+      displayName: contact.displayName,
+      outcome: 'pending',
+      text: `Hi ${contact.displayName}`,
+    }));
+    await organiser.createBroadcast({ id: 'broadcast-1', template: 'Hi {name}', listIds: [], createdAt: 1, recipientCount: 2 }, recipients);
+
+    const messages = await organiser.queueBroadcastCopies(
+      recipients.map((recipient, index) => ({ recipient, draft: draft(recipient.address, `copy-00000${index + 1}`, { text: recipient.text, isBroadcast: true }) })),
+    );
+
+    expect(messages.map((message) => message.id)).toEqual(['copy-000001', 'copy-000002']);
+    expect((await organiser.db.broadcastRecipients.get(['broadcast-1', bob.address]))?.messageId).toBe('copy-000001');
+    expect((await organiser.db.broadcastRecipients.get(['broadcast-1', carol.address]))?.messageId).toBe('copy-000002');
+    expect(await organiser.listPendingRecipients()).toEqual([]);
+    expect((await core.listOutbox(carol.address)).map((queued) => queued.text)).toEqual(['Hi Carol']);
+  });
+
+  it('cancels waiting messages but not delivered or read ones', async () => {
     const { core, organiser } = freshStorages();
     const bob = contactFor('Bob');
     await core.putContact(bob);
     await core.queueOutgoing(draft(bob.address, 'message-0001'));
     await core.queueOutgoing(draft(bob.address, 'message-0002', { sentAt: 101 }));
+    await core.queueOutgoing(draft(bob.address, 'message-0004', { sentAt: 102 }));
     await core.markDelivered(bob.address, ['message-0001']);
+    await core.markRead(bob.address, ['message-0004']);
 
-    await organiser.cancelOutgoing(['message-0001', 'message-0002', 'missing-0003']);
+    await organiser.cancelOutgoing(['message-0001', 'message-0002', 'missing-0003', 'message-0004']);
 
     expect((await core.db.messages.get('message-0001'))?.status).toBe('delivered');
     expect((await core.db.messages.get('message-0002'))?.status).toBe('cancelled');
+    expect((await core.db.messages.get('message-0004'))?.status).toBe('read');
     expect(await core.listOutboxConversations()).toEqual([]);
   });
 

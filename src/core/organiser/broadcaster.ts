@@ -1,17 +1,19 @@
 /**
  * Broadcasts: one template sent as a separate end-to-end message to each recipient, in the
  * ordinary one-to-one conversation with them, so replies land in that conversation. The
- * broadcast and its planned recipients are stored first; each copy is then queued in the
- * outbox on its own and delivered like any message. Recipients who opted out or are blocked
- * get no copy, and that is checked again for each copy as it is queued and before each
- * delivery attempt, so a copy queued before an opt-out is cancelled.
+ * broadcast and its planned recipients are stored first; the copies are then queued in the
+ * outbox in transactions of up to MAX_OUTBOX_WRITE_BATCH, as the messenger's OutboxWriter
+ * batches sends, and delivered like any message. Recipients who opted out or are blocked get
+ * no copy, and that is checked again for each copy just before its batch is queued and before
+ * each delivery attempt, so a copy queued before an opt-out is cancelled.
  */
 
 import { toBase64Url } from '../bytes.ts';
+import { MAX_OUTBOX_WRITE_BATCH } from '../outbox-writer.ts';
 import type { ContactRecord } from '../storage-port.ts';
 import type { OrganiserContext } from './context.ts';
 import { requireIdentity } from './context.ts';
-import type { BroadcastRecipient, RecipientOutcome } from './organiser-storage.ts';
+import type { BroadcastCopy, BroadcastRecipient, RecipientOutcome } from './organiser-storage.ts';
 import type { PlaceholderFallbacks, Template } from './template.ts';
 import { parseTemplate, renderTemplate, valuesForName } from './template.ts';
 
@@ -89,10 +91,20 @@ export class Broadcaster {
   }
 
   async #queuePending(): Promise<void> {
+    const pending = await this.#context.organiserStorage.listPendingRecipients();
+
+    for (let start = 0; start < pending.length; start += MAX_OUTBOX_WRITE_BATCH) {
+      await this.#queueBatch(pending.slice(start, start + MAX_OUTBOX_WRITE_BATCH));
+    }
+  }
+
+  /** Checks each recipient again, then queues the copies of those who may still get one in one transaction. */
+  async #queueBatch(recipients: BroadcastRecipient[]): Promise<void> {
     const { storage, organiserStorage, clock, randomBytes } = this.#context;
     const identity = requireIdentity(this.#context);
+    const copies: BroadcastCopy[] = [];
 
-    for (const recipient of await organiserStorage.listPendingRecipients()) {
+    for (const recipient of recipients) {
       const contact = await storage.getContact(recipient.address);
       const outcome = contact ? exclusionOf(contact) : 'blocked';
       if (outcome !== 'pending' || recipient.text === undefined) {
@@ -100,17 +112,22 @@ export class Broadcaster {
         continue;
       }
 
-      await organiserStorage.queueBroadcastCopy(recipient, {
-        id: toBase64Url(randomBytes(16)),
-        conversation: recipient.address,
-        sender: identity.address,
-        instance: identity.instanceId,
-        text: recipient.text,
-        sentAt: clock.now(),
-        isBroadcast: true,
+      copies.push({
+        recipient,
+        draft: {
+          id: toBase64Url(randomBytes(16)),
+          conversation: recipient.address,
+          sender: identity.address,
+          instance: identity.instanceId,
+          text: recipient.text,
+          sentAt: clock.now(),
+          isBroadcast: true,
+        },
       });
-      void this.#context.host().deliver(recipient.address);
     }
+
+    await organiserStorage.queueBroadcastCopies(copies);
+    for (const address of new Set(copies.map((copy) => copy.recipient.address))) void this.#context.host().deliver(address);
   }
 
   async #resolveAudience(audience: BroadcastAudience): Promise<ContactRecord[]> {

@@ -48,6 +48,12 @@ export interface BroadcastRecipient {
   messageId?: string;
 }
 
+/** A pending recipient with the message draft of their copy. */
+export interface BroadcastCopy {
+  recipient: BroadcastRecipient;
+  draft: OutgoingDraft;
+}
+
 /** The user's own profile beside the display name, which the identity holds. */
 export interface OwnProfile {
   status: string;
@@ -71,10 +77,11 @@ export interface OrganiserStorage {
   /** Recipients still 'pending', across all broadcasts, oldest broadcast first. */
   listPendingRecipients(): Promise<BroadcastRecipient[]>;
   /**
-   * Queues a copy for a pending recipient and marks it 'queued' with the message id, in one
-   * transaction, so a crash leaves either both or neither.
+   * Queues copies for pending recipients as CoreStorage.queueOutgoingBatch does and marks each
+   * recipient 'queued' with its message id, all in one transaction, so a crash leaves either
+   * every copy with its mark or none. Returns the messages in the order of `copies`.
    */
-  queueBroadcastCopy(recipient: BroadcastRecipient, draft: OutgoingDraft): Promise<MessageRecord>;
+  queueBroadcastCopies(copies: BroadcastCopy[]): Promise<MessageRecord[]>;
   setRecipientOutcome(broadcast: string, address: string, outcome: RecipientOutcome): Promise<void>;
 
   /**

@@ -3,6 +3,7 @@
 import Dexie from 'dexie';
 import type { ContactRecord, MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
+import { READ_RECEIPTS_SETTING } from '../../core/read-receipts.ts';
 
 /** Lists contacts and message requests, most recent activity first, without blocked senders. */
 export function listConversations(db: MeshtextDatabase): Promise<ContactRecord[]> {
@@ -36,4 +37,9 @@ export async function countWaiting(db: MeshtextDatabase, conversation: string): 
   const messages = await db.messages.bulkGet(entries.map((entry) => entry.messageId));
 
   return messages.filter((message) => message !== undefined && message.control === undefined).length;
+}
+
+/** Tells whether read receipts go out; they do unless the user switched them off. */
+export async function areReadReceiptsEnabled(db: MeshtextDatabase): Promise<boolean> {
+  return (await db.settings.get(READ_RECEIPTS_SETTING))?.value !== false;
 }

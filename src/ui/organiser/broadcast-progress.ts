@@ -7,6 +7,7 @@ export interface BroadcastProgress {
   total: number;
   /** Copies queued so far (whatever became of them since). */
   queued: number;
+  /** Copies the recipient stored, read ones included. */
   delivered: number;
   /** Recipients who get no copy: opted out, blocked, not accepted, or cancelled. */
   skipped: number;
@@ -21,7 +22,7 @@ export function progressOf(report: BroadcastReport): BroadcastProgress {
   return {
     total: lines.length,
     queued: lines.filter((line) => line.recipient.outcome === 'queued').length,
-    delivered: lines.filter((line) => line.copyStatus === 'delivered').length,
+    delivered: lines.filter((line) => line.copyStatus === 'delivered' || line.copyStatus === 'read').length,
     skipped: skipped.length,
     isQueuing: lines.some((line) => line.recipient.outcome === 'pending'),
   };
@@ -45,6 +46,8 @@ export function statusKeyOf(line: RecipientReport): MessageKey {
   switch (line.copyStatus) {
     case 'delivered':
       return 'broadcast.recipient.delivered';
+    case 'read':
+      return 'broadcast.recipient.read';
     case 'sent':
       return 'broadcast.recipient.sent';
     case 'cancelled':
