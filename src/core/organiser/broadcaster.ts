@@ -1,11 +1,12 @@
 /**
  * Broadcasts: one template sent as a separate end-to-end message to each recipient, in the
  * ordinary one-to-one conversation with them, so replies land in that conversation. The
- * broadcast and its planned recipients are stored first; the copies are then queued in the
- * outbox in transactions of up to MAX_OUTBOX_WRITE_BATCH, as the messenger's OutboxWriter
- * batches sends, and delivered like any message. Recipients who opted out or are blocked get
- * no copy, and that is checked again for each copy just before its batch is queued and before
- * each delivery attempt, so a copy queued before an opt-out is cancelled.
+ * broadcast and its planned recipients are stored first. The copies are then queued in the
+ * outbox in transactions of up to MAX_OUTBOX_WRITE_BATCH copies, the batch size the
+ * messenger's OutboxWriter uses for sends, and delivered like any message. Recipients who
+ * opted out or are blocked get no copy, and that is checked again for each copy just before
+ * its batch is queued and before each delivery attempt, so a copy queued before an opt-out is
+ * cancelled.
  */
 
 import { toBase64Url } from '../bytes.ts';
