@@ -34,10 +34,16 @@ import type { RelayStatus } from '../transport/peerjs-transport.ts';
 import type { ProgressCallback, RestoreSummary } from '../storage/backup-export.ts';
 import { competeForLeadership } from './leadership.ts';
 import { createLogger } from './logger.ts';
+import { openRetiredMailbox } from './retired-mailbox.ts';
 
 export type AppPhase = 'loading' | 'onboarding' | 'ready' | 'storage-unavailable';
 
 const DELIVERY_RETRY_INTERVAL_MS = 5_000;
+
+/** Hooks that only test builds pass in; see main.ts. */
+export interface TestHooks {
+  onSeal?(keyId: string, nonce: bigint): void;
+}
 const STATUS_CHANNEL_NAME = 'meshtext-status';
 
 export class Meshtext {
@@ -67,8 +73,12 @@ export class Meshtext {
   #outboxWatch: Subscription | undefined;
   #statusChannel: BroadcastChannel | undefined;
   #ownName = $state<string | undefined>(undefined);
+  readonly #relayUrl: string;
+  /** Control sockets authenticated as retired addresses, to collect their mailboxes during a handover. */
+  #retiredControls: RelayControl[] = [];
 
-  constructor(relayUrl: string = location.origin) {
+  constructor(relayUrl: string = location.origin, testHooks: TestHooks = {}) {
+    this.#relayUrl = relayUrl;
     this.db = openDatabase();
     this.storage = new DexieStorage(this.db);
     const control = new RelayControl({ url: controlSocketUrl(relayUrl), logger: createLogger('relay') });
@@ -101,6 +111,7 @@ export class Meshtext {
       logger: createLogger('messenger'),
       appUrl,
       relayUrls: [relayUrl],
+      ...(testHooks.onSeal && { onSeal: testHooks.onSeal }),
       onStorageFault: (fault) => {
         this.storageFault = fault;
       },
@@ -236,6 +247,50 @@ export class Meshtext {
   /** Records that the user compared safety numbers with this contact and they matched. */
   async markVerified(address: string): Promise<void> {
     await this.storage.updateContact(address, { verifiedAt: systemClock.now() });
+    // Sending may have waited for this verification after a key change.
+    void this.messenger.deliver(address);
+  }
+
+  /**
+   * Replaces this user's keys and queues the rotation statement to every contact. This tab
+   * stops talking to the network first; the caller must reload the page afterwards, which
+   * registers the new address at the relay.
+   */
+  async rotateKeys(): Promise<void> {
+    this.#disconnect();
+    try {
+      await this.messenger.rotateKeys();
+    } catch (error) {
+      // Nothing was stored, so the old identity goes back online.
+      if (this.#isLeader) {
+        this.tabRole = 'pending';
+        await this.#lead();
+      }
+      throw error;
+    }
+  }
+
+  /** Accepts a contact's new keys and opens the conversation at its new address. */
+  async acceptKeyChange(oldAddress: string): Promise<void> {
+    const newAddress = await this.messenger.acceptKeyChange(oldAddress);
+    await this.open(newAddress);
+  }
+
+  async rejectKeyChange(oldAddress: string): Promise<void> {
+    await this.messenger.rejectKeyChange(oldAddress);
+  }
+
+  /** Links a new identity to the contact whose name it claims, keeping one conversation. */
+  async linkNameClaim(address: string): Promise<void> {
+    await this.messenger.linkNameClaim(address);
+  }
+
+  async acceptNameClaim(address: string): Promise<void> {
+    await this.messenger.acceptNameClaim(address);
+  }
+
+  async sendWithoutVerifying(address: string): Promise<void> {
+    await this.messenger.sendWithoutVerifying(address);
   }
 
   /** Removes the verified mark from a contact. */
@@ -245,12 +300,18 @@ export class Meshtext {
 
   /**
    * Encrypts the identity, contacts and history with `passphrase` and returns the backup file
-   * text. The backup code, scrypt included, loads on first use.
+   * text. The backup code, scrypt included, loads on first use, and scrypt runs in a Web Worker.
    */
   async exportBackup(passphrase: string, onProgress: ProgressCallback): Promise<string> {
     const { exportBackup } = await import('../storage/backup-export.ts');
+    const { deriveBackupKeyInWorker } = await import('./worker-key-derivation.ts');
 
-    return exportBackup(this.db, passphrase, { randomBytes: nacl.randomBytes, now: systemClock.now(), onProgress });
+    return exportBackup(this.db, passphrase, {
+      randomBytes: nacl.randomBytes,
+      now: systemClock.now(),
+      onProgress,
+      deriveKey: deriveBackupKeyInWorker,
+    });
   }
 
   /**
@@ -267,7 +328,14 @@ export class Meshtext {
     onProgress: ProgressCallback,
   ): Promise<RestoreSummary> {
     const backup = await import('../storage/backup-export.ts');
-    const payload = await backup.decryptBackup(this.db, fileText, passphrase, (fraction) => onProgress(fraction * 0.9));
+    const { deriveBackupKeyInWorker } = await import('./worker-key-derivation.ts');
+    const payload = await backup.decryptBackup(
+      this.db,
+      fileText,
+      passphrase,
+      (fraction) => onProgress(fraction * 0.9),
+      deriveBackupKeyInWorker,
+    );
 
     const wasLeader = this.#isLeader;
     if (replaceExisting) this.#disconnect();
@@ -315,6 +383,7 @@ export class Meshtext {
     this.tabRole = 'leader';
     await this.messenger.connect();
     await this.transport.start(identity);
+    await this.#openRetiredMailboxes();
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
     void this.organiser.broadcasts.resume();
     // Other tabs write to the same outbox; any change to it is a reason to deliver.
@@ -342,6 +411,15 @@ export class Meshtext {
     if (hasNewRoster) await this.messenger.refreshWatchList();
   }
 
+  /** Collects what still arrives for the keys a rotation replaced, while they are kept. */
+  async #openRetiredMailboxes(): Promise<void> {
+    for (const retired of await this.messenger.listRetiredIdentities()) {
+      const { control, mailbox } = openRetiredMailbox(this.#relayUrl, retired);
+      this.#retiredControls.push(control);
+      await this.messenger.attachRetiredMailbox(retired, mailbox);
+    }
+  }
+
   #follow(): void {
     this.tabRole = 'follower';
     this.#disconnect();
@@ -353,6 +431,7 @@ export class Meshtext {
     this.#groupWatch?.unsubscribe();
     this.messenger.stop();
     this.transport.stop();
+    for (const control of this.#retiredControls.splice(0)) control.stop();
   }
 
   /** The leader shares its relay status so that every tab shows the same indicator. */

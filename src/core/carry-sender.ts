@@ -174,7 +174,7 @@ export class CarrySender {
 
     const { host, clock, randomBytes } = this.#options;
     const now = clock.now();
-    // Broadcast marks, control messages and file details travel with the copy, as on a link or in the mailbox.
+    // Broadcast marks, control messages, file details and key rotation statements travel with the copy, as on a link or in the mailbox.
     const payload = chatPayloadOf(message);
     const contents = { recipientBoxKey: recipient.boxPublicKey, payload, id: message.id, seq: message.seq, createdAt: now };
     const sealed = {

@@ -12,8 +12,9 @@ import type { MessageRecord } from './storage-port.ts';
 
 /**
  * Returns, for each incoming message that follows missing ones of the same sender install,
- * the number of messages missing right before it, keyed by message id. Sequence numbers of
- * each (sender, instance) start at 1, so a first stored message with seq 3 follows a gap of 2.
+ * the number of messages missing right before it, keyed by message id. The first stored
+ * message of an install gets no marker, because a restored install continues the numbering of
+ * the install it was restored from, so its first message may have any seq.
  */
 export function findGaps(messages: readonly MessageRecord[]): Map<string, number> {
   const seqsBySource = new Map<string, number[]>();
@@ -29,7 +30,7 @@ export function findGaps(messages: readonly MessageRecord[]): Map<string, number
   const previousSeq = new Map<string, number>();
   for (const [key, seqs] of seqsBySource) {
     const sorted = [...new Set(seqs)].sort((a, b) => a - b);
-    sorted.forEach((seq, index) => previousSeq.set(`${key}\0${seq}`, index === 0 ? 0 : sorted[index - 1]!));
+    sorted.forEach((seq, index) => previousSeq.set(`${key}\0${seq}`, index === 0 ? seq - 1 : sorted[index - 1]!));
   }
 
   const gaps = new Map<string, number>();

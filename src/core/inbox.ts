@@ -10,9 +10,10 @@ import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts'
 /**
  * 'blocked' means dropped before storage; 'failed' means not stored, so no receipt may go out.
  * 'dropped' means handled without storing (an applied control, a broadcast the user stopped),
- * so the receipt goes out.
+ * so the receipt goes out. 'rejected' means a rotation statement that failed its checks,
+ * dropped but acknowledged.
  */
-export type InboxResult = StoreResult | 'blocked' | 'dropped' | 'failed';
+export type InboxResult = StoreResult | 'blocked' | 'dropped' | 'failed' | 'rejected';
 
 /**
  * Stores chat messages from `sender` in one transaction, creating a message request when the
@@ -44,6 +45,7 @@ export async function storeIncomingChats(
     status: 'received',
     ...(payload.broadcast && { isBroadcast: true }),
     ...(payload.file && { file: payload.file }),
+    ...(payload.rotation && { rotation: payload.rotation }),
   }));
   const firstStoredAt = messages[0]?.storedAt ?? 0;
 

@@ -14,6 +14,8 @@ import { validateFileWant } from './files/file-payloads.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 import { validateControl } from './organiser/control-messages.ts';
 import type { MessageRecord } from './storage-port.ts';
+import type { WireRotation } from './rotation-wire.ts';
+import { parseWireRotation } from './rotation-wire.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;
@@ -36,6 +38,8 @@ export interface ChatPayload {
   control?: ControlMessage;
   /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
   file?: FileMeta;
+  /** A key rotation statement; the text is then empty. Its signatures are checked in key-changes.ts. */
+  rotation?: WireRotation;
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -140,11 +144,12 @@ export function chatPayloadOf(message: MessageRecord): ChatPayload {
     ...(message.isBroadcast && { broadcast: true }),
     ...(message.control && { control: message.control }),
     ...(message.file && { file: message.file }),
+    ...(message.rotation && { rotation: message.rotation }),
   };
 }
 
 function validateChat(record: Record<string, unknown>): ChatPayload {
-  const { id, instance, seq, sentAt, text, broadcast, control } = record;
+  const { id, instance, seq, sentAt, text, broadcast, control, rotation } = record;
 
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('message id is invalid');
   if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('message instance is invalid');
@@ -153,8 +158,10 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
   if (broadcast !== undefined && broadcast !== true) throw new FrameError('message broadcast mark is invalid');
   if (control !== undefined) {
     if (text !== '') throw new FrameError('control message carries text');
+    if (rotation !== undefined) throw new FrameError('control message carries a rotation statement');
     return { t: 'msg', id, instance, seq, sentAt, text, control: validateControl(control) };
   }
+  if (rotation !== undefined) return { t: 'msg', id, instance, seq, sentAt, text: '', rotation: validateRotation(rotation, text) };
   if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
 
@@ -162,6 +169,16 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
   if (record.file !== undefined) chat.file = validateFileMeta(record.file);
 
   return chat;
+}
+
+function validateRotation(rotation: unknown, text: unknown): WireRotation {
+  if (text !== '') throw new FrameError('a rotation message carries text');
+
+  try {
+    return parseWireRotation(rotation);
+  } catch (error) {
+    throw new FrameError(`rotation is invalid: ${String(error)}`, { cause: error });
+  }
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {

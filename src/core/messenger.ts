@@ -20,6 +20,8 @@ import { InboundBatcher } from './inbound-batcher.ts';
 import { createIdentity, normaliseDisplayName } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
+import type { KeyChanges, KeyChangeStats } from './key-changes.ts';
+import { isSendingPaused } from './send-pause.ts';
 import type { ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
@@ -43,7 +45,7 @@ import { FileTransfers } from './files/file-transfers.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
-export interface MessengerStats {
+export interface MessengerStats extends KeyChangeStats {
   rejectedHandshakes: number;
   rejectedFrames: number;
   rejectedEnvelopes: number;
@@ -83,6 +85,11 @@ export interface MessengerOptions {
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
   maxLiveLinks?: number;
   /**
+   * Called with the id of a session's send key and the counter used as nonce for every data
+   * frame sealed. Only test builds set it, to check that no (key, nonce) pair repeats.
+   */
+  onSeal?(keyId: string, nonce: bigint): void;
+  /**
    * Called with the fault when incoming messages could not be stored (they are not
    * acknowledged, so their senders retry), and with undefined once a later store succeeds.
    */
@@ -106,7 +113,14 @@ export interface InboxExtension {
 }
 
 export class Messenger {
-  readonly stats: MessengerStats = { rejectedHandshakes: 0, rejectedFrames: 0, rejectedEnvelopes: 0, droppedFromBlocked: 0 };
+  readonly stats: MessengerStats = {
+    rejectedHandshakes: 0,
+    rejectedFrames: 0,
+    rejectedEnvelopes: 0,
+    droppedFromBlocked: 0,
+    rejectedRotations: 0,
+    replayedRotations: 0,
+  };
   #options: MessengerOptions;
   #identity: Identity | undefined;
   #ownCard: WireCard | undefined;
@@ -122,6 +136,8 @@ export class Messenger {
   #lastStamp = 0;
   #extension: MessengerExtension | undefined;
   #courier: MailboxCourier | undefined;
+  /** Loaded on first use, so the rotation code stays out of the first screen's bundle. */
+  #keyChangesLoading: Promise<KeyChanges> | undefined;
   #files: FileTransfers | undefined;
   #peerCourier: PeerCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
@@ -279,8 +295,12 @@ export class Messenger {
    * @throws NameClaimConfirmationError when that confirmation is missing.
    */
   async acceptRequest(address: string, { isNameClaimConfirmed = false }: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
-    assertAcceptable(await this.#options.storage.getContact(address), isNameClaimConfirmed);
-    await this.#options.storage.updateContact(address, { state: 'contact' });
+    const contact = await this.#options.storage.getContact(address);
+    assertAcceptable(contact, isNameClaimConfirmed);
+    await this.#options.storage.updateContact(address, {
+      state: 'contact',
+      ...(contact?.claimsNameOf !== undefined && { nameClaimAcceptedAt: this.#options.clock.now() }),
+    });
 
     const link = this.#links.get(address);
     if (link?.isReady) void this.#fetchFiles(link);
@@ -303,6 +323,101 @@ export class Messenger {
   /** Returns the user's current signed card. */
   ownCard(): WireCard {
     return this.#requireCard();
+  }
+
+  /**
+   * Replaces this user's keys and queues the rotation statement to every contact; see
+   * rotateOwnKeys. Links close, and the caller registers the new address at the relay (the app
+   * reloads).
+   */
+  async rotateKeys(): Promise<Identity> {
+    const { rotateOwnKeys } = await import('./own-key-rotation.ts');
+    const next = await rotateOwnKeys(this.#options, this.#requireIdentity(), () => this.#stamp());
+    this.stop();
+    this.#identity = next;
+    this.#ownCard = signCard(next);
+
+    return next;
+  }
+
+  /**
+   * Returns the identities replaced by a key rotation whose keep time has not run out, and
+   * deletes the others.
+   */
+  async listRetiredIdentities(): Promise<Identity[]> {
+    const { keptRetiredIdentities } = await import('./own-key-rotation.ts');
+
+    return keptRetiredIdentities(this.#options);
+  }
+
+  /**
+   * Collects, with a retired identity's keys, the envelopes still sent to its address whenever
+   * `mailbox` is ready; see retiredMailboxCourier.
+   */
+  async attachRetiredMailbox(retired: Identity, mailbox: Mailbox): Promise<void> {
+    const { retiredMailboxCourier } = await import('./own-key-rotation.ts');
+    const courier = retiredMailboxCourier(this.#options, retired, mailbox, {
+      storeChat: (sender, payload) => this.storeChat(sender, payload),
+      countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,
+    });
+
+    mailbox.onReady(() => {
+      courier.collect().catch((error: unknown) => {
+        this.#options.logger.warn('collecting the retired mailbox failed', { address: retired.address.slice(0, 12), error: String(error) });
+      });
+    });
+  }
+
+  /**
+   * Accepts a contact's pending key change; see KeyChanges.accept. Returns the new address.
+   * @throws KeyChangeStateError when none is pending.
+   */
+  async acceptKeyChange(oldAddress: string): Promise<string> {
+    const newAddress = await (await this.#keyChanges()).accept(oldAddress);
+    this.#links.get(oldAddress)?.close('closed');
+    await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
+    void this.deliver(newAddress);
+
+    return newAddress;
+  }
+
+  /**
+   * Rejects a contact's pending key change; see KeyChanges.reject.
+   * @throws KeyChangeStateError when none is pending.
+   */
+  async rejectKeyChange(oldAddress: string): Promise<void> {
+    const newAddress = (await this.#options.storage.getContact(oldAddress))?.rotation?.newAddress;
+    await (await this.#keyChanges()).reject(oldAddress);
+    if (newAddress) this.#links.get(newAddress)?.close('closed');
+    await this.refreshWatchList();
+    void this.deliver(oldAddress);
+  }
+
+  /**
+   * Links a contact that claims another contact's name to that contact; see
+   * KeyChanges.linkNameClaim. Returns the retired address.
+   */
+  async linkNameClaim(address: string): Promise<string> {
+    const retired = await (await this.#keyChanges()).linkNameClaim(address);
+    this.#links.get(retired)?.close('closed');
+    await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
+    void this.deliver(address);
+
+    return retired;
+  }
+
+  /** Resumes sending to a contact that waits for verification after a key change; see KeyChanges. */
+  async sendWithoutVerifying(address: string): Promise<void> {
+    await (await this.#keyChanges()).sendWithoutVerifying(address);
+    void this.deliver(address);
+  }
+
+  /** Accepts a contact that claims another contact's name as a separate identity, which resumes sending. */
+  async acceptNameClaim(address: string): Promise<void> {
+    await (await this.#keyChanges()).acceptNameClaim(address);
+    void this.deliver(address);
   }
 
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */
@@ -401,6 +516,8 @@ export class Messenger {
    * DIRECT_DELIVERY_TIMEOUT_MS.
    */
   async deliver(conversation: string): Promise<void> {
+    if (isSendingPaused(await this.#options.storage.getContact(conversation))) return;
+
     await this.#options.beforeDeliver?.(conversation);
     const link = this.#links.get(conversation);
 
@@ -498,6 +615,7 @@ export class Messenger {
       knownCard: contact ? cardFromContact(contact) : extensionCard,
       clock: this.#options.clock,
       logger,
+      ...(this.#options.onSeal && { onSeal: this.#options.onSeal }),
       events: {
         onReady: (ready) =>
           void this.#handleReady(ready).catch((error: unknown) =>
@@ -572,7 +690,15 @@ export class Messenger {
       if (contact && contact.card.signature !== card.wire.signature) {
         // A new card may carry a new name, which may now claim another contact's.
         const claim = await nameClaimFields(storage, card);
-        await storage.updateContact(card.address, { ...cardFields(card), ...claim, wrongKeyAt: undefined });
+        // The same person's previous key carries the same name, which is no claim.
+        const isLinked = claim.claimsNameOf !== undefined && claim.claimsNameOf === contact.rotatedFrom;
+        const isNewClaim = !isLinked && claim.claimsNameOf !== contact.claimsNameOf;
+        await storage.updateContact(card.address, {
+          ...cardFields(card),
+          ...(!isLinked && claim),
+          ...(isNewClaim && { nameClaimAcceptedAt: undefined }),
+          wrongKeyAt: undefined,
+        });
       } else if (contact?.wrongKeyAt) {
         await storage.updateContact(card.address, { wrongKeyAt: undefined });
       }
@@ -693,18 +819,28 @@ export class Messenger {
     return result ?? 'failed';
   }
 
+  /** Screens rotation statements, stores the rest, then applies the rotations that were stored. */
   async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
+    const keyChanges = payloads.some((payload) => payload.rotation) ? await this.#keyChanges() : undefined;
+    const screened = keyChanges ? await keyChanges.screen(card, payloads) : { kept: payloads, rotations: new Map() };
     let failure: unknown;
     const storeChats = (chats: ChatPayload[]) =>
       storeIncomingChats(this.#options.storage, this.#options.logger, card, chats, () => this.#stamp(), (error) => {
         failure = error;
       });
     const extension = this.#options.inboxExtension;
-    const results = extension ? await extension.store(card, payloads, storeChats) : await storeChats(payloads);
-    this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
+    const stored = extension ? await extension.store(card, screened.kept, storeChats) : await storeChats(screened.kept);
+    const resultById = new Map<string, InboxResult>(screened.kept.map((payload, index) => [payload.id, stored[index] ?? 'failed']));
+    this.stats.droppedFromBlocked += stored.filter((result) => result === 'blocked').length;
     if (failure !== undefined) this.#options.onStorageFault?.(classifyStorageFault(failure));
-    else if (results.some((result) => result === 'stored' || result === 'duplicate')) this.#options.onStorageFault?.(undefined);
+    else if (stored.some((result) => result === 'stored' || result === 'duplicate')) this.#options.onStorageFault?.(undefined);
 
+    for (const [id, rotation] of screened.rotations) {
+      const result = resultById.get(id);
+      if (keyChanges && (result === 'stored' || result === 'duplicate')) await keyChanges.apply(rotation);
+    }
+
+    const results = payloads.map((payload) => resultById.get(payload.id) ?? 'rejected');
     const storedFiles = payloads.filter((chat, index) => chat.file && (results[index] === 'stored' || results[index] === 'duplicate'));
     if (storedFiles.length > 0 && this.#files) {
       try {
@@ -717,6 +853,14 @@ export class Messenger {
     }
 
     return results;
+  }
+
+  #keyChanges(): Promise<KeyChanges> {
+    const { storage, clock, logger } = this.#options;
+
+    this.#keyChangesLoading ??= import('./key-changes.ts').then(({ KeyChanges }) => new KeyChanges({ stats: this.stats, storage, clock, logger }));
+
+    return this.#keyChangesLoading;
   }
 
   #createPeerCourier(carrying: NonNullable<MessengerOptions['carrying']>): PeerCourier {

@@ -7,7 +7,7 @@ import Dexie from 'dexie';
 import type { EntityTable, Table, Transaction } from 'dexie';
 import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
-import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
+import type { ContactRecord, MessageRecord, RetiredIdentity } from '../core/storage-port.ts';
 import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember, OwnProfile } from '../core/organiser/organiser-storage.ts';
 import type { FileBodyRow, FilePartRow } from './file-tables.ts';
 import type { FileRecord } from '../core/files/file-storage-port.ts';
@@ -25,6 +25,9 @@ export const DATABASE_NAME = 'meshtext';
 
 /** The single identity row is stored under this key. */
 export const IDENTITY_KEY = 'self';
+
+/** Read receipts kept per contact while no link is open; older ones are dropped beyond it. */
+export const MAX_PENDING_READ_RECEIPTS = 2048;
 
 export interface IdentityRow extends Identity {
   key: typeof IDENTITY_KEY;
@@ -51,6 +54,11 @@ export interface CounterRow {
 /** The single own-profile row is stored under IDENTITY_KEY too. */
 export interface OwnProfileRow extends OwnProfile {
   key: typeof IDENTITY_KEY;
+}
+
+/** An identity replaced by a key rotation, under its address. */
+export interface RetiredIdentityRow extends RetiredIdentity {
+  address: string;
 }
 
 /** One setting of carrying for other peers, such as `carryForContacts`. */
@@ -83,6 +91,7 @@ export type MeshtextDatabase = Dexie & {
   groupJoinRequests: Dexie.Table<JoinRequestRow, [string, string]>;
   groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
   groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
+  retiredIdentities: EntityTable<RetiredIdentityRow, 'address'>;
 };
 
 /**
@@ -133,6 +142,11 @@ export const schemaVersions: readonly SchemaVersion[] = [
       carried: '&key, [tag+expiresAt], handedBy, expiresAt',
       carrySettings: '&name',
     },
+  },
+  {
+    // Keys replaced by a rotation, kept until the handover to the new key is over.
+    version: 5,
+    stores: { retiredIdentities: '&address, keepUntil' },
   },
   {
     // Groups: derived records, the membership log, key bundles, messages, join requests, and

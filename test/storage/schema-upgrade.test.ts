@@ -125,8 +125,17 @@ async function fillVersion4(db: MeshtextDatabase): Promise<WrittenRows> {
   return rows;
 }
 
-async function fillVersion8(db: MeshtextDatabase): Promise<WrittenRows> {
+async function fillVersion5(db: MeshtextDatabase): Promise<WrittenRows> {
   const rows = await fillVersion4(db);
+  const retired = createIdentity('Upgrade Tester', nacl.randomBytes, 1_600_000_000_000);
+  rows.retiredIdentities = [{ address: retired.address, identity: retired, retiredAt: 1_700_000_000_000, keepUntil: 1_702_592_000_000 }];
+  await db.table('retiredIdentities').bulkAdd(rows.retiredIdentities);
+
+  return rows;
+}
+
+async function fillVersion8(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion5(db);
   const groupId = 'group-create-hash-0001';
   const card = signCard(identity);
   const group: GroupRecord = {
@@ -191,6 +200,7 @@ const fillByVersion: Record<number, Fill> = {
   2: fillVersion2,
   3: fillVersion3,
   4: fillVersion4,
+  5: fillVersion5,
   8: fillVersion8,
 };
 

@@ -5,12 +5,15 @@ import type { ContactRecord, MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 import { READ_RECEIPTS_SETTING } from '../../core/read-receipts.ts';
 
-/** Lists contacts and message requests, most recent activity first, without blocked senders. */
+/**
+ * Lists contacts and message requests, most recent activity first, without blocked senders and
+ * without the new keys of a contact whose key change waits for the user (its chat asks).
+ */
 export function listConversations(db: MeshtextDatabase): Promise<ContactRecord[]> {
   return db.contacts
     .orderBy('lastActivityAt')
     .reverse()
-    .filter((contact) => contact.state !== 'blocked')
+    .filter((contact) => contact.state !== 'blocked' && !(contact.state === 'request' && contact.rotatedFrom !== undefined))
     .toArray();
 }
 

@@ -452,6 +452,37 @@ export const messages = {
   'profileEdit.errorImage': 'This file could not be read as a picture. Choose a JPEG, PNG or WebP image.',
   'profileEdit.errorFailed': 'The profile could not be saved. Try again.',
   'profile.contactAvatarAlt': 'Picture of {name}',
+  'keyChange.pending':
+    '{name} changed keys. Sending to {name} is paused until you decide. Accept only if you expected it, for example because {name} told you.',
+  'keyChange.pendingVerified':
+    '{name} changed keys, and you had verified the old ones. Sending is paused. Accept only if {name} told you, then compare safety numbers again.',
+  'keyChange.accept': 'Accept new keys',
+  'keyChange.reject': 'Reject',
+  'keyChange.rejected': "You rejected {name}'s new keys. Messages still go to the old keys, which {name} may no longer use.",
+  'keyChange.verifyAgain':
+    "{name}'s keys changed since you verified them. Sending is paused until you compare safety numbers again with Verify.",
+  'keyChange.sendAnyway': 'Send without verifying',
+  'keyChange.namePaused':
+    'Sending is paused. If this is {name} with new keys, link it to keep one conversation. Otherwise keep it as a separate contact.',
+  'keyChange.link': 'Link to {name}',
+  'keyChange.keepSeparate': 'Keep as a separate contact',
+  'keyChange.linkConfirm': "Link this identity to {name}? Your conversation with {name} moves here, and {name}'s old keys are blocked.",
+  'keyChange.confirmLink': 'Link',
+  'keyChange.cancel': 'Cancel',
+  'keyChange.failed': 'That did not work. Try again.',
+  'keyChange.notice': '{name} changed keys',
+  'keyChange.ownNotice': 'You changed your keys',
+
+  'changeKeys.title': 'Change my keys',
+  'changeKeys.hint':
+    'Make new keys if someone may have a copy of yours. Your address changes. Each contact gets a notice signed with your old and new keys and must accept it before messages flow again. Contacts who verified you need to compare safety numbers again.',
+  'changeKeys.open': 'Change my keys',
+  'changeKeys.confirm':
+    'Change your keys now? This cannot be undone. Backups made before now restore the old keys, so make a new backup afterwards.',
+  'changeKeys.confirmButton': 'Change keys',
+  'changeKeys.cancel': 'Cancel',
+  'changeKeys.busy': 'Changing keys…',
+  'changeKeys.failed': 'Your keys could not be changed, and nothing was changed. Try again.',
 } as const;
 
 export type MessageKey = keyof typeof messages;
