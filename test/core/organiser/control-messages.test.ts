@@ -59,6 +59,7 @@ describe('control message payloads', () => {
   it.each([
     ['an unknown kind', { text: '', control: { kind: 'promote' } }, /unknown control kind/],
     ['text beside a control', { text: 'hello', control: { kind: 'opt-out' } }, /control message carries text/],
+    ['a rotation beside a control', { text: '', control: { kind: 'opt-in' }, rotation: {} }, /control message carries a rotation statement/],
     ['a broadcast mark that is not true', { text: 'hi', broadcast: 'yes' }, /broadcast mark/],
     ['declined ids that are no list', { text: '', control: { kind: 'opt-out', declined: 'message-0002' } }, /declined ids/],
     ['a declined id of the wrong form', { text: '', control: { kind: 'opt-out', declined: ['bad id'] } }, /declined id is invalid/],
