@@ -8,10 +8,9 @@ import type { Logger } from './ports.ts';
 import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 
 /**
- * 'blocked' means dropped before storage; 'failed' means not stored, so no receipt may go out.
- * 'dropped' means handled without storing (an applied control, a broadcast the user stopped),
- * so the receipt goes out. 'rejected' means a rotation statement that failed its checks,
- * dropped but acknowledged.
+ * Outcome of one incoming chat payload. 'blocked' (dropped before storage) and 'failed' (not
+ * stored) get no receipt. 'dropped' (an applied control, or a broadcast the user stopped) and
+ * 'rejected' (a rotation statement that failed its checks) are not stored but acknowledged.
  */
 export type InboxResult = StoreResult | 'blocked' | 'dropped' | 'failed' | 'rejected';
 
