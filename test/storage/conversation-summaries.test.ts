@@ -59,6 +59,20 @@ describe('conversation summaries', () => {
     expect(summaries.map((summary) => summary.key)).toEqual([`direct:${carol.address}`, 'broadcast:broadcast-1', `direct:${bob.address}`]);
   });
 
+  it('leaves out blocked and pending key changes', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob');
+    const bobNewKeys = contactFor('Bob', { state: 'request', rotatedFrom: bob.address });
+    const mallory = contactFor('Mallory', { state: 'blocked' });
+    await storage.putContact(bob);
+    await storage.putContact(bobNewKeys);
+    await storage.putContact(mallory);
+
+    const summaries = await listConversationSummaries(storage.db);
+
+    expect(summaries.map((summary) => summary.key)).toEqual([`direct:${bob.address}`]);
+  });
+
   it('shows the last chat message and unread count', async () => {
     const storage = freshStorage();
     const bob = contactFor('Bob');

@@ -29,9 +29,12 @@ export interface BroadcastSummary {
 // Group chats join this union, with their own summary kind, once they land.
 export type ConversationSummary = DirectSummary | BroadcastSummary;
 
-/** Lists chats (requests included, blocked senders left out) and broadcasts, most recent first. */
+/**
+ * Lists chats and broadcasts, most recent first. Requests are included, but not blocked senders
+ * or the new keys of a contact whose key change waits for the user (its chat asks).
+ */
 export async function listConversationSummaries(db: MeshtextDatabase): Promise<ConversationSummary[]> {
-  const contacts = await db.contacts.filter((contact) => contact.state !== 'blocked').toArray();
+  const contacts = await db.contacts.filter((contact) => contact.state !== 'blocked' && !(contact.state === 'request' && contact.rotatedFrom !== undefined)).toArray();
   const broadcasts = await db.broadcasts.toArray();
 
   const direct = await Promise.all(
