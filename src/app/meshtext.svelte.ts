@@ -13,6 +13,7 @@ import type { GroupLayer } from '../core/groups/group-layer.ts';
 import type { GroupRecord } from '../core/groups/group-types.ts';
 import { createGroupLayer } from '../core/groups/group-layer.ts';
 import { Messenger } from '../core/messenger.ts';
+import { Organiser } from '../core/organiser/organiser.ts';
 import { systemClock } from '../core/ports.ts';
 import type { StorageFault } from '../core/storage-fault.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
@@ -20,6 +21,7 @@ import { openDatabase } from '../storage/database.ts';
 import { DexieCarryStore } from '../storage/dexie-carry-store.ts';
 import { DexieGroupStorage } from '../storage/dexie-group-storage.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
+import { DexieOrganiserStorage } from '../storage/organiser-storage.ts';
 import { DexieFileStorage } from '../storage/dexie-file-storage.ts';
 import { MAX_FILE_BYTES } from '../core/files/file-meta.ts';
 import { FileTooLargeError } from '../core/transfer/transfer-errors.ts';
@@ -60,6 +62,8 @@ export class Meshtext {
   readonly db: MeshtextDatabase;
   readonly storage: DexieStorage;
   readonly messenger: Messenger;
+  /** Contact lists, broadcasts, opt-out, profiles and unblocking. */
+  readonly organiser: Organiser;
   readonly transport: LazyPeerJsTransport;
   readonly groups: GroupLayer;
   #groupWatch: Subscription | undefined;
@@ -68,6 +72,7 @@ export class Meshtext {
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #outboxWatch: Subscription | undefined;
   #statusChannel: BroadcastChannel | undefined;
+  #ownName = $state<string | undefined>(undefined);
   readonly #relayUrl: string;
   /** Control sockets authenticated as retired addresses, to collect their mailboxes during a handover. */
   #retiredControls: RelayControl[] = [];
@@ -83,8 +88,20 @@ export class Meshtext {
       logger: createLogger('transport'),
       onStatus: (status) => this.#setRelayStatus(status),
     });
+    const appUrl = `${location.origin}${location.pathname}`;
+    this.organiser = new Organiser({
+      storage: this.storage,
+      organiserStorage: new DexieOrganiserStorage(this.storage),
+      clock: systemClock,
+      randomBytes: nacl.randomBytes,
+      logger: createLogger('organiser'),
+      appUrl,
+      relayUrls: [relayUrl],
+    });
     this.messenger = new Messenger({
       storage: this.storage,
+      inboxExtension: this.organiser.inbox,
+      beforeDeliver: (conversation) => this.organiser.beforeDeliver(conversation),
       files: new DexieFileStorage(this.storage),
       transport: this.transport,
       mailbox: new RelayMailbox(control),
@@ -92,7 +109,7 @@ export class Meshtext {
       clock: systemClock,
       randomBytes: nacl.randomBytes,
       logger: createLogger('messenger'),
-      appUrl: `${location.origin}${location.pathname}`,
+      appUrl,
       relayUrls: [relayUrl],
       ...(testHooks.onSeal && { onSeal: testHooks.onSeal }),
       onStorageFault: (fault) => {
@@ -103,6 +120,7 @@ export class Meshtext {
         else this.reachable.delete(address);
       },
     });
+    this.organiser.attach(this.messenger);
     this.groups = createGroupLayer({
       storage: new DexieGroupStorage(this.db),
       messenger: this.messenger,
@@ -135,7 +153,12 @@ export class Meshtext {
   }
 
   get ownName(): string | undefined {
-    return this.messenger.identity?.displayName;
+    return this.#ownName ?? this.messenger.identity?.displayName;
+  }
+
+  /** Shows the identity's display name again after a rename, since the identity is no rune. */
+  refreshOwnName(): void {
+    this.#ownName = this.messenger.identity?.displayName;
   }
 
   inviteLink(): string {
@@ -146,8 +169,18 @@ export class Meshtext {
   async addContact(link: string): Promise<string> {
     const contact = await this.messenger.addContactFromInvite(link);
     this.openConversation = contact.address;
+    await this.organiser.shareProfileIfSet(contact.address);
 
     return contact.address;
+  }
+
+  /** Joins an organiser's list from its join link, opens the chat with them and returns their address. */
+  async joinList(link: string): Promise<string> {
+    const address = await this.organiser.lists.join(link);
+    this.openConversation = address;
+    await this.organiser.shareProfileIfSet(address);
+
+    return address;
   }
 
   async sendText(conversation: string, text: string): Promise<void> {
@@ -170,6 +203,7 @@ export class Meshtext {
   async acceptRequest(address: string, options: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
     await this.messenger.acceptRequest(address, options);
     await this.messenger.refreshWatchList();
+    await this.organiser.shareProfileIfSet(address);
   }
 
   async block(address: string): Promise<void> {
@@ -351,6 +385,7 @@ export class Meshtext {
     await this.transport.start(identity);
     await this.#openRetiredMailboxes();
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
+    void this.organiser.broadcasts.resume();
     // Other tabs write to the same outbox; any change to it is a reason to deliver.
     this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
       next: () => void this.messenger.deliverAll(),

@@ -12,7 +12,7 @@ import type { CarryCircle } from './carry-policy.ts';
 import { carryTag } from './carry-store-port.ts';
 import { DEFAULT_ENVELOPE_TTL_MS } from './crypto/envelope.ts';
 import type { Identity } from './identity.ts';
-import { chatPayloadOf } from './outbox-flusher.ts';
+import { chatPayloadOf } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
@@ -174,7 +174,7 @@ export class CarrySender {
 
     const { host, clock, randomBytes } = this.#options;
     const now = clock.now();
-    // chatPayloadOf keeps every field of the message, a key rotation statement included.
+    // Broadcast marks, control messages, file details and key rotation statements travel with the copy, as on a link or in the mailbox.
     const payload = chatPayloadOf(message);
     const contents = { recipientBoxKey: recipient.boxPublicKey, payload, id: message.id, seq: message.seq, createdAt: now };
     const sealed = {

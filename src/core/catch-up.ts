@@ -7,9 +7,8 @@
  * costs bounded memory.
  */
 
-import { chatPayloadOf } from './outbox-flusher.ts';
 import type { SyncMark } from './messages.ts';
-import { MAX_SYNC_MARKS } from './messages.ts';
+import { chatPayloadOf, MAX_SYNC_MARKS } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Logger } from './ports.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
@@ -97,6 +96,8 @@ export class CatchUp {
         for (const message of page) {
           if (message.seq >= stopSeq) break;
           if ((message.status !== 'delivered' && message.status !== 'read') || isHeld(mark, message.seq)) continue;
+          // The receiver applies control messages without storing them, so its marks never hold them.
+          if (message.control) continue;
           if (!link.send(chatPayloadOf(message))) return resent;
           resent++;
         }

@@ -2,6 +2,10 @@
  * Gaps in a conversation: messages a sender numbered but this device has not stored yet. A
  * later message never waits for an earlier one; it shows at once, after a gap marker, and the
  * late message takes its place in display order when it arrives (see CoreStorage.storeIncoming).
+ * NOTE: control messages (organiser/control-messages.ts) take seqs in the conversation, but the
+ * receiver applies them without storing them, so the next chat message after one shows a gap
+ * marker that never closes. Broadcast copies dropped unstored after the user stopped a contact's
+ * broadcasts do the same.
  */
 
 import type { MessageRecord } from './storage-port.ts';

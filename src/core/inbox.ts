@@ -8,10 +8,11 @@ import type { Logger } from './ports.ts';
 import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 
 /**
- * 'blocked' means dropped before storage; 'failed' means not stored, so no receipt may go out;
- * 'rejected' means a rotation statement that failed its checks, dropped but acknowledged.
+ * Outcome of one incoming chat payload. 'blocked' (dropped before storage) and 'failed' (not
+ * stored) get no receipt. 'dropped' (an applied control, or a broadcast the user stopped) and
+ * 'rejected' (a rotation statement that failed its checks) are not stored but acknowledged.
  */
-export type InboxResult = StoreResult | 'blocked' | 'failed' | 'rejected';
+export type InboxResult = StoreResult | 'blocked' | 'dropped' | 'failed' | 'rejected';
 
 /**
  * Stores chat messages from `sender` in one transaction, creating a message request when the
@@ -41,6 +42,7 @@ export async function storeIncomingChats(
     sentAt: payload.sentAt,
     storedAt: stamp(),
     status: 'received',
+    ...(payload.broadcast && { isBroadcast: true }),
     ...(payload.file && { file: payload.file }),
     ...(payload.rotation && { rotation: payload.rotation }),
   }));

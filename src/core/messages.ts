@@ -11,6 +11,9 @@ import type { FileMeta } from './files/file-meta.ts';
 import { validateFileMeta } from './files/file-meta.ts';
 import type { FileWantPayload } from './files/file-payloads.ts';
 import { validateFileWant } from './files/file-payloads.ts';
+import type { ControlMessage } from './organiser/control-messages.ts';
+import { validateControl } from './organiser/control-messages.ts';
+import type { MessageRecord } from './storage-port.ts';
 import type { WireRotation } from './rotation-wire.ts';
 import { parseWireRotation } from './rotation-wire.ts';
 
@@ -18,7 +21,11 @@ export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;
 const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** A chat message. `seq` counts per conversation and per sender install (`instance`). */
+/**
+ * A chat message. `seq` counts per conversation and per sender install (`instance`).
+ * `broadcast` marks a copy of a broadcast. A message with `control` carries that instead of
+ * text (its text is empty) and is applied, not shown (see organiser/control-messages.ts).
+ */
 export interface ChatPayload {
   t: 'msg';
   id: string;
@@ -27,6 +34,8 @@ export interface ChatPayload {
   sentAt: number;
   /** The message text; for a file message, the file's name. */
   text: string;
+  broadcast?: true;
+  control?: ControlMessage;
   /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
   file?: FileMeta;
   /** A key rotation statement; the text is then empty. Its signatures are checked in key-changes.ts. */
@@ -123,18 +132,40 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
   }
 }
 
+/** Builds the wire payload of a stored outgoing message. */
+export function chatPayloadOf(message: MessageRecord): ChatPayload {
+  return {
+    t: 'msg',
+    id: message.id,
+    instance: message.instance,
+    seq: message.seq,
+    sentAt: message.sentAt,
+    text: message.text,
+    ...(message.isBroadcast && { broadcast: true }),
+    ...(message.control && { control: message.control }),
+    ...(message.file && { file: message.file }),
+    ...(message.rotation && { rotation: message.rotation }),
+  };
+}
+
 function validateChat(record: Record<string, unknown>): ChatPayload {
-  const { id, instance, seq, sentAt, text, rotation } = record;
+  const { id, instance, seq, sentAt, text, broadcast, control, rotation } = record;
 
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('message id is invalid');
   if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('message instance is invalid');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new FrameError('message seq is invalid');
   if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) throw new FrameError('message time is invalid');
+  if (broadcast !== undefined && broadcast !== true) throw new FrameError('message broadcast mark is invalid');
+  if (control !== undefined) {
+    if (text !== '') throw new FrameError('control message carries text');
+    if (rotation !== undefined) throw new FrameError('control message carries a rotation statement');
+    return { t: 'msg', id, instance, seq, sentAt, text, control: validateControl(control) };
+  }
   if (rotation !== undefined) return { t: 'msg', id, instance, seq, sentAt, text: '', rotation: validateRotation(rotation, text) };
   if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
 
-  const chat: ChatPayload = { t: 'msg', id, instance, seq, sentAt, text };
+  const chat: ChatPayload = { t: 'msg', id, instance, seq, sentAt, text, ...(broadcast === true && { broadcast }) };
   if (record.file !== undefined) chat.file = validateFileMeta(record.file);
 
   return chat;

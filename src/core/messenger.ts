@@ -17,7 +17,7 @@ import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts
 import type { InboxResult } from './inbox.ts';
 import { storeIncomingChats } from './inbox.ts';
 import { InboundBatcher } from './inbound-batcher.ts';
-import { createIdentity } from './identity.ts';
+import { createIdentity, normaliseDisplayName } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
 import type { KeyChanges, KeyChangeStats } from './key-changes.ts';
@@ -98,6 +98,18 @@ export interface MessengerOptions {
   files?: FileStorage;
   /** Store-and-forward through other peers (peer-courier.ts); off without it. */
   carrying?: { store: CarryStore; quota?: CarryQuota; replyTimeoutMs?: number };
+  /** Handles control messages and broadcast copies before chat messages are stored. */
+  inboxExtension?: InboxExtension;
+  /** Runs before each delivery attempt to a conversation, to cancel copies that may no longer go. */
+  beforeDeliver?(conversation: string): Promise<void>;
+}
+
+/**
+ * Takes part in storing incoming chat payloads. `store` returns one result per payload, in
+ * order, and passes the payloads it does not handle itself to `storeChats`.
+ */
+export interface InboxExtension {
+  store(sender: Card, payloads: ChatPayload[], storeChats: (chats: ChatPayload[]) => Promise<InboxResult[]>): Promise<InboxResult[]>;
 }
 
 export class Messenger {
@@ -296,6 +308,24 @@ export class Messenger {
   }
 
   /**
+   * Changes the display name and re-signs the card that handshakes and profile updates carry.
+   * @throws RangeError when the name is empty or too long.
+   */
+  async changeDisplayName(displayName: string): Promise<Identity> {
+    const renamed = { ...this.#requireIdentity(), displayName: normaliseDisplayName(displayName) };
+    await this.#options.storage.saveIdentity(renamed);
+    this.#identity = renamed;
+    this.#ownCard = signCard(renamed);
+
+    return renamed;
+  }
+
+  /** Returns the user's current signed card. */
+  ownCard(): WireCard {
+    return this.#requireCard();
+  }
+
+  /**
    * Replaces this user's keys and queues the rotation statement to every contact; see
    * rotateOwnKeys. Links close, and the caller registers the new address at the relay (the app
    * reloads).
@@ -488,6 +518,7 @@ export class Messenger {
   async deliver(conversation: string): Promise<void> {
     if (isSendingPaused(await this.#options.storage.getContact(conversation))) return;
 
+    await this.#options.beforeDeliver?.(conversation);
     const link = this.#links.get(conversation);
 
     if (link?.isReady) {
@@ -673,6 +704,7 @@ export class Messenger {
       }
     }
     this.#reportReachability(link.remoteAddress);
+    await this.#options.beforeDeliver?.(link.remoteAddress);
     void this.#fetchFiles(link);
     this.#extension?.onLinkReady(link.remoteAddress);
     await this.#catchUp.sendMarks(link);
@@ -792,9 +824,12 @@ export class Messenger {
     const keyChanges = payloads.some((payload) => payload.rotation) ? await this.#keyChanges() : undefined;
     const screened = keyChanges ? await keyChanges.screen(card, payloads) : { kept: payloads, rotations: new Map() };
     let failure: unknown;
-    const stored = await storeIncomingChats(this.#options.storage, this.#options.logger, card, screened.kept, () => this.#stamp(), (error) => {
-      failure = error;
-    });
+    const storeChats = (chats: ChatPayload[]) =>
+      storeIncomingChats(this.#options.storage, this.#options.logger, card, chats, () => this.#stamp(), (error) => {
+        failure = error;
+      });
+    const extension = this.#options.inboxExtension;
+    const stored = extension ? await extension.store(card, screened.kept, storeChats) : await storeChats(screened.kept);
     const resultById = new Map<string, InboxResult>(screened.kept.map((payload, index) => [payload.id, stored[index] ?? 'failed']));
     this.stats.droppedFromBlocked += stored.filter((result) => result === 'blocked').length;
     if (failure !== undefined) this.#options.onStorageFault?.(classifyStorageFault(failure));

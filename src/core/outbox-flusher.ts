@@ -5,7 +5,7 @@
  * to 'queued' for the next link.
  */
 
-import type { ChatPayload } from './messages.ts';
+import { chatPayloadOf } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Logger } from './ports.ts';
 import { isSendingPaused } from './send-pause.ts';
@@ -178,13 +178,4 @@ export class OutboxFlusher {
       this.#isWritingSent = false;
     }
   }
-}
-
-/** Builds the wire payload of a stored outgoing message. */
-export function chatPayloadOf(message: MessageRecord): ChatPayload {
-  const payload: ChatPayload = { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
-  if (message.file) payload.file = message.file;
-  if (message.rotation) payload.rotation = message.rotation;
-
-  return payload;
 }

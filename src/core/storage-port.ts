@@ -7,6 +7,7 @@ import type { WireCard } from './card.ts';
 import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
 import type { SyncMark } from './messages.ts';
+import type { ControlMessage } from './organiser/control-messages.ts';
 import type { WireRotation } from './rotation-wire.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
@@ -31,6 +32,18 @@ export interface ContactRecord {
    * message request arrives under a known name (see name-claims.ts).
    */
   claimsNameOf?: string;
+  /** Status line from the contact's latest profile update. */
+  status?: string;
+  /** Avatar data URL from the contact's latest profile update. */
+  avatar?: string;
+  /** `sentAt` of the profile update applied last, so an older one arriving late is ignored. */
+  profileUpdatedAt?: number;
+  /** Time this contact asked to receive no more of the user's broadcasts; unset while they accept them. */
+  optedOutAt?: number;
+  /** `sentAt` of the contact's opt-out or opt-in applied last. */
+  broadcastChoiceAt?: number;
+  /** Time the user stopped this contact's broadcasts; their broadcast copies are then dropped. */
+  stoppedBroadcastsAt?: number;
   /** Time the user accepted this contact as separate from the one whose name it claims. */
   nameClaimAcceptedAt?: number;
   /** The last key change this contact announced, and what the user made of it (see key-changes.ts). */
@@ -69,8 +82,9 @@ export interface RetiredIdentity {
 /**
  * `received` is the state of every incoming message; the others belong to outgoing ones, which
  * move from queued to sent, delivered (stored by the receiver) and read (shown to the receiver).
+ * `cancelled` is an outgoing message taken out of the outbox before its receipt came.
  */
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'received';
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'received' | 'cancelled';
 
 export interface MessageRecord {
   id: string;
@@ -96,6 +110,10 @@ export interface MessageRecord {
   file?: FileMeta;
   /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
   carriedAt?: number;
+  /** Set on each copy of a broadcast, sent and received, so the recipient can stop them. */
+  isBroadcast?: boolean;
+  /** A control message that travels through the outbox; it has no text and is never shown as chat. */
+  control?: ControlMessage;
   /** Set on the message that announces a key rotation; its text is empty. */
   rotation?: WireRotation;
 }
@@ -107,6 +125,8 @@ export interface OutgoingDraft {
   instance: string;
   text: string;
   sentAt: number;
+  isBroadcast?: boolean;
+  control?: ControlMessage;
   file?: FileMeta;
   rotation?: WireRotation;
 }

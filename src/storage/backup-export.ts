@@ -20,7 +20,19 @@ import { IDENTITY_KEY } from './database.ts';
 import { toStorageError } from './storage-errors.ts';
 
 /** Tables a backup contains, in the order they are written back. */
-export const BACKUP_TABLES = ['identity', 'contacts', 'messages', 'outbox', 'counters'] as const;
+export const BACKUP_TABLES = [
+  'identity',
+  'contacts',
+  'messages',
+  'outbox',
+  'counters',
+  // Contact lists, broadcasts and the own profile; a backup made before they existed restores them empty.
+  'contactLists',
+  'listMembers',
+  'broadcasts',
+  'broadcastRecipients',
+  'ownProfile',
+] as const;
 export type BackupTable = (typeof BACKUP_TABLES)[number];
 
 /** Called with the fraction of the work done, from 0 to 1. */

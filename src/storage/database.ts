@@ -8,6 +8,7 @@ import type { EntityTable, Table, Transaction } from 'dexie';
 import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord, MessageRecord, RetiredIdentity } from '../core/storage-port.ts';
+import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember, OwnProfile } from '../core/organiser/organiser-storage.ts';
 import type { FileBodyRow, FilePartRow } from './file-tables.ts';
 import type { FileRecord } from '../core/files/file-storage-port.ts';
 import type {
@@ -50,6 +51,11 @@ export interface CounterRow {
   value: number;
 }
 
+/** The single own-profile row is stored under IDENTITY_KEY too. */
+export interface OwnProfileRow extends OwnProfile {
+  key: typeof IDENTITY_KEY;
+}
+
 /** An identity replaced by a key rotation, under its address. */
 export interface RetiredIdentityRow extends RetiredIdentity {
   address: string;
@@ -68,6 +74,11 @@ export type MeshtextDatabase = Dexie & {
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
   settings: EntityTable<SettingRow, 'key'>;
+  contactLists: EntityTable<ContactList, 'id'>;
+  listMembers: Dexie.Table<ListMember, [string, string]>;
+  broadcasts: EntityTable<BroadcastRecord, 'id'>;
+  broadcastRecipients: Dexie.Table<BroadcastRecipient, [string, string]>;
+  ownProfile: EntityTable<OwnProfileRow, 'key'>;
   files: EntityTable<FileRecord, 'id'>;
   fileBodies: EntityTable<FileBodyRow, 'id'>;
   fileParts: Table<FilePartRow, [string, number]>;
@@ -149,6 +160,17 @@ export const schemaVersions: readonly SchemaVersion[] = [
       groupJoinRequests: '&[group+address], group',
       groupPendingJoins: '&group',
       groupPairKeys: '&[owner+boxKey]',
+    },
+  },
+  {
+    // Contact lists, broadcasts and the own profile; new tables only, so nothing to upgrade.
+    version: 9,
+    stores: {
+      contactLists: '&id',
+      listMembers: '&[list+address], address',
+      broadcasts: '&id, createdAt',
+      broadcastRecipients: '&[broadcast+address], outcome',
+      ownProfile: '&key',
     },
   },
 ];

@@ -138,8 +138,9 @@ export class DexieStorage implements CoreStorage {
     await db.messages.bulkAdd(messages);
     await db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt })));
     for (const conversation of conversations) {
-      const lastSentAt = Math.max(...drafts.filter((draft) => draft.conversation === conversation).map((draft) => draft.sentAt));
-      await db.contacts.update(conversation, { lastActivityAt: lastSentAt });
+      // A control message (a profile update, say) is no activity the conversation list shows.
+      const shown = drafts.filter((draft) => draft.conversation === conversation && !draft.control);
+      if (shown.length > 0) await db.contacts.update(conversation, { lastActivityAt: Math.max(...shown.map((draft) => draft.sentAt)) });
     }
 
     return messages;

@@ -5,9 +5,11 @@
  */
 
 import 'fake-indexeddb/auto';
+import type { IndexableType } from 'dexie';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signCard } from '../../src/core/card.ts';
+import type { BundleRow, GroupMessageRow, GroupRecord, JoinRequestRow, LogRow, PairKeyRow, PendingJoinRow } from '../../src/core/groups/group-types.ts';
 import { createIdentity } from '../../src/core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
 import type { MeshtextDatabase } from '../../src/storage/database.ts';
@@ -132,6 +134,66 @@ async function fillVersion5(db: MeshtextDatabase): Promise<WrittenRows> {
   return rows;
 }
 
+async function fillVersion8(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion5(db);
+  const groupId = 'group-create-hash-0001';
+  const card = signCard(identity);
+  const group: GroupRecord = {
+    id: groupId,
+    name: 'Choir',
+    isAnnouncement: false,
+    roster: [{ address: identity.address, displayName: 'Upgrade Tester', card, isMember: true, isAdmin: true }],
+    heads: [groupId],
+    isMember: true,
+    currentEpoch: 'bundle-0001',
+    ownSeq: 1,
+    createdAt: 10,
+    lastActivityAt: 12,
+    unreadCount: 0,
+  };
+  const logRow: LogRow = {
+    group: groupId,
+    hash: groupId,
+    entry: { v: 1, group: '', parents: [], author: identity.address, at: 10, op: { k: 'create', name: 'Choir', nonce: 'nonce', announce: false, card }, sig: 'signature' },
+    storedAt: 10,
+  };
+  const bundle: BundleRow = {
+    group: groupId,
+    id: 'bundle-0001',
+    bundle: { v: 1, group: groupId, id: 'bundle-0001', heads: [groupId], author: identity.address, at: 11, members: [identity.address], nonce: 'nonce', boxes: 'boxes', sig: 'signature' },
+    key: new Uint8Array([5, 6, 7, 8]),
+    storedAt: 11,
+  };
+  const message: GroupMessageRow = {
+    group: groupId,
+    id: 'group-message-0001',
+    sender: identity.address,
+    seq: 1,
+    epoch: 'bundle-0001',
+    sentAt: 12,
+    storedAt: 12,
+    kind: 'text',
+    text: 'posted before the upgrade',
+    wire: { v: 1, group: groupId, epoch: 'bundle-0001', sender: identity.address, seq: 1, nonce: 'nonce', ct: 'ciphertext', tags: 'tags' },
+  };
+  const joinRequest: JoinRequestRow = { group: groupId, address: contact.address, card: contact.card, requestedAt: 13 };
+  const pendingJoin: PendingJoinRow = { group: 'group-create-hash-0002', name: 'Book club', adminCard: contact.card, requestedAt: 14 };
+  const pairKey: PairKeyRow = { owner: identity.address, boxKey: contact.card.boxKey, wrapKey: new Uint8Array([1, 1]), authKey: new Uint8Array([2, 2]) };
+
+  rows.groups = [{ ...group }];
+  rows.groupLog = [{ ...logRow }];
+  rows.groupBundles = [{ ...bundle }];
+  rows.groupMessages = [{ ...message }];
+  rows.groupJoinRequests = [{ ...joinRequest }];
+  rows.groupPendingJoins = [{ ...pendingJoin }];
+  rows.groupPairKeys = [{ ...pairKey }];
+  for (const table of ['groups', 'groupLog', 'groupBundles', 'groupMessages', 'groupJoinRequests', 'groupPendingJoins', 'groupPairKeys']) {
+    await db.table(table).bulkAdd(rows[table]!);
+  }
+
+  return rows;
+}
+
 /** One fill function per schema version that may be upgraded from. */
 const fillByVersion: Record<number, Fill> = {
   1: fillVersion1,
@@ -139,6 +201,7 @@ const fillByVersion: Record<number, Fill> = {
   3: fillVersion3,
   4: fillVersion4,
   5: fillVersion5,
+  8: fillVersion8,
 };
 
 const opened: MeshtextDatabase[] = [];
@@ -186,10 +249,12 @@ describe('schema upgrades', () => {
 
     expect(current.verno).toBe(currentVersion);
     for (const [table, rows] of Object.entries(written)) {
-      const primaryKey = current.table(table).schema.primKey.keyPath as string;
+      const keyPath = current.table(table).schema.primKey.keyPath!;
       for (const row of rows) {
-        const stored = await current.table(table).get(row[primaryKey] as string);
-        expect(stored, `${table} row ${String(row[primaryKey])} after upgrading from version ${version}`).toEqual(row);
+        // Compound primary keys (such as groupMessages') are looked up by their array of values.
+        const key = (Array.isArray(keyPath) ? keyPath.map((field) => row[field]) : row[keyPath]) as IndexableType;
+        const stored = await current.table(table).get(key);
+        expect(stored, `${table} row ${JSON.stringify(key)} after upgrading from version ${version}`).toEqual(row);
       }
       expect(await current.table(table).count(), `${table} row count after upgrading from version ${version}`).toBe(rows.length);
     }

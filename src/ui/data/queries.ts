@@ -21,21 +21,25 @@ export function getContact(db: MeshtextDatabase, address: string): Promise<Conta
   return db.contacts.get(address);
 }
 
-/** Lists the messages of one conversation in the order they were stored on this device. */
+/** Lists the chat messages of one conversation, control messages left out, in the order they were stored on this device. */
 export function listMessages(db: MeshtextDatabase, conversation: string): Promise<MessageRecord[]> {
   // NOTE: this loads the whole history, so a long conversation will need paging here.
   return db.messages
     .where('[conversation+storedAt]')
     .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
+    .filter((message) => message.control === undefined)
     .toArray();
 }
 
-/** Counts the outgoing messages of one conversation still waiting in the outbox for a receipt. */
-export function countWaiting(db: MeshtextDatabase, conversation: string): Promise<number> {
-  return db.outbox
+/** Counts the outgoing chat messages of one conversation still waiting in the outbox for a receipt. */
+export async function countWaiting(db: MeshtextDatabase, conversation: string): Promise<number> {
+  const entries = await db.outbox
     .where('[conversation+seq]')
     .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
-    .count();
+    .toArray();
+  const messages = await db.messages.bulkGet(entries.map((entry) => entry.messageId));
+
+  return messages.filter((message) => message !== undefined && message.control === undefined).length;
 }
 
 /** Tells whether read receipts go out; they do unless the user switched them off. */
