@@ -38,7 +38,7 @@ export class CatchUp {
   }
 
   /**
-   * Applies the peer's marks: acknowledges what it holds and resends what it lacks.
+   * Applies the peer's marks: acknowledges what it has stored and resends what it lacks.
    * Returns the number of messages resent.
    */
   async applyMarks(link: PeerLink, marks: SyncMark[]): Promise<number> {
@@ -54,7 +54,7 @@ export class CatchUp {
   }
 
   async #acknowledgeHeld(conversation: string, held: Map<string, SyncMark>): Promise<number> {
-    // Only outbox messages up to the highest seq the peer holds can be acknowledged here.
+    // Only outbox messages up to the highest seq the peer has stored can be acknowledged here.
     const highestHeld = Math.max(0, ...[...held.values()].map((mark) => Math.max(mark.seq, ...mark.above)));
     let afterSeq = 0;
     let acknowledged = 0;
