@@ -10,6 +10,7 @@ import { BUILD_ID } from './build-info.ts';
 import type { PwaServices } from './pwa-context.ts';
 import { hadIdentity, rememberIdentity, watchDatabaseLoss } from './storage-loss.ts';
 import { watchUnread } from './unread-watch.ts';
+import { closeNotificationsWhenSeen } from './close-seen-notifications.ts';
 
 /** Message that public/sw-notifications.js posts to a window when a notification is clicked. */
 interface OpenConversationMessage {
@@ -42,7 +43,13 @@ export function startPwa(app: Meshtext, pwa: PwaServices): void {
       watchUnread({
         db: app.db,
         shouldNotify: () => app.tabRole === 'leader' && pwa.notifications.isEnabled,
+        openChat: () => app.openConversation ?? app.openGroup,
       });
+    });
+
+    const seenWatch = closeNotificationsWhenSeen(() => app.openConversation);
+    $effect(() => {
+      if (app.openConversation !== undefined) seenWatch.check();
     });
   });
 }
