@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import {
   acceptRequest,
@@ -181,6 +183,34 @@ test('cancelled file share is deleted', async ({ relay, openBrowser }) => {
   await expect(dialog).toBeHidden();
   await expect.poll(() => countStoredShares(alice)).toBe(0);
   expect((await countStoredRows(alice)).messages).toBe(1);
+});
+
+test('file share dialog fits phone and desktop', async ({ relay, openBrowser }) => {
+  const { alice } = await startChat(relay, openBrowser);
+  const screenshotDir = fileURLToPath(new URL('../../test-results/screens', import.meta.url));
+  const image = await alice.screenshot({ type: 'png' });
+
+  await shareFiles(alice, 'Photos from Saturday, and the programme', [
+    { name: 'saturday-at-the-lake-with-everyone.png', type: 'image/png', bytes: image },
+    { name: 'programme.pdf', type: 'application/pdf', bytes: patternedBytes(180_000, 3) },
+    { name: 'full-video.mov', type: 'video/quicktime', sizeBytes: 26 * 1024 * 1024 },
+  ]);
+  const dialog = alice.getByRole('dialog', { name: 'Send to…' });
+  await expect(dialog.getByRole('list', { name: 'Shared files' }).getByRole('listitem')).toHaveCount(3);
+
+  const overflows: string[] = [];
+  for (const width of [360, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await alice.setViewportSize({ width, height: width < 768 ? 780 : 900 });
+      await alice.emulateMedia({ colorScheme });
+      await alice.screenshot({ path: path.join(screenshotDir, `share-files-${width}-${colorScheme}.png`) });
+
+      const overflowPx = await alice.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflowPx > 0) overflows.push(`${width} px ${colorScheme}: ${overflowPx} px too wide`);
+    }
+  }
+
+  expect(overflows).toEqual([]);
 });
 
 test('shared text goes to the chosen chat', async ({ relay, openBrowser }) => {
