@@ -9,9 +9,9 @@ self.addEventListener('notificationclick', (event) => {
 });
 
 /**
- * Focuses the window the user used last and tells it to open the conversation, or opens a new
- * window at the conversation's URL. matchAll lists windows with the most recently focused first
- * (Service Workers spec, Clients.matchAll), so a visible one is preferred and then the last used.
+ * Posts a Meshtext window a message to open the conversation and focuses it, preferring the
+ * focused window, then a visible one, then the first listed. Opens a new window at the
+ * conversation's URL when none is open.
  * Exposed on self so that test/e2e/pwa-notifications.spec.ts can run it without a system click.
  */
 self.openConversationWindow = async (conversation) => {

@@ -24,10 +24,10 @@ export interface StoredShare {
   files: SharedFile[];
 }
 
-/** Why the service worker could not hand over the shared files, from the `shareError` parameter. */
+/** Reason the service worker could not store the shared files, from the `shareError` parameter. */
 export type ShareError = 'unreadable' | 'storage';
 
-/** What the page URL says about shared files: the id of the stored share, or why there is none. */
+/** Shared files named by the page URL: the id of the stored share, or the reason there is none. */
 export type SharedFilesReference = { kind: 'stored'; id: string } | { kind: 'error'; error: ShareError };
 
 /**

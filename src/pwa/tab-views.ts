@@ -1,16 +1,16 @@
 /**
- * What each open tab of the app shows, so that the tab that notifies can skip a notification
- * for a chat that the user already sees in some tab. Tabs answer queries over a
+ * The view of each open tab of the app, so that the tab that notifies can skip a notification
+ * for a chat that the user already sees in some tab. Tabs reply to queries over a
  * BroadcastChannel. Asking at the moment of notifying, instead of tracking every tab, means
  * that a tab that closed or crashed without saying goodbye cannot suppress notifications.
  */
 
 const CHANNEL_NAME = 'meshtext-tab-views';
 
-/** How long the notifying tab waits for the other tabs' answers before it notifies. */
+/** Time the notifying tab waits for the other tabs' replies before it notifies. */
 export const VIEW_ANSWER_TIMEOUT_MS = 300;
 
-/** What one tab shows. */
+/** The view of one tab. */
 export interface TabView {
   isVisible: boolean;
   /** Address of the open one-to-one chat, or id of the open group chat, if a chat is open. */
@@ -26,12 +26,12 @@ export interface TabViews {
    * on screen. A visible tab with another chat open does not count.
    */
   isConversationOnScreen(conversation: string): Promise<boolean>;
-  /** Stops answering and asking. */
+  /** Stops replying to queries and closes the channel. */
   close(): void;
 }
 
 /**
- * Starts answering other tabs' queries with `describeOwnView()`, and returns the handle that
+ * Starts replying to other tabs' queries with `describeOwnView()`, and returns the handle that
  * asks them. Without BroadcastChannel only this tab's own view counts.
  */
 export function watchTabViews(describeOwnView: () => TabView, timeoutMs = VIEW_ANSWER_TIMEOUT_MS): TabViews {

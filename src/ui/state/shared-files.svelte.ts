@@ -15,7 +15,7 @@ export class SharedFiles {
   files = $state.raw<SharedFile[]>([]);
   isLoaded = $state(false);
   isSending = $state(false);
-  /** Why the files cannot be offered, shown in place of the file list. */
+  /** Error message shown in place of the file list when the files cannot be offered. */
   loadError = $state<string | undefined>(undefined);
   /** One sentence per file or text that was not sent, after sending. */
   problems = $state.raw<string[]>([]);
