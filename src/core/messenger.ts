@@ -565,6 +565,7 @@ export class Messenger {
     for (const link of this.#links.values()) {
       if (link.isReady) void this.#fetchFiles(link);
     }
+    await this.#peerCourier?.dialRecipients([...this.#online].filter((address) => !this.#links.has(address)));
     await this.#peerCourier?.maintain();
   }
 
