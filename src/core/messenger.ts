@@ -63,6 +63,8 @@ export interface MessengerExtension {
   onPresence(address: string, isOnline: boolean): void;
   cardFor(address: string): Promise<Card | undefined>;
   watchAddresses(): Promise<string[]>;
+  /** Dials again where the layer still needs a link; `unlinked` are peers online with no link. */
+  reconnect?(unlinked: string[]): Promise<void>;
 }
 
 /** Time to wait for a direct link before waiting messages go to the mailbox. */
@@ -565,7 +567,9 @@ export class Messenger {
     for (const link of this.#links.values()) {
       if (link.isReady) void this.#fetchFiles(link);
     }
-    await this.#peerCourier?.dialRecipients([...this.#online].filter((address) => !this.#links.has(address)));
+    const unlinked = [...this.#online].filter((address) => !this.#links.has(address));
+    await this.#peerCourier?.dialRecipients(unlinked);
+    await this.#extension?.reconnect?.(unlinked);
     await this.#peerCourier?.maintain();
   }
 
