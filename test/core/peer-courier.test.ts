@@ -166,7 +166,7 @@ describe('peer courier', () => {
     expect(texts(bob, alice.address)).toEqual(['survives a restart']);
   });
 
-  it('dials the recipient again after the first dial failed', async () => {
+  it('redials recipient after failed dial', async () => {
     const world: CarryWorld = { network: new MemoryNetwork(), clock: new TestClock() };
     const trio = await startTrio(world);
     const { alice, carol } = trio;

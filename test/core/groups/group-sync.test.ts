@@ -171,7 +171,7 @@ describe('group sync', () => {
     expect(carolAgain.messenger.isConnected(alice.address)).toBe(false);
   });
 
-  it('dials a member again when the first dial after coming back failed', async () => {
+  it('redials a member after failed dial', async () => {
     const { network, alice, bob, carol, group } = await threeMembers();
     const carolStores = { storage: carol.storage, groupStorage: carol.groupStorage };
     stopPeer(network, carol);
