@@ -251,6 +251,8 @@ export class Messenger {
       onPresence: (address, isOnline) => this.#handlePresence(address, isOnline),
     });
     await this.refreshWatchList();
+    // The mailbox may have reported ready before the identity was loaded, when collecting was skipped.
+    void this.collectMailbox();
   }
 
   /** Closes every link; the messenger can be started again later. */
