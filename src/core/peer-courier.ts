@@ -188,6 +188,20 @@ export class PeerCourier {
     }
   }
 
+  /**
+   * Dials each of these peers that has carried envelopes waiting. A carrier has no outbox entry
+   * for them, so without this a dial that failed once would not be tried again until the
+   * recipient's presence changed.
+   */
+  async dialRecipients(addresses: string[]): Promise<void> {
+    const { store, clock, host } = this.#options;
+    const now = clock.now();
+
+    for (const address of addresses) {
+      if ((await store.listForTag(carryTag(address), now)).length > 0) await host.dial(address);
+    }
+  }
+
   /** Deletes the carried envelopes that have expired and returns how many. */
   async sweepExpired(): Promise<number> {
     const count = await this.#options.store.deleteExpired(this.#options.clock.now());
