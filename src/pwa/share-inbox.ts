@@ -2,12 +2,19 @@
  * Files that another app shared to Meshtext. public/sw-share-target.js stores them in this
  * IndexedDB database when the share arrives, and redirects to `/share?share=<id>`. The main
  * screen reads the share with that id, lets the user choose the chat, and deletes it once the
- * files are queued or the user cancels. The database is separate from the app's Dexie database
+ * files are queued or the user cancels, and the app deletes leftovers older than
+ * STALE_SHARE_AGE_MS when it starts. The database is separate from the app's Dexie database
  * because the service worker, which has no Dexie, creates it.
  */
 
 export const SHARE_INBOX_DATABASE = 'meshtext-share-inbox';
 export const SHARE_INBOX_STORE = 'shares';
+
+/**
+ * Age after which a share that was never sent nor dismissed is deleted, for example because
+ * its tab closed while the chat dialog was open.
+ */
+export const STALE_SHARE_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** One shared file. `body` is missing when the file is over the cap, so only its size is known. */
 export interface SharedFile {
@@ -55,6 +62,16 @@ export async function readShare(id: string): Promise<StoredShare | undefined> {
 /** Deletes the stored share with this id. Deleting a missing share does nothing. */
 export async function deleteShare(id: string): Promise<void> {
   await runOnStore('readwrite', (store) => store.delete(id));
+}
+
+/** Deletes the shares received more than `maxAgeMs` before `nowMs`, and returns how many. */
+export async function deleteStaleShares(nowMs: number, maxAgeMs = STALE_SHARE_AGE_MS): Promise<number> {
+  const shares = await runOnStore('readonly', (store) => store.getAll() as IDBRequest<StoredShare[]>);
+  const stale = shares.filter((share) => nowMs - share.receivedAt > maxAgeMs);
+
+  for (const share of stale) await deleteShare(share.id);
+
+  return stale.length;
 }
 
 async function runOnStore<T>(mode: IDBTransactionMode, operate: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {

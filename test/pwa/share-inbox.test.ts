@@ -4,10 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES } from '../../src/core/files/file-meta.ts';
 import {
   deleteShare,
+  deleteStaleShares,
   readShare,
   readSharedFilesReference,
   SHARE_INBOX_DATABASE,
   SHARE_INBOX_STORE,
+  STALE_SHARE_AGE_MS,
   type StoredShare,
 } from '../../src/pwa/share-inbox.ts';
 
@@ -81,6 +83,23 @@ describe('share inbox', () => {
     await deleteShare('share-2');
 
     expect(await readShare('share-2')).toBeUndefined();
+  });
+});
+
+describe('deleteStaleShares', () => {
+  it('deletes only shares older than the limit', async () => {
+    const nowMs = 1_700_000_000_000;
+    await storeAsServiceWorker({ id: 'old', receivedAt: nowMs - STALE_SHARE_AGE_MS - 1, files: [] });
+    await storeAsServiceWorker({ id: 'recent', receivedAt: nowMs - 60_000, files: [] });
+
+    expect(await deleteStaleShares(nowMs)).toBe(1);
+
+    expect(await readShare('old')).toBeUndefined();
+    expect(await readShare('recent')).toBeDefined();
+  });
+
+  it('does nothing on an empty inbox', async () => {
+    expect(await deleteStaleShares(Date.now())).toBe(0);
   });
 });
 
