@@ -37,7 +37,9 @@ export class UiState {
     this.dialog = { kind: 'share-target', text, ...(sharedFiles && { sharedFiles }) };
   }
 
+  /** Closes the open dialog. Closing the share dialog deletes the files it offered, if any. */
   closeDialog(): void {
+    if (this.dialog?.kind === 'share-target') void this.dialog.sharedFiles?.discard();
     this.dialog = undefined;
   }
 }
