@@ -185,6 +185,30 @@ test('cancelled file share is deleted', async ({ relay, openBrowser }) => {
   expect((await countStoredRows(alice)).messages).toBe(1);
 });
 
+test('unstored shared files are explained', async ({ relay, openBrowser }) => {
+  const { alice } = await startChat(relay, openBrowser);
+
+  // The URL the service worker redirects to when storing the files failed, for example on a full disk.
+  await alice.goto(shareUrl(relay.url, { text: 'with the photos', shareError: 'storage' }));
+
+  const dialog = alice.getByRole('dialog', { name: 'Send to…' });
+  await expect(dialog.getByRole('alert')).toHaveText('The shared files could not be stored on this device. Share them again.');
+  await expect(dialog.getByText('with the photos')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Bob' }).click();
+
+  await expect(dialog).toBeHidden();
+  await expect(messageItem(alice, 'with the photos')).toBeVisible();
+});
+
+test('removed share names the loss', async ({ relay, openBrowser }) => {
+  const { alice } = await startChat(relay, openBrowser);
+
+  await alice.goto(shareUrl(relay.url, { share: 'not-stored' }));
+
+  const dialog = alice.getByRole('dialog', { name: 'Send to…' });
+  await expect(dialog.getByRole('alert')).toHaveText('The shared files are no longer stored on this device. Share them again.');
+});
+
 test('file share dialog fits phone and desktop', async ({ relay, openBrowser }) => {
   const { alice } = await startChat(relay, openBrowser);
   const screenshotDir = fileURLToPath(new URL('../../test-results/screens', import.meta.url));
