@@ -8,7 +8,7 @@ import type { Card } from './card.ts';
 import { openEnvelope } from './crypto/envelope.ts';
 import type { Identity } from './identity.ts';
 import type { ChatPayload } from './messages.ts';
-import { decodePayload, MAX_ACK_IDS } from './messages.ts';
+import { decodePayload } from './messages.ts';
 
 /** What an envelope for this user holds, or why it can never be read. */
 export type InboundEnvelope =
@@ -30,7 +30,7 @@ export function readInboundEnvelope(
   try {
     const opened = openEnvelope(identity, envelope, now, knownCard);
     const payload = decodePayload(opened.payload);
-    if (payload.t === 'ack') return { kind: 'ack', sender: opened.sender, ids: payload.ids.slice(0, MAX_ACK_IDS) };
+    if (payload.t === 'ack') return { kind: 'ack', sender: opened.sender, ids: payload.ids };
     if (payload.t !== 'msg' || payload.id !== opened.id) {
       return { kind: 'invalid', reason: `envelope payload does not match its header (type ${payload.t})` };
     }

@@ -36,7 +36,7 @@ describe('inbound envelope', () => {
   it('reads a receipt', () => {
     const alice = makeUser('Alice');
     const bob = makeUser('Bob');
-    const ids = Array.from({ length: MAX_ACK_IDS }, (_, index) => `id-${index}`);
+    const ids = Array.from({ length: MAX_ACK_IDS }, (_, index) => `receipt-id-${index}`);
 
     const inbound = readInboundEnvelope(bob.identity, seal(alice, bob, 'receipt-1', { t: 'ack', ids }), NOW, noKnownCards);
 
