@@ -483,6 +483,18 @@ export const messages = {
   'changeKeys.cancel': 'Cancel',
   'changeKeys.busy': 'Changing keys…',
   'changeKeys.failed': 'Your keys could not be changed, and nothing was changed. Try again.',
+  // Leaving groups, key rotation in groups and groups in the conversation list.
+  'groups.event.leave': '{author} left the group',
+  'groups.event.rotate': '{name} changed keys',
+  'groups.leave': 'Leave group',
+  'groups.leaveConfirm': 'Leave “{name}”? You stop getting its messages, and only an admin can add you again.',
+  'groups.leaveConfirmButton': 'Leave',
+  'groups.leftNotice': 'You left this group. You can still read the messages from before you left.',
+  'groups.leftTag': 'you left',
+  'groups.cancelJoin': 'Cancel request',
+  'groups.cancelJoinLabel': 'Cancel the join request for {name}',
+  'groups.groupLabel': 'Group',
+  'conversations.senderPrefix': '{name}: {text}',
 } as const;
 
 export type MessageKey = keyof typeof messages;
