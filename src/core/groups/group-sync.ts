@@ -71,7 +71,7 @@ export class GroupSync {
   /** Queues a group payload from an authenticated peer; payloads are handled in arrival order. */
   receive(from: Card, body: unknown): void {
     this.#queue.push({ from, body });
-    this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+    this.#draining ??= this.#drain();
   }
 
   /** Resolves once every queued payload has been handled. */
@@ -187,6 +187,10 @@ export class GroupSync {
         this.#core.logger.error('handling group payloads failed', { count: batch.length, error: String(error) });
       }
     }
+    // Cleared here, with no await after the loop's last check, so a payload queued in between
+    // always finds either a running drain or none. A `.finally` would run a microtask later and
+    // could leave that payload queued until the next one arrives.
+    this.#draining = undefined;
   }
 
   async #handleBatch(batch: Inbound[]): Promise<void> {
