@@ -273,7 +273,6 @@ export const messages = {
   'carry.saveFailed': 'The setting could not be saved. Try again.',
 
   'groups.newGroup': 'New group',
-  'groups.listLabel': 'Groups',
   'groups.memberCount': '{count} members',
   'groups.createTitle': 'New group',
   'groups.nameLabel': 'Group name',
