@@ -5,7 +5,7 @@ import { addContact, createIdentity, deliveryTimeoutMs, readOwnInvite, waitUntil
 test.beforeAll(() => assertAppBuilt());
 
 function groupList(page: Page): Locator {
-  return page.getByRole('navigation', { name: 'Groups' });
+  return page.getByRole('navigation', { name: 'Conversations' });
 }
 
 function groupLog(page: Page): Locator {
