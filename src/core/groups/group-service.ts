@@ -173,8 +173,8 @@ export class GroupService {
   }
 
   /**
-   * Cancels a join request this user sent. The row stays, marked cancelled, until the admin has
-   * been told over a link, so the request does not wait in their list.
+   * Cancels a join request this user sent. The row stays, marked cancelled, until the cancel has
+   * gone out to the admin over a link, so the request does not linger in the admin's list.
    * @throws GroupActionError when no request to this group is pending.
    */
   async cancelJoin(group: string): Promise<void> {
@@ -203,8 +203,8 @@ export class GroupService {
   }
 
   /**
-   * Moves this user's memberships from the keys a rotation replaced to the current ones: in every
-   * group where a retired identity is a member and the current one is not, appends a rotate
+   * Moves this user's memberships from the keys a rotation replaced to the current ones. In every
+   * group where a retired identity is a member and the current one is not, it appends a rotate
    * entry with a rotation statement signed by both keys. Returns the ids of the groups changed.
    */
   async followOwnRotation(retired: Identity[]): Promise<string[]> {

@@ -401,7 +401,7 @@ function latest(hashes: string[], entries: Map<string, WireEntry>, follows: (lat
   return winner === undefined ? undefined : entries.get(winner);
 }
 
-/** The member whose earliest add entry has the fewest ancestors, then the smallest address. */
+/** Picks the member whose earliest add entry has the fewest ancestors, then the smallest address. */
 function earliestAdded(members: Set<string>, adds: Map<string, string[]>, ancestors: Map<string, Set<string>>): string | undefined {
   const ranked = [...members].map((address) => ({
     address,

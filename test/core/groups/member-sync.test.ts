@@ -96,7 +96,7 @@ describe('cancelling a join request', () => {
     await waitFor(() => alice.groupStorage.joinRequests.size === 1, 'the join request');
     const aliceStores = { storage: alice.storage, groupStorage: alice.groupStorage };
     stopPeer(network, alice);
-    // Dave's link to Alice may still be closing; wait until the network forgets her.
+    // Dave's link to Alice may still be closing, so give the network a moment to drop it.
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     await dave.groups.service.cancelJoin(group);
