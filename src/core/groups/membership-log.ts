@@ -12,7 +12,8 @@
  *   the receiver checks before storing it. The exceptions are the entries a member signs for
  *   themself (member-ops.ts): leaving, and moving their membership to a new key.
  * - A member's new key inherits every removal and revocation of the old key that the rotation
- *   does not follow, so a removal concurrent with a key rotation still wins.
+ *   does not follow, so a removal concurrent with a key rotation still wins. When one key was
+ *   rotated twice on separate branches, neither new key is a member.
  * - When concurrent removals leave members but no admin (two admins who removed each other),
  *   the member added earliest becomes the admin: the add entry with the fewest ancestors, then
  *   the smaller address. Every device picks the same one.
@@ -303,6 +304,7 @@ function stateOf(past: Set<string>, entries: Map<string, WireEntry>, ancestors: 
   };
   const namers: string[] = [];
   const moders: string[] = [];
+  const rotationCounts = countRotations(past, entries);
 
   for (const hash of past) {
     const entry = entries.get(hash);
@@ -349,9 +351,13 @@ function stateOf(past: Set<string>, entries: Map<string, WireEntry>, ancestors: 
         push(removes, oldAddress, hash);
         push(revokes, oldAddress, hash);
         state.removals.set(oldAddress, [...(state.removals.get(oldAddress) ?? []), { hash, lastSeq: op.lastSeq }]);
+        state.cards.set(entry.author, op.card);
+        // Two rotations of one key on separate branches mean someone else holds that key, and
+        // nothing tells which new key is the owner's: neither becomes a member, and the old key
+        // is out. An admin can add the right one.
+        if ((rotationCounts.get(oldAddress) ?? 0) > 1) break;
         push(adds, entry.author, hash);
         if (op.admin) push(grants, entry.author, hash);
-        state.cards.set(entry.author, op.card);
         state.predecessors.set(entry.author, oldAddress);
         break;
       }
@@ -399,6 +405,20 @@ function latest(hashes: string[], entries: Map<string, WireEntry>, follows: (lat
   const winner = maximal.at(-1);
 
   return winner === undefined ? undefined : entries.get(winner);
+}
+
+/** Counts the rotate entries per old address among the entries in `past`. */
+function countRotations(past: Set<string>, entries: Map<string, WireEntry>): Map<string, number> {
+  const counts = new Map<string, number>();
+
+  for (const hash of past) {
+    const op = entries.get(hash)?.op;
+    if (op?.k !== 'rotate') continue;
+    const oldAddress = oldAddressOf(op.rotation);
+    counts.set(oldAddress, (counts.get(oldAddress) ?? 0) + 1);
+  }
+
+  return counts;
 }
 
 /** Picks the member whose earliest add entry has the fewest ancestors, then the smallest address. */

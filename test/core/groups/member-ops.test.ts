@@ -140,6 +140,26 @@ describe('member entries', () => {
     }
   });
 
+  it('admits neither key of a double rotation', () => {
+    const { log, rows } = baseLog();
+    const heads = log.heads();
+    const mallory = makeUser('Bob');
+    const honest = append(log, bobNext.identity, rotateOp(bob.identity, bobNext.identity, true), heads);
+    const hijack = append(log, mallory.identity, rotateOp(bob.identity, mallory.identity, true), heads);
+
+    for (const order of [[...rows, honest, hijack], [...rows, hijack, honest]]) {
+      const state = replay(order).state();
+      expect(state.members.has(bob.identity.address)).toBe(false);
+      expect(state.members.has(bobNext.identity.address)).toBe(false);
+      expect(state.members.has(mallory.identity.address)).toBe(false);
+      expect(state.admins.has(mallory.identity.address)).toBe(false);
+    }
+    const readded = append(log, alice.identity, { k: 'add', cards: [bobNext.card.wire] });
+    expect(log.has(readded.hash)).toBe(true);
+    expect(log.state().members.has(bobNext.identity.address)).toBe(true);
+    expect(log.state().members.has(mallory.identity.address)).toBe(false);
+  });
+
   it('lets a revocation concurrent with a rotation win', () => {
     const { log } = baseLog();
     const heads = log.heads();
