@@ -274,6 +274,7 @@ export const messages = {
 
   'groups.newGroup': 'New group',
   'groups.memberCount': '{count} members',
+  'groups.memberCountOne': '{count} member',
   'groups.createTitle': 'New group',
   'groups.nameLabel': 'Group name',
   'groups.announcementLabel': 'Announcement mode: only admins post',
@@ -285,6 +286,7 @@ export const messages = {
   'groups.errorName': 'Give the group a name.',
   'groups.errorFailed': 'The group could not be changed. Try again.',
   'groups.you': 'You',
+  'groups.youObject': 'you',
   'groups.someone': 'Someone',
   'groups.back': 'Back to conversations',
   'groups.membersButton': 'Members',
@@ -401,6 +403,7 @@ export const messages = {
   'lists.create': 'Create list',
   'lists.empty': 'No lists yet.',
   'lists.memberCount': '{count} members',
+  'lists.memberCountOne': '{count} member',
   'lists.members': 'Members of {name}',
   'lists.noMembers': 'Nobody is in this list yet. Add contacts, or share its join link.',
   'lists.remove': 'Remove {name} from {list}',
