@@ -386,8 +386,9 @@ export class Meshtext {
     await this.#openRetiredMailboxes();
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
     void this.organiser.broadcasts.resume();
-    // Other tabs write to the same outbox; any change to it is a reason to deliver.
-    this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
+    // Other tabs write to the same outbox; any change to it is a reason to deliver. Counting
+    // sees every change without reading every key of a long outbox.
+    this.#outboxWatch = liveQuery(() => this.db.outbox.count()).subscribe({
       next: () => void this.messenger.deliverAll(),
     });
     // Any tab may change a group: its own sequence number, log heads and key show it. The

@@ -140,6 +140,8 @@ export class Messenger {
   #keyChangesLoading: Promise<KeyChanges> | undefined;
   #files: FileTransfers | undefined;
   #peerCourier: PeerCourier | undefined;
+  #deliverAllRunning: Promise<void> | undefined;
+  #isDeliverAllRequested = false;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled in batches, in arrival order. */
@@ -551,8 +553,29 @@ export class Messenger {
     }
   }
 
-  /** Sends every conversation with waiting messages on its way; the app calls this on a timer. */
-  async deliverAll(): Promise<void> {
+  /**
+   * Sends every conversation with waiting messages on its way; the app calls this on a timer and
+   * whenever the outbox changes. Calls made during a round share one more round after it.
+   */
+  deliverAll(): Promise<void> {
+    this.#isDeliverAllRequested = true;
+    this.#deliverAllRunning ??= this.#runDeliverAllRounds();
+
+    return this.#deliverAllRunning;
+  }
+
+  async #runDeliverAllRounds(): Promise<void> {
+    try {
+      while (this.#isDeliverAllRequested) {
+        this.#isDeliverAllRequested = false;
+        await this.#deliverAllOnce();
+      }
+    } finally {
+      this.#deliverAllRunning = undefined;
+    }
+  }
+
+  async #deliverAllOnce(): Promise<void> {
     const conversations = await this.#options.storage.listOutboxConversations();
     for (const waiting of this.#waitingSince.keys()) {
       if (!conversations.includes(waiting)) this.#waitingSince.delete(waiting);

@@ -25,6 +25,12 @@ interface LinkProgress {
 /** Outbox messages read per page, which bounds memory when a long outbox drains. */
 export const OUTBOX_PAGE_SIZE = 2_048;
 
+/**
+ * Time the 'sent' status waits before it is stored. A receipt usually comes sooner and makes
+ * the write unnecessary, so a burst of sends is not written a second time just for 'sent'.
+ */
+export const SENT_MARK_DELAY_MS = 250;
+
 export class OutboxFlusher {
   #storage: CoreStorage;
   #logger: Logger;
@@ -107,6 +113,8 @@ export class OutboxFlusher {
   /** Puts the messages that went out on a closed link and were not acknowledged back in the queue. */
   async linkClosed(link: PeerLink): Promise<void> {
     const unacknowledged = [...(this.#progress.get(link)?.sentIds ?? [])];
+    // A 'sent' mark still waiting would undo the requeue below.
+    for (const id of unacknowledged) this.#unmarkedSent.delete(id);
 
     if (unacknowledged.length > 0) await this.#storage.requeue(unacknowledged);
   }
@@ -161,8 +169,8 @@ export class OutboxFlusher {
 
   async #writeSent(): Promise<void> {
     this.#isWritingSent = true;
-    // Let the acknowledgements already on their way remove ids first.
-    await Promise.resolve();
+    // Let the acknowledgements on their way remove ids first.
+    await new Promise((resolve) => setTimeout(resolve, SENT_MARK_DELAY_MS));
 
     try {
       while (this.#unmarkedSent.size > 0) {
