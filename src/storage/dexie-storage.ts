@@ -290,14 +290,16 @@ export class DexieStorage implements CoreStorage {
     return guard(() =>
       db.transaction('rw', [db.messages, db.contacts], async () => {
         // Unread messages are the newest ones, or late ones placed a little before them, so
-        // only the end of the conversation is read.
-        const tail = await db.messages
-          .where('[conversation+storedAt]')
+        // only the end of the conversation is read. One cursor advance finds where that end
+        // starts and one getAll() reads it; a reverse cursor would cost a request per message.
+        const byStoredAt = db.messages.where('[conversation+storedAt]');
+        const oldest = await byStoredAt
           .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
           .reverse()
-          .limit(READ_LOOKBACK_MESSAGES)
-          .toArray();
-        const unread = tail.filter((message) => message.direction === 'in' && message.readAt === undefined).reverse();
+          .offset(READ_LOOKBACK_MESSAGES - 1)
+          .first();
+        const tail = await byStoredAt.between([conversation, oldest?.storedAt ?? Dexie.minKey], [conversation, Dexie.maxKey], true, true).toArray();
+        const unread = tail.filter((message) => message.direction === 'in' && message.readAt === undefined);
         if (unread.length === 0) return [];
 
         const ids = unread.map((message) => message.id);
