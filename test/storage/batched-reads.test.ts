@@ -5,6 +5,7 @@ import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { DexieStorage } from '../../src/storage/dexie-storage.ts';
 import { StorageFullError } from '../../src/storage/storage-errors.ts';
+import { listOutboxHeads } from '../../src/storage/outbox-heads-query.ts';
 import { findStoredKeys } from '../../src/storage/stored-message-keys.ts';
 
 const opened: MeshtextDatabase[] = [];
@@ -133,5 +134,27 @@ describe('DexieStorage batches', () => {
     // The first read covered the newest 512 of 600: seq 89 to 600.
     expect((await storage.db.messages.get(incoming('alice', 89).id))?.readAt).toBe(50);
     expect((await storage.db.messages.get(incoming('alice', 88).id))?.readAt).toBeUndefined();
+  });
+});
+
+describe('listOutboxHeads', () => {
+  it('lists the highest waiting seq of each conversation', async () => {
+    const storage = freshStorage();
+    for (const [index, conversation] of ['carol', 'bob', 'carol', 'dave', 'bob', 'bob'].entries()) {
+      await storage.queueOutgoing({ id: `out-${index}`, conversation, sender: 'me', instance: 'instance-me', text: `t${index}`, sentAt: index });
+    }
+
+    expect(await listOutboxHeads(storage.db)).toEqual([
+      { conversation: 'dave', seq: 1 },
+      { conversation: 'carol', seq: 2 },
+      { conversation: 'bob', seq: 3 },
+    ]);
+
+    await storage.markDelivered('bob', ['out-5']);
+    await storage.markDelivered('dave', ['out-3']);
+    expect(await listOutboxHeads(storage.db)).toEqual([
+      { conversation: 'carol', seq: 2 },
+      { conversation: 'bob', seq: 2 },
+    ]);
   });
 });
