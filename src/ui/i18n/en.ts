@@ -483,6 +483,19 @@ export const messages = {
   'changeKeys.cancel': 'Cancel',
   'changeKeys.busy': 'Changing keys…',
   'changeKeys.failed': 'Your keys could not be changed, and nothing was changed. Try again.',
+  // Files shared to Meshtext from other apps.
+  'shareTarget.filesLabel': 'Shared files',
+  'shareTarget.fileEntry': '{name}, {size}',
+  'shareTarget.fileTooLarge': 'Too large to send',
+  'shareTarget.unnamedFile': 'shared file',
+  'shareTarget.filesLoading': 'Loading the shared files…',
+  'shareTarget.filesGone': 'The shared files are no longer stored on this device. Share them again.',
+  'shareTarget.filesLost': 'The shared files could not be stored on this device. Share them again.',
+  'shareTarget.sending': 'Sending…',
+  'shareTarget.fileFailed': '“{name}” could not be saved. Share it again.',
+  'shareTarget.textFailed': 'The shared text could not be saved. Share it again.',
+  'shareTarget.problemsIntro': 'Everything else was sent, except:',
+  'shareTarget.done': 'Close',
 } as const;
 
 export type MessageKey = keyof typeof messages;
