@@ -1,5 +1,5 @@
 /**
- * Tells the connected tab whether the outbox holds messages it has not started delivering.
+ * Tells the connected tab whether the outbox contains messages it has not started delivering.
  * Messages this tab writes go out through its own send path, which also sends every lower
  * waiting seq of their conversation first. So only a seq above the highest one this tab
  * handled, written by another tab, needs a delivery round. Removals (receipts) never do.
