@@ -385,6 +385,7 @@ export class Meshtext {
     await this.messenger.connect();
     await this.transport.start(identity);
     await this.#openRetiredMailboxes();
+    void this.#followOwnRotation();
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
     void this.organiser.broadcasts.resume();
     // Other tabs write to the same outbox. The query reruns on every outbox change, and a
@@ -414,6 +415,16 @@ export class Meshtext {
   }
 
   /** Collects what still arrives for the keys a rotation replaced, while they are kept. */
+  /** Moves group memberships to this user's new keys after a rotation, also one cut short by a reload. */
+  async #followOwnRotation(): Promise<void> {
+    try {
+      const retired = await this.messenger.listRetiredIdentities();
+      if (retired.length > 0) await this.groups.service.followOwnRotation(retired);
+    } catch (error) {
+      createLogger('groups').error('moving group memberships to the new keys failed', { error: String(error) });
+    }
+  }
+
   async #openRetiredMailboxes(): Promise<void> {
     for (const retired of await this.messenger.listRetiredIdentities()) {
       const { control, mailbox } = openRetiredMailbox(this.#relayUrl, retired);

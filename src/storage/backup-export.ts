@@ -1,6 +1,6 @@
 /**
- * Backups of the local database: the identity, contacts, messages, outbox and sequence counters
- * are read into one JSON document (byte arrays as `{ "$bytes": "<base64url>" }`) and sealed with
+ * Backups of the local database: the identity, contacts, messages, outbox, sequence counters,
+ * contact lists, broadcasts, the profile and groups are read into one JSON document (byte arrays as `{ "$bytes": "<base64url>" }`) and sealed with
  * a passphrase by src/core/crypto/backup.ts. Restoring writes them back in one transaction, so
  * a failed restore leaves the database as it was.
  *
@@ -32,6 +32,14 @@ export const BACKUP_TABLES = [
   'broadcasts',
   'broadcastRecipients',
   'ownProfile',
+  // Groups: the derived records, the membership log, key bundles, messages and join requests.
+  // Pair keys are left out, since the restored identity derives them again.
+  'groups',
+  'groupLog',
+  'groupBundles',
+  'groupMessages',
+  'groupJoinRequests',
+  'groupPendingJoins',
 ] as const;
 export type BackupTable = (typeof BACKUP_TABLES)[number];
 
@@ -152,7 +160,7 @@ export async function restoreBackup(
   let writtenRows = 0;
 
   try {
-    await db.transaction('rw', [...BACKUP_TABLES.map((name) => db.table(name)), db.retiredIdentities], async () => {
+    await db.transaction('rw', [...BACKUP_TABLES.map((name) => db.table(name)), db.retiredIdentities, db.groupPairKeys], async () => {
       if ((await db.identity.count()) > 0 && !options.replaceExisting) {
         throw new BackupError('identity-exists', 'this device already has an identity');
       }
@@ -160,6 +168,7 @@ export async function restoreBackup(
       for (const name of BACKUP_TABLES) await db.table(name).clear();
       // Keys retired by the replaced identity must not collect mail into the restored one.
       await db.retiredIdentities.clear();
+      await db.groupPairKeys.clear();
       for (const name of BACKUP_TABLES) {
         const rows = tables[name];
         for (let start = 0; start < rows.length; start += WRITE_CHUNK_ROWS) {

@@ -6,6 +6,7 @@
 import type { GroupRecord, LogRow } from '../../core/groups/group-types.ts';
 import type { GroupMessageRow } from '../../core/groups/group-types.ts';
 import { addressOfCard } from '../../core/groups/membership-log.ts';
+import { oldAddressOf } from '../../core/groups/member-ops.ts';
 import { t } from '../i18n/index.ts';
 import type { GroupTimelineData } from './group-queries.ts';
 
@@ -67,5 +68,9 @@ export function describeEntry(row: LogRow, nameOf: (address: string) => string):
       return t('groups.event.rename', { author, name: op.name });
     case 'mode':
       return t(op.announce ? 'groups.event.modeOn' : 'groups.event.modeOff', { author });
+    case 'leave':
+      return t('groups.event.leave', { author });
+    case 'rotate':
+      return t('groups.event.rotate', { name: nameOf(oldAddressOf(op.rotation)) });
   }
 }

@@ -273,7 +273,6 @@ export const messages = {
   'carry.saveFailed': 'The setting could not be saved. Try again.',
 
   'groups.newGroup': 'New group',
-  'groups.listLabel': 'Groups',
   'groups.memberCount': '{count} members',
   'groups.createTitle': 'New group',
   'groups.nameLabel': 'Group name',
@@ -496,6 +495,18 @@ export const messages = {
   'shareTarget.textFailed': 'The shared text could not be saved. Share it again.',
   'shareTarget.problemsIntro': 'Everything else was sent, except:',
   'shareTarget.done': 'Close',
+  // Leaving groups, key rotation in groups and groups in the conversation list.
+  'groups.event.leave': '{author} left the group',
+  'groups.event.rotate': '{name} changed keys',
+  'groups.leave': 'Leave group',
+  'groups.leaveConfirm': 'Leave “{name}”? You stop getting its messages, and only an admin can add you again.',
+  'groups.leaveConfirmButton': 'Leave',
+  'groups.leftNotice': 'You left this group. You can still read the messages from before you left.',
+  'groups.leftTag': 'you left',
+  'groups.cancelJoin': 'Cancel request',
+  'groups.cancelJoinLabel': 'Cancel the join request for {name}',
+  'groups.groupLabel': 'Group',
+  'conversations.senderPrefix': '{name}: {text}',
 } as const;
 
 export type MessageKey = keyof typeof messages;
