@@ -56,9 +56,9 @@ test('manifest is complete', async ({ relay, request }) => {
   expect(manifest.shortcuts.map((shortcut) => shortcut.url)).toEqual(['/#/share-invite', '/#/add-contact']);
   expect(manifest.share_target).toEqual({
     action: '/share',
-    method: 'GET',
-    enctype: 'application/x-www-form-urlencoded',
-    params: { title: 'title', text: 'text', url: 'url' },
+    method: 'POST',
+    enctype: 'multipart/form-data',
+    params: { title: 'title', text: 'text', url: 'url', files: [{ name: 'files', accept: ['*/*'] }] },
   });
 
   for (const icon of manifest.icons) {
