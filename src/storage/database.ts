@@ -6,7 +6,9 @@
 import Dexie from 'dexie';
 import type { EntityTable, Transaction } from 'dexie';
 import type { Identity } from '../core/identity.ts';
-import type { ContactRecord, MessageRecord } from '../core/storage-port.ts';
+import type { ContactRecord } from '../core/storage-port.ts';
+import type { MessageRow } from './message-words.ts';
+import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
 
 export const DATABASE_NAME = 'meshtext';
 
@@ -32,7 +34,7 @@ export interface CounterRow {
 export type MeshtextDatabase = Dexie & {
   identity: EntityTable<IdentityRow, 'key'>;
   contacts: EntityTable<ContactRecord, 'address'>;
-  messages: EntityTable<MessageRecord, 'id'>;
+  messages: EntityTable<MessageRow, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
 };
@@ -62,6 +64,15 @@ export const schemaVersions: readonly SchemaVersion[] = [
       counters: '&name',
     },
   },
+  {
+    // The multi-entry index on the normalised words of each text lets search read only the
+    // matching rows (see message-words.ts).
+    version: 7,
+    stores: {
+      messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq], *words',
+    },
+    upgrade: addWordsToStoredMessages,
+  },
 ];
 
 /**
@@ -81,6 +92,7 @@ export function openDatabase(name = DATABASE_NAME, upToVersion = Infinity): Mesh
       declared.upgrade(schema.upgrade);
     }
   }
+  indexMessageWords(db.messages);
 
   return db;
 }

@@ -1,7 +1,7 @@
 /** The reads behind the screens, written as Dexie queries for `LiveQuery`. */
 
 import Dexie from 'dexie';
-import type { ContactRecord, MessageRecord } from '../../core/storage-port.ts';
+import type { ContactRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 
 /** Lists contacts and message requests, most recent activity first, without blocked senders. */
@@ -15,15 +15,6 @@ export function listConversations(db: MeshtextDatabase): Promise<ContactRecord[]
 
 export function getContact(db: MeshtextDatabase, address: string): Promise<ContactRecord | undefined> {
   return db.contacts.get(address);
-}
-
-/** Lists the messages of one conversation in the order they were stored on this device. */
-export function listMessages(db: MeshtextDatabase, conversation: string): Promise<MessageRecord[]> {
-  // NOTE: this loads the whole history, so a long conversation will need paging here.
-  return db.messages
-    .where('[conversation+storedAt]')
-    .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
-    .toArray();
 }
 
 /** Counts the outgoing messages of one conversation still waiting in the outbox for a receipt. */

@@ -198,6 +198,16 @@ export const messages = {
   'onboarding.restore': 'Restore from backup',
 
   'chat.waiting': '{count} waiting',
+
+  'search.label': 'Search messages',
+  'search.placeholder': 'Search messages',
+  'search.resultsLabel': 'Search results',
+  'search.none': 'No messages match.',
+  'search.count': 'Matching messages: {count}',
+  'search.countNewest': 'Matching messages: {count}. The newest {shown} are shown.',
+  'search.tooMany': 'Matching messages: {count}, too many to sort by time, so {shown} of them are shown. Add a word to narrow the search.',
+  'search.failed': 'Search did not work. Try again.',
+  'search.you': 'You',
 } as const;
 
 export type MessageKey = keyof typeof messages;

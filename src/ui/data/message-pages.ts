@@ -1,0 +1,53 @@
+/**
+ * Page reads of one conversation's history through the `[conversation+storedAt]` index. Each
+ * read touches only the rows it returns, so their cost does not grow with the history.
+ */
+
+import Dexie from 'dexie';
+import type { MessageRecord } from '../../core/storage-port.ts';
+import type { MeshtextDatabase } from '../../storage/database.ts';
+
+/** Range of storedAt values shown, both ends included; `to` undefined reaches the newest message. */
+export interface MessageBounds {
+  from: number;
+  to: number | undefined;
+}
+
+/** Reads the newest `count` messages of a conversation, oldest first. */
+export async function readLatestPage(db: MeshtextDatabase, conversation: string, count: number): Promise<MessageRecord[]> {
+  const newestFirst = await db.messages
+    .where('[conversation+storedAt]')
+    .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
+    .reverse()
+    .limit(count)
+    .toArray();
+
+  return newestFirst.reverse();
+}
+
+/** Reads the messages of a conversation within `bounds`, oldest first. */
+export function readRange(db: MeshtextDatabase, conversation: string, bounds: MessageBounds): Promise<MessageRecord[]> {
+  return db.messages
+    .where('[conversation+storedAt]')
+    .between([conversation, bounds.from], [conversation, bounds.to ?? Dexie.maxKey], true, true)
+    .toArray();
+}
+
+/** Reads up to `count` messages stored before `storedAt` (excluded), newest first. */
+export function readOlder(db: MeshtextDatabase, conversation: string, storedAt: number, count: number): Promise<MessageRecord[]> {
+  return db.messages
+    .where('[conversation+storedAt]')
+    .between([conversation, Dexie.minKey], [conversation, storedAt], true, false)
+    .reverse()
+    .limit(count)
+    .toArray();
+}
+
+/** Reads up to `count` messages stored after `storedAt` (excluded), oldest first. */
+export function readNewer(db: MeshtextDatabase, conversation: string, storedAt: number, count: number): Promise<MessageRecord[]> {
+  return db.messages
+    .where('[conversation+storedAt]')
+    .between([conversation, storedAt], [conversation, Dexie.maxKey], false, true)
+    .limit(count)
+    .toArray();
+}
