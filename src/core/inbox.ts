@@ -37,6 +37,7 @@ export async function storeIncomingChats(
     sentAt: payload.sentAt,
     storedAt: stamp(),
     status: 'received',
+    ...(payload.revises && { revises: payload.revises }),
   }));
   const firstStoredAt = messages[0]?.storedAt ?? 0;
 

@@ -67,6 +67,7 @@ export class MailboxCourier {
         seq: message.seq,
         sentAt: message.sentAt,
         text: message.text,
+        ...(message.revises && { revises: message.revises }),
       };
       try {
         // The time to live counts from now, not from when the message was written.

@@ -5,6 +5,7 @@
 
 import { fromUtf8, utf8 } from './bytes.ts';
 import { FrameError } from './errors.ts';
+import type { Revision } from './revisions.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;
@@ -17,7 +18,10 @@ export interface ChatPayload {
   instance: string;
   seq: number;
   sentAt: number;
+  /** Empty only in a deletion. */
   text: string;
+  /** Present in an edit or deletion for everyone of the message `revises.target`. */
+  revises?: Revision;
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -67,15 +71,30 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
 
 function validateChat(record: Record<string, unknown>): ChatPayload {
   const { id, instance, seq, sentAt, text } = record;
+  const revises = validateRevision(record.revises);
 
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('message id is invalid');
   if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('message instance is invalid');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new FrameError('message seq is invalid');
   if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) throw new FrameError('message time is invalid');
-  if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
+  if (typeof text !== 'string') throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
+  if (revises?.action === 'delete' ? text.length > 0 : text.length === 0) {
+    throw new FrameError(revises?.action === 'delete' ? 'deletion carries text' : 'message text is missing');
+  }
 
-  return { t: 'msg', id, instance, seq, sentAt, text };
+  return { t: 'msg', id, instance, seq, sentAt, text, ...(revises && { revises }) };
+}
+
+function validateRevision(value: unknown): Revision | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new FrameError('message revision is invalid');
+
+  const { action, target } = value as Record<string, unknown>;
+  if (action !== 'edit' && action !== 'delete') throw new FrameError('revision action is invalid');
+  if (typeof target !== 'string' || !ID_PATTERN.test(target)) throw new FrameError('revision target is invalid');
+
+  return { action, target };
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {

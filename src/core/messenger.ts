@@ -28,6 +28,8 @@ import { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
+import type { RevisionAction } from './revisions.ts';
+import { assertRevisable } from './revisions.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
 export interface MessengerStats {
@@ -218,11 +220,57 @@ export class Messenger {
       text: trimmed,
       sentAt: this.#stamp(),
     });
-    const link = this.#links.get(conversation);
-    if (link?.isReady) void this.#flusher.sendQueued(link, message);
-    else void this.deliver(conversation);
+    this.#sendQueued(message);
 
     return message;
+  }
+
+  /**
+   * Replaces the text of an own message, here at once and at the peer through the outbox.
+   * @throws RangeError when the text is empty or too long, or the message is not an own, undeleted one.
+   */
+  async editMessage(id: string, text: string): Promise<void> {
+    const trimmed = text.trim();
+    if (trimmed.length === 0) throw new RangeError('message is empty');
+    if (trimmed.length > MAX_TEXT_LENGTH) throw new RangeError(`message is longer than ${MAX_TEXT_LENGTH} characters`);
+
+    await this.#revise(id, 'edit', trimmed);
+  }
+
+  /**
+   * Deletes an own message for everyone: its text is removed here at once and at the peer
+   * through the outbox.
+   * @throws RangeError when the message is not an own, undeleted one.
+   */
+  async deleteForEveryone(id: string): Promise<void> {
+    await this.#revise(id, 'delete', '');
+  }
+
+  /** Deletes a message from this device only; a queued own message is then never sent. */
+  async deleteForMe(id: string): Promise<void> {
+    await this.#options.storage.deleteMessage(id);
+  }
+
+  async #revise(id: string, action: RevisionAction, text: string): Promise<void> {
+    const identity = this.#requireIdentity();
+    const target = assertRevisable(await this.#options.storage.getMessage(id), identity.address);
+
+    const revision = await this.#options.storage.queueOutgoing({
+      id: toBase64Url(this.#options.randomBytes(16)),
+      conversation: target.conversation,
+      sender: identity.address,
+      instance: identity.instanceId,
+      text,
+      sentAt: this.#stamp(),
+      revises: { action, target: id },
+    });
+    this.#sendQueued(revision);
+  }
+
+  #sendQueued(message: MessageRecord): void {
+    const link = this.#links.get(message.conversation);
+    if (link?.isReady) void this.#flusher.sendQueued(link, message);
+    else void this.deliver(message.conversation);
   }
 
   /**

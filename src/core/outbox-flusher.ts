@@ -102,5 +102,7 @@ export class OutboxFlusher {
 }
 
 function chatPayloadOf(message: MessageRecord): ChatPayload {
-  return { t: 'msg', id: message.id, instance: message.instance, seq: message.seq, sentAt: message.sentAt, text: message.text };
+  const { id, instance, seq, sentAt, text, revises } = message;
+
+  return { t: 'msg', id, instance, seq, sentAt, text, ...(revises && { revises }) };
 }

@@ -5,6 +5,7 @@
 
 import type { WireCard } from './card.ts';
 import type { Identity } from './identity.ts';
+import type { Revision } from './revisions.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
 export type ContactState = 'contact' | 'request' | 'blocked';
@@ -51,6 +52,12 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Set on an edit or deletion for everyone, which is stored and sent as a message of its own (see revisions.ts). */
+  revises?: Revision;
+  /** Sender's time of the latest edit applied. */
+  editedAt?: number;
+  /** Sender's time of the deletion for everyone; the text is then empty. */
+  deletedAt?: number;
 }
 
 export interface OutgoingDraft {
@@ -60,6 +67,8 @@ export interface OutgoingDraft {
   instance: string;
   text: string;
   sentAt: number;
+  /** Makes the draft an edit or deletion of an own message, applied locally in the same transaction. */
+  revises?: Revision;
 }
 
 export type StoreResult = 'stored' | 'duplicate';
@@ -79,6 +88,9 @@ export interface CoreStorage {
    * storedAt of the conversation when needed.
    */
   queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord>;
+  getMessage(id: string): Promise<MessageRecord | undefined>;
+  /** Removes a message from this device only, with its outbox entry, so a queued one is never sent. */
+  deleteMessage(id: string): Promise<void>;
   /** Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest first. */
   listOutbox(conversation: string, afterSeq?: number): Promise<MessageRecord[]>;
   /** Conversations that have at least one message waiting in the outbox. */
@@ -100,7 +112,8 @@ export interface CoreStorage {
    * (conversation, sender, instance, seq) is already stored. In the same transaction it creates
    * `newContact` when given and counts the stored messages as unread. A stored message keeps its
    * storedAt unless that is not above the latest of its conversation, which then sets it.
-   * Returns one result per message, in order.
+   * A stored revision is applied to its target through `reviseTarget` and counts as no unread
+   * message. Returns one result per message, in order.
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */
   storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]>;

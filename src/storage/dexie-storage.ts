@@ -13,6 +13,7 @@ import type {
   OutgoingDraft,
   StoreResult,
 } from '../core/storage-port.ts';
+import { isRevision, reviseTarget } from '../core/revisions.ts';
 import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY } from './database.ts';
 import { toStorageError } from './storage-errors.ts';
@@ -63,11 +64,27 @@ export class DexieStorage implements CoreStorage {
         const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
 
         await db.counters.put({ name: counterName, value: seq });
+        if (draft.revises) await this.#applyRevision(message, { isOwn: true });
         await db.messages.add(message);
         await db.outbox.add({ messageId: message.id, conversation: draft.conversation, seq, queuedAt: draft.sentAt });
         await db.contacts.update(draft.conversation, { lastActivityAt: draft.sentAt });
 
         return message;
+      }),
+    );
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
+    return this.db.messages.get(id);
+  }
+
+  async deleteMessage(id: string): Promise<void> {
+    const { db } = this;
+
+    await guard(() =>
+      db.transaction('rw', [db.messages, db.outbox], async () => {
+        await db.messages.delete(id);
+        await db.outbox.delete(id);
       }),
     );
   }
@@ -169,18 +186,38 @@ export class DexieStorage implements CoreStorage {
         }
         if (newContact && !(await db.contacts.get(newContact.address))) await db.contacts.add(newContact);
         await db.messages.bulkAdd(fresh);
-        const lastStoredAt = Math.max(...fresh.map((message) => message.storedAt));
+        for (const revision of fresh.filter(isRevision)) await this.#applyRevision(revision, { isOwn: false });
+        const shown = fresh.filter((message) => !isRevision(message));
+        if (shown.length === 0) return results;
+
+        const lastStoredAt = Math.max(...shown.map((message) => message.storedAt));
         await db.contacts
           .where('address')
           .equals(fresh[0]!.conversation)
           .modify((contact) => {
-            contact.unreadCount += fresh.length;
+            contact.unreadCount += shown.length;
             contact.lastActivityAt = Math.max(contact.lastActivityAt, lastStoredAt);
           });
 
         return results;
       }),
     );
+  }
+
+  /**
+   * Applies a revision to its target inside the caller's transaction. A rejected own revision
+   * throws, which aborts the transaction, because the messenger checked it before. A rejected
+   * incoming one stays stored, so its resend is a duplicate, and changes nothing.
+   */
+  async #applyRevision(revision: MessageRecord, { isOwn }: { isOwn: boolean }): Promise<void> {
+    const targetId = revision.revises?.target ?? '';
+    const outcome = reviseTarget(await this.db.messages.get(targetId), revision);
+
+    if ('changes' in outcome) {
+      await this.db.messages.update(targetId, outcome.changes);
+    } else if (isOwn) {
+      throw new RangeError(`revision rejected: ${outcome.rejected}`);
+    }
   }
 
   /** Returns the lowest storedAt that keeps display order for a new message of the conversation. */

@@ -14,7 +14,8 @@ export type MessageRow = MessageRecord & { words?: string[] };
 /** Installs the hooks that set `words` from `text` whenever a message row is created or changed. */
 export function indexMessageWords(messages: EntityTable<MessageRow, 'id'>): void {
   messages.hook('creating', (_key, row) => {
-    row.words = searchWords(row.text);
+    // A revision is not shown as a message, so search must not find it either.
+    row.words = row.revises ? [] : searchWords(row.text);
   });
   messages.hook('updating', (changes) => {
     if (!('text' in changes)) return undefined;
@@ -31,6 +32,6 @@ export async function addWordsToStoredMessages(transaction: Transaction): Promis
     .table<MessageRow, string>('messages')
     .toCollection()
     .modify((row) => {
-      row.words = searchWords(row.text);
+      row.words = row.revises ? [] : searchWords(row.text);
     });
 }

@@ -1,4 +1,5 @@
 import type { Identity } from '../../src/core/identity.ts';
+import { isRevision, reviseTarget } from '../../src/core/revisions.ts';
 import type {
   ContactRecord,
   CoreStorage,
@@ -53,10 +54,27 @@ export class MemoryStorage implements CoreStorage {
 
     const storedAt = Math.max(draft.sentAt, this.#storedAtFloor(draft.conversation));
     const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
+    if (message.revises) {
+      const outcome = reviseTarget(this.messages.get(message.revises.target), message);
+      if ('rejected' in outcome) throw new RangeError(`revision rejected: ${outcome.rejected}`);
+      this.#update(message.revises.target, outcome.changes);
+    }
     this.messages.set(message.id, message);
     this.outbox.add(message.id);
 
     return { ...message };
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
+    const message = this.messages.get(id);
+
+    return message && { ...message };
+  }
+
+  async deleteMessage(id: string): Promise<void> {
+    this.#checkWritable();
+    this.messages.delete(id);
+    this.outbox.delete(id);
   }
 
   async listOutbox(conversation: string, afterSeq = 0): Promise<MessageRecord[]> {
@@ -123,8 +141,12 @@ export class MemoryStorage implements CoreStorage {
       if (newContact && !this.contacts.has(newContact.address)) this.contacts.set(newContact.address, { ...newContact });
       const storedAt = Math.max(message.storedAt, this.#storedAtFloor(message.conversation));
       this.messages.set(message.id, { ...message, storedAt });
+      if (message.revises) {
+        const outcome = reviseTarget(this.messages.get(message.revises.target), message);
+        if ('changes' in outcome) this.#update(message.revises.target, outcome.changes);
+      }
       const contact = this.contacts.get(message.conversation);
-      if (contact) {
+      if (contact && !isRevision(message)) {
         contact.unreadCount++;
         contact.lastActivityAt = storedAt;
       }
@@ -137,6 +159,16 @@ export class MemoryStorage implements CoreStorage {
   /** Messages of a conversation in display order. */
   conversation(address: string): MessageRecord[] {
     return [...this.messages.values()].filter((m) => m.conversation === address).sort((a, b) => a.storedAt - b.storedAt);
+  }
+
+  /** Applies changes as Dexie's update does: a key set to undefined is removed. */
+  #update(id: string, changes: Partial<MessageRecord>): void {
+    const message = this.messages.get(id);
+    if (!message) return;
+
+    const updated: Record<string, unknown> = { ...message, ...changes };
+    for (const [key, value] of Object.entries(changes)) if (value === undefined) delete updated[key];
+    this.messages.set(id, updated as unknown as MessageRecord);
   }
 
   #storedAtFloor(conversation: string): number {

@@ -1,9 +1,14 @@
 /**
  * Page reads of one conversation's history through the `[conversation+storedAt]` index. Each
- * read touches only the rows it returns, so their cost does not grow with the history.
+ * read touches only the rows it returns, so their cost does not grow with the history. Edits
+ * and deletions are stored as rows of their own (see revisions.ts) and left out here, because
+ * the chat shows them on the messages they change.
  */
 
+const isShown = (message: MessageRecord): boolean => !isRevision(message);
+
 import Dexie from 'dexie';
+import { isRevision } from '../../core/revisions.ts';
 import type { MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 
@@ -19,6 +24,7 @@ export async function readLatestPage(db: MeshtextDatabase, conversation: string,
     .where('[conversation+storedAt]')
     .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
     .reverse()
+    .filter(isShown)
     .limit(count)
     .toArray();
 
@@ -30,6 +36,7 @@ export function readRange(db: MeshtextDatabase, conversation: string, bounds: Me
   return db.messages
     .where('[conversation+storedAt]')
     .between([conversation, bounds.from], [conversation, bounds.to ?? Dexie.maxKey], true, true)
+    .filter(isShown)
     .toArray();
 }
 
@@ -39,6 +46,7 @@ export function readOlder(db: MeshtextDatabase, conversation: string, storedAt: 
     .where('[conversation+storedAt]')
     .between([conversation, Dexie.minKey], [conversation, storedAt], true, false)
     .reverse()
+    .filter(isShown)
     .limit(count)
     .toArray();
 }
@@ -48,6 +56,7 @@ export function readNewer(db: MeshtextDatabase, conversation: string, storedAt: 
   return db.messages
     .where('[conversation+storedAt]')
     .between([conversation, storedAt], [conversation, Dexie.maxKey], false, true)
+    .filter(isShown)
     .limit(count)
     .toArray();
 }

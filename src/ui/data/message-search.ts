@@ -5,6 +5,7 @@
  * typing it.
  */
 
+import type { Collection } from 'dexie';
 import type { MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 import { searchWords } from '../../storage/search-words.ts';
@@ -36,22 +37,50 @@ export async function searchMessages(db: MeshtextDatabase, query: string): Promi
   if (words.length === 0) return { words, hits: [], matchCount: 0, isUnsorted: false };
 
   const isLastWordPartial = !TRAILING_SEPARATOR.test(query);
-  const keySets = await Promise.all(
-    words.map(async (word, index) => {
-      const clause = db.messages.where('words');
-      const matches = index === words.length - 1 && isLastWordPartial ? clause.startsWith(word) : clause.equals(word);
+  const wordQueries = words.map((word, index) => {
+    const clause = db.messages.where('words');
 
-      return new Set(await matches.primaryKeys());
-    }),
-  );
-  const matchIds = intersect(keySets);
-  const isUnsorted = matchIds.length > MAX_SORTED_MATCHES;
-  const loadedIds = isUnsorted ? matchIds.slice(0, MAX_SEARCH_RESULTS) : matchIds;
-  const rows = (await db.messages.bulkGet(loadedIds)).filter((row): row is MessageRecord => row !== undefined);
+    return index === words.length - 1 && isLastWordPartial ? clause.startsWith(word) : clause.equals(word);
+  });
+  const keySets = await Promise.all(wordQueries.map(async (matches) => new Set(await matches.primaryKeys())));
+  const matchIds = new Set(intersect(keySets));
+  const isUnsorted = matchIds.size > MAX_SORTED_MATCHES;
+  const rows = isUnsorted
+    ? await readRows(db, [...matchIds].slice(0, MAX_SEARCH_RESULTS))
+    : await readMatchingRows(wordQueries[indexOfSmallest(keySets)]!, matchIds);
 
   rows.sort((a, b) => b.storedAt - a.storedAt);
 
-  return { words, hits: rows.slice(0, MAX_SEARCH_RESULTS), matchCount: matchIds.length, isUnsorted };
+  return { words, hits: rows.slice(0, MAX_SEARCH_RESULTS), matchCount: matchIds.size, isUnsorted };
+}
+
+async function readRows(db: MeshtextDatabase, ids: string[]): Promise<MessageRecord[]> {
+  return (await db.messages.bulkGet(ids)).filter((row): row is MessageRecord => row !== undefined);
+}
+
+/**
+ * Reads the rows of one word's index range in a single request, which costs far less than a
+ * lookup per key, and keeps those in `matchIds`, once each (a prefix can match several words
+ * of one message).
+ */
+async function readMatchingRows(wordQuery: Pick<Collection<MessageRecord>, 'toArray'>, matchIds: ReadonlySet<string>): Promise<MessageRecord[]> {
+  const seen = new Set<string>();
+
+  return (await wordQuery.toArray()).filter((row) => {
+    if (!matchIds.has(row.id) || seen.has(row.id)) return false;
+
+    seen.add(row.id);
+    return true;
+  });
+}
+
+function indexOfSmallest(sets: readonly Set<string>[]): number {
+  let smallest = 0;
+  sets.forEach((set, index) => {
+    if (set.size < (sets[smallest]?.size ?? Infinity)) smallest = index;
+  });
+
+  return smallest;
 }
 
 /** Returns the keys present in every set, walking the smallest one. */
