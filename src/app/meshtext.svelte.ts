@@ -113,6 +113,19 @@ export class Meshtext {
     await this.messenger.sendText(conversation, text);
   }
 
+  /** Replaces the text of an own message; see Messenger.editMessage. */
+  async editMessage(id: string, text: string): Promise<void> {
+    await this.messenger.editMessage(id, text);
+  }
+
+  async deleteForEveryone(id: string): Promise<void> {
+    await this.messenger.deleteForEveryone(id);
+  }
+
+  async deleteForMe(id: string): Promise<void> {
+    await this.messenger.deleteForMe(id);
+  }
+
   /** Accepts a message request; see Messenger.acceptRequest for `isNameClaimConfirmed`. */
   async acceptRequest(address: string, options: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
     await this.messenger.acceptRequest(address, options);

@@ -208,6 +208,25 @@ export const messages = {
   'search.tooMany': 'Matching messages: {count}, too many to sort by time, so {shown} of them are shown. Add a word to narrow the search.',
   'search.failed': 'Search did not work. Try again.',
   'search.you': 'You',
+
+  'chat.edited': 'edited',
+  'chat.deleted': 'This message was deleted.',
+  'chat.deletedOwn': 'You deleted this message.',
+  'messageMenu.label': 'Message actions',
+  'messageMenu.edit': 'Edit',
+  'messageMenu.deleteForMe': 'Delete for me',
+  'messageMenu.deleteForEveryone': 'Delete for everyone',
+  'messageMenu.editTitle': 'Edit message',
+  'messageMenu.editLabel': 'Message text',
+  'messageMenu.deleteForMeTitle': 'Delete for me?',
+  'messageMenu.deleteForMeBody': 'The message disappears from this device. The other person keeps their copy.',
+  'messageMenu.deleteForEveryoneTitle': 'Delete for everyone?',
+  'messageMenu.deleteForEveryoneBody':
+    'The text is removed here and, as soon as the message reaches them, on the other person\'s device too. They see that a message was deleted.',
+  'messageMenu.save': 'Save',
+  'messageMenu.delete': 'Delete',
+  'messageMenu.cancel': 'Cancel',
+  'messageMenu.failed': 'That did not work. Try again.',
 } as const;
 
 export type MessageKey = keyof typeof messages;
