@@ -35,7 +35,13 @@ export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload;
+/** Ephemeral typing indicator, never stored or resent (see typing.ts). */
+export interface TypingPayload {
+  t: 'typing';
+  isTyping: boolean;
+}
+
+export type WirePayload = ChatPayload | AckPayload | PingPayload | TypingPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -64,6 +70,9 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'typing':
+      if (typeof record.isTyping !== 'boolean') throw new FrameError('typing flag is invalid');
+      return { t: 'typing', isTyping: record.isTyping };
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
   }

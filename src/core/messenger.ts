@@ -30,6 +30,7 @@ import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.t
 import type { RawChannel, Transport } from './transport-port.ts';
 import type { RevisionAction } from './revisions.ts';
 import { assertRevisable } from './revisions.ts';
+import { TypingLimiter } from './typing.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
 export interface MessengerStats {
@@ -54,6 +55,8 @@ export interface MessengerOptions {
   relayUrls: string[];
   /** Called when a peer becomes reachable (relay presence or a ready link) or stops being so. */
   onReachability?(address: string, isReachable: boolean): void;
+  /** Called when a peer starts or stops typing; see typing.ts. */
+  onTyping?(address: string, isTyping: boolean): void;
   /** Store-and-forward mailbox used when no direct link opens in time. */
   mailbox?: Mailbox;
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
@@ -69,6 +72,7 @@ export class Messenger {
   #online = new Set<string>();
   #flusher: OutboxFlusher;
   #lastStamp = 0;
+  #typing = new TypingLimiter();
   #courier: MailboxCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
@@ -244,6 +248,17 @@ export class Messenger {
    */
   async deleteForEveryone(id: string): Promise<void> {
     await this.#revise(id, 'delete', '');
+  }
+
+  /**
+   * Tells a peer that the user is typing, or stopped, when a ready link is open and the rate
+   * limit allows. Nothing is queued: without a link the signal is dropped.
+   */
+  sendTyping(conversation: string, isTyping: boolean): void {
+    const link = this.#links.get(conversation);
+    if (!link?.isReady) return;
+
+    if (this.#typing.shouldSend(conversation, isTyping, this.#options.clock.now())) link.send({ t: 'typing', isTyping });
   }
 
   /** Deletes a message from this device only; a queued own message is then never sent. */
@@ -430,6 +445,8 @@ export class Messenger {
     const address = link.remoteAddress;
     if (this.#links.get(address) === link) this.#links.delete(address);
     this.#reportReachability(address);
+    this.#typing.forget(address);
+    this.#options.onTyping?.(address, false);
 
     void this.#flusher.linkClosed(link);
 
@@ -472,6 +489,7 @@ export class Messenger {
     const chats = payloads.filter((payload): payload is ChatPayload => payload.t === 'msg');
     const acked = payloads.flatMap((payload) => (payload.t === 'ack' ? payload.ids : []));
     const card = link.remoteCard;
+    this.#passTyping(link.remoteAddress, payloads, chats.length > 0);
 
     if (chats.length > 0 && card) {
       const results = await this.#storeChats(card, chats);
@@ -481,6 +499,16 @@ export class Messenger {
       }
     }
     if (acked.length > 0) await this.#options.storage.markDelivered(link.remoteAddress, acked);
+  }
+
+  /** Reports the typing signals of a batch; a chat message ends the peer's typing. */
+  #passTyping(address: string, payloads: WirePayload[], hasChats: boolean): void {
+    const now = this.#options.clock.now();
+
+    for (const payload of payloads) {
+      if (payload.t === 'typing' && this.#typing.shouldAccept(address, payload.isTyping, now)) this.#options.onTyping?.(address, payload.isTyping);
+    }
+    if (hasChats) this.#options.onTyping?.(address, false);
   }
 
   /** Stores a chat message from an authenticated sender; see storeIncomingChats. */

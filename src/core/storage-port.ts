@@ -29,6 +29,8 @@ export interface ContactRecord {
    * message request arrives under a known name (see name-claims.ts).
    */
   claimsNameOf?: string;
+  /** Last time this device saw the contact reachable, written when reachability changes. */
+  lastSeenAt?: number;
 }
 
 /** `received` is the state of every incoming message; the others belong to outgoing ones. */

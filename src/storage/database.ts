@@ -8,6 +8,7 @@ import type { EntityTable, Transaction } from 'dexie';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord } from '../core/storage-port.ts';
 import type { MessageRow } from './message-words.ts';
+import type { SettingRow } from './settings-store.ts';
 import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
 
 export const DATABASE_NAME = 'meshtext';
@@ -37,6 +38,7 @@ export type MeshtextDatabase = Dexie & {
   messages: EntityTable<MessageRow, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  settings: EntityTable<SettingRow, 'name'>;
 };
 
 /**
@@ -66,10 +68,11 @@ export const schemaVersions: readonly SchemaVersion[] = [
   },
   {
     // The multi-entry index on the normalised words of each text lets search read only the
-    // matching rows (see message-words.ts).
+    // matching rows (see message-words.ts). Settings hold the presence and typing switches.
     version: 7,
     stores: {
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq], *words',
+      settings: '&name',
     },
     upgrade: addWordsToStoredMessages,
   },

@@ -227,6 +227,13 @@ export const messages = {
   'messageMenu.delete': 'Delete',
   'messageMenu.cancel': 'Cancel',
   'messageMenu.failed': 'That did not work. Try again.',
+
+  'chat.typing': 'typing…',
+  'chat.lastSeen': 'last seen {time}',
+  'privacy.title': 'Privacy',
+  'privacy.presence': 'Show when contacts are online and when they were last seen',
+  'privacy.typing': 'Send and show typing indicators',
+  'privacy.typingHint': 'When this is off, contacts do not see when you type, and you do not see when they do.',
 } as const;
 
 export type MessageKey = keyof typeof messages;

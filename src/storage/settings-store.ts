@@ -1,0 +1,38 @@
+/**
+ * User settings in the `settings` table (schema version 7), one row per setting. A missing row
+ * means the default, so a new setting needs no upgrade step.
+ */
+
+import type { MeshtextDatabase } from './database.ts';
+
+export interface SettingRow {
+  name: string;
+  value: boolean;
+}
+
+/** Every setting with its default. */
+export const DEFAULT_SETTINGS = {
+  /** Show contacts' online state and last seen time in the chat header. */
+  isPresenceShown: true,
+  /** Send typing indicators and show the ones contacts send. */
+  isTypingShared: true,
+} as const;
+
+export type SettingName = keyof typeof DEFAULT_SETTINGS;
+export type Settings = Record<SettingName, boolean>;
+
+/** Reads every setting, with the default for each one never stored. */
+export async function readSettings(db: MeshtextDatabase): Promise<Settings> {
+  const rows = await db.settings.toArray();
+  const settings: Settings = { ...DEFAULT_SETTINGS };
+
+  for (const row of rows) {
+    if (row.name in DEFAULT_SETTINGS && typeof row.value === 'boolean') settings[row.name as SettingName] = row.value;
+  }
+
+  return settings;
+}
+
+export async function writeSetting(db: MeshtextDatabase, name: SettingName, value: boolean): Promise<void> {
+  await db.settings.put({ name, value });
+}
