@@ -16,7 +16,7 @@ export class AppSettings {
     this.#db = db;
   }
 
-  /** Starts following the stored settings; call once the database is open. */
+  /** Starts following the stored settings. Call it once, after the database opened. */
   watch(): void {
     liveQuery(() => readSettings(this.#db)).subscribe({
       next: (settings) => (this.current = settings),

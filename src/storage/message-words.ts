@@ -6,23 +6,20 @@
 
 import type { EntityTable, Transaction } from 'dexie';
 import type { MessageRecord } from '../core/storage-port.ts';
-import { searchWords } from './search-words.ts';
+import { searchKeys } from './search-words.ts';
 
-/** A stored message: the core's record plus the words of its text for the search index. */
+/** A stored message: the core's record plus the search index keys of its text (see search-words.ts). */
 export type MessageRow = MessageRecord & { words?: string[] };
 
 /** Installs the hooks that set `words` from `text` whenever a message row is created or changed. */
 export function indexMessageWords(messages: EntityTable<MessageRow, 'id'>): void {
   messages.hook('creating', (_key, row) => {
-    // A revision is not shown as a message, so search must not find it either.
-    row.words = row.revises ? [] : searchWords(row.text);
+    row.words = wordsOf(row);
   });
-  messages.hook('updating', (changes) => {
+  messages.hook('updating', (changes, _key, row) => {
     if (!('text' in changes)) return undefined;
 
-    const text = (changes as Partial<MessageRow>).text;
-
-    return { words: typeof text === 'string' ? searchWords(text) : [] };
+    return { words: wordsOf({ ...row, ...(changes as Partial<MessageRow>) }) };
   });
 }
 
@@ -32,6 +29,13 @@ export async function addWordsToStoredMessages(transaction: Transaction): Promis
     .table<MessageRow, string>('messages')
     .toCollection()
     .modify((row) => {
-      row.words = row.revises ? [] : searchWords(row.text);
+      row.words = wordsOf(row);
     });
+}
+
+function wordsOf(row: MessageRow): string[] {
+  // A revision is not shown as a message, so search must not find it either.
+  if (row.revises || typeof row.text !== 'string') return [];
+
+  return searchKeys(row.text, row.storedAt);
 }

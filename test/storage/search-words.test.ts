@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_WORD_LENGTH, MAX_WORDS_PER_MESSAGE, foldText, searchWords } from '../../src/storage/search-words.ts';
+import { MAX_WORD_LENGTH, MAX_WORDS_PER_MESSAGE, foldText, searchKey, searchKeys, searchWords, storedAtOfKey } from '../../src/storage/search-words.ts';
 
 describe('searchWords', () => {
   it('folds case and accents', () => {
@@ -34,5 +34,23 @@ describe('searchWords', () => {
 
   it('folds compatibility forms', () => {
     expect(foldText('ＡＢＣ ﬁne')).toBe('abc fine');
+  });
+});
+
+describe('searchKey', () => {
+  it('carries the time and sorts by word, then time', () => {
+    const keys = [searchKey('cats', 5), searchKey('cat', 1_733_000_000_000), searchKey('cat', 99)];
+
+    expect(storedAtOfKey(keys[1]!)).toBe(1_733_000_000_000);
+    expect(storedAtOfKey(searchKey('x', Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+    expect([...keys].sort()).toEqual([keys[2], keys[1], keys[0]]);
+  });
+
+  it('clamps times below zero', () => {
+    expect(storedAtOfKey(searchKey('cat', -5))).toBe(0);
+  });
+
+  it('makes one key per distinct word', () => {
+    expect(searchKeys('Cat cat dog', 7)).toEqual([searchKey('cat', 7), searchKey('dog', 7)]);
   });
 });

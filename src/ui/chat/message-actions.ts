@@ -1,4 +1,4 @@
-/** What the user can do with one message from its menu. */
+/** Actions offered in the menu of one message. */
 
 import type { MessageRecord } from '../../core/storage-port.ts';
 

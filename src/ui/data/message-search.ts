@@ -1,22 +1,18 @@
 /**
  * Full-text search over the local history through the multi-entry `words` index: each query
- * word reads only the keys of the messages that contain it, and only the matching rows are
- * loaded. Every word must match; the last one also matches as a prefix while the user is still
+ * word reads only the ids of the messages that contain it, and at most one page of matching
+ * rows is loaded, the newest by the times that the index keys carry. Every word must match; the last one also matches as a prefix while the user is still
  * typing it.
  */
 
-import type { Collection } from 'dexie';
 import type { MessageRecord } from '../../core/storage-port.ts';
+import type { Collection, InsertType } from 'dexie';
 import type { MeshtextDatabase } from '../../storage/database.ts';
-import { searchWords } from '../../storage/search-words.ts';
+import type { MessageRow } from '../../storage/message-words.ts';
+import { KEY_SEPARATOR, searchWords, storedAtOfKey } from '../../storage/search-words.ts';
 
 /** Results shown at most, newest first. */
 export const MAX_SEARCH_RESULTS = 50;
-/**
- * Matches loaded at most to sort them by time. Beyond it the hits are an arbitrary selection
- * of the matches, and the result says so.
- */
-export const MAX_SORTED_MATCHES = 5_000;
 
 export interface SearchResult {
   /** The query's words as folded for the index, for highlighting. */
@@ -25,8 +21,6 @@ export interface SearchResult {
   hits: MessageRecord[];
   /** Number of matching messages. */
   matchCount: number;
-  /** True when there were more than MAX_SORTED_MATCHES matches, so the hits are not the newest. */
-  isUnsorted: boolean;
 }
 
 const TRAILING_SEPARATOR = /[\s\p{P}]$/u;
@@ -34,44 +28,49 @@ const TRAILING_SEPARATOR = /[\s\p{P}]$/u;
 /** Searches every conversation's messages for `query`; an empty query finds nothing. */
 export async function searchMessages(db: MeshtextDatabase, query: string): Promise<SearchResult> {
   const words = searchWords(query);
-  if (words.length === 0) return { words, hits: [], matchCount: 0, isUnsorted: false };
+  if (words.length === 0) return { words, hits: [], matchCount: 0 };
 
   const isLastWordPartial = !TRAILING_SEPARATOR.test(query);
-  const wordQueries = words.map((word, index) => {
-    const clause = db.messages.where('words');
+  const ranges = words.map((word, index) => rangeOf(db, word, index === words.length - 1 && isLastWordPartial));
+  const idSets = await Promise.all(ranges.map(async (range) => new Set<string>(await range.primaryKeys())));
+  const smallest = indexOfSmallest(idSets);
+  const matchIds = [...(idSets[smallest] ?? [])].filter((id) => idSets.every((ids) => ids.has(id)));
 
-    return index === words.length - 1 && isLastWordPartial ? clause.startsWith(word) : clause.equals(word);
-  });
-  const keySets = await Promise.all(wordQueries.map(async (matches) => new Set(await matches.primaryKeys())));
-  const matchIds = new Set(intersect(keySets));
-  const isUnsorted = matchIds.size > MAX_SORTED_MATCHES;
-  const rows = isUnsorted
-    ? await readRows(db, [...matchIds].slice(0, MAX_SEARCH_RESULTS))
-    : await readMatchingRows(wordQueries[indexOfSmallest(keySets)]!, matchIds);
-
+  // A page of matches or less is read whole. More are first ordered by the times in the index keys.
+  const pageIds = matchIds.length <= MAX_SEARCH_RESULTS ? matchIds : await newestIds(db, ranges[smallest]!, new Set(matchIds));
+  const rows = (await db.messages.bulkGet(pageIds)).filter((row): row is MessageRecord => row !== undefined);
   rows.sort((a, b) => b.storedAt - a.storedAt);
 
-  return { words, hits: rows.slice(0, MAX_SEARCH_RESULTS), matchCount: matchIds.size, isUnsorted };
+  return { words, hits: rows, matchCount: matchIds.length };
 }
 
-async function readRows(db: MeshtextDatabase, ids: string[]): Promise<MessageRecord[]> {
-  return (await db.messages.bulkGet(ids)).filter((row): row is MessageRecord => row !== undefined);
+type WordRange = Collection<MessageRow, string, InsertType<MessageRow, 'id'>>;
+
+/** Returns the index range of one word, or of every word it begins when `isPrefix`. */
+function rangeOf(db: MeshtextDatabase, word: string, isPrefix: boolean): WordRange {
+  const lower = isPrefix ? word : word + KEY_SEPARATOR;
+
+  return db.messages.where('words').between(lower, `${lower}\uffff`, true, true);
 }
 
 /**
- * Reads the rows of one word's index range in a single request, which costs far less than a
- * lookup per key, and keeps those in `matchIds`, once each (a prefix can match several words
- * of one message).
+ * Returns the ids of the newest MAX_SEARCH_RESULTS of `matchIds`, ordered by the times that
+ * the index keys of `range` carry. Reading index keys walks a cursor, which costs more than the
+ * bulk reads of primary keys, so only the smallest range is walked. Both reads share one
+ * transaction, so their results line up entry by entry.
  */
-async function readMatchingRows(wordQuery: Pick<Collection<MessageRecord>, 'toArray'>, matchIds: ReadonlySet<string>): Promise<MessageRecord[]> {
-  const seen = new Set<string>();
+async function newestIds(db: MeshtextDatabase, range: WordRange, matchIds: ReadonlySet<string>): Promise<string[]> {
+  const [keys, ids] = await db.transaction('r', db.messages, () => Promise.all([range.keys(), range.primaryKeys()]));
+  const times = new Map<string, number>();
 
-  return (await wordQuery.toArray()).filter((row) => {
-    if (!matchIds.has(row.id) || seen.has(row.id)) return false;
-
-    seen.add(row.id);
-    return true;
+  ids.forEach((id, index) => {
+    if (matchIds.has(id)) times.set(id, storedAtOfKey(String(keys[index])));
   });
+
+  return [...times]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, MAX_SEARCH_RESULTS)
+    .map(([id]) => id);
 }
 
 function indexOfSmallest(sets: readonly Set<string>[]): number {
@@ -81,12 +80,4 @@ function indexOfSmallest(sets: readonly Set<string>[]): number {
   });
 
   return smallest;
-}
-
-/** Returns the keys present in every set, walking the smallest one. */
-function intersect(sets: Set<string>[]): string[] {
-  const [smallest, ...others] = [...sets].sort((a, b) => a.size - b.size);
-  if (!smallest) return [];
-
-  return [...smallest].filter((key) => others.every((set) => set.has(key)));
 }

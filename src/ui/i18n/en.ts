@@ -205,7 +205,6 @@ export const messages = {
   'search.none': 'No messages match.',
   'search.count': 'Matching messages: {count}',
   'search.countNewest': 'Matching messages: {count}. The newest {shown} are shown.',
-  'search.tooMany': 'Matching messages: {count}, too many to sort by time, so {shown} of them are shown. Add a word to narrow the search.',
   'search.failed': 'Search did not work. Try again.',
   'search.you': 'You',
 

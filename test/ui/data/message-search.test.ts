@@ -53,7 +53,6 @@ describe('searchMessages', () => {
 
     expect(result.hits.map((hit) => hit.text)).toEqual(['The HARBOUR café is closed for lunch', 'Lunch at the harbour']);
     expect(result.matchCount).toBe(2);
-    expect(result.isUnsorted).toBe(false);
   });
 
   it('matches the last word as a prefix while it is typed', async () => {
@@ -86,7 +85,7 @@ describe('searchMessages', () => {
     const db = freshDatabase();
     await db.messages.add(message(0, 'anything'));
 
-    expect(await searchMessages(db, '')).toEqual({ words: [], hits: [], matchCount: 0, isUnsorted: false });
+    expect(await searchMessages(db, '')).toEqual({ words: [], hits: [], matchCount: 0 });
     expect((await searchMessages(db, ' ?! ')).matchCount).toBe(0);
   });
 
@@ -99,6 +98,21 @@ describe('searchMessages', () => {
     expect(result.matchCount).toBe(MAX_SEARCH_RESULTS + 10);
     expect(result.hits).toHaveLength(MAX_SEARCH_RESULTS);
     expect(result.hits[0]?.text).toBe(`common ${MAX_SEARCH_RESULTS + 9}`);
+  });
+
+  it('orders hits by time across conversations', async () => {
+    const db = freshDatabase();
+    const rows = Array.from({ length: 300 }, (_, index) =>
+      message(index, `common word ${index}`, index % 2 === 0 ? 'mt1even' : 'mt1odd'),
+    ).map((row, index) => ({ ...row, storedAt: 10_000 + ((index * 7919) % 300) }));
+    await db.messages.bulkAdd(rows);
+
+    const result = await searchMessages(db, 'common wo');
+    const times = result.hits.map((hit) => hit.storedAt);
+
+    expect(result.matchCount).toBe(300);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(times[0]).toBe(10_299);
   });
 
   it('follows edits and deletions', async () => {
