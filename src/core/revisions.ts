@@ -10,14 +10,14 @@ import type { MessageRecord } from './storage-port.ts';
 
 export type RevisionAction = 'edit' | 'delete';
 
-/** What a revision message does: `edit` replaces the target's text with its own, `delete` empties it. */
+/** Target and action of a revision message: `edit` replaces the target's text with its own, `delete` empties it. */
 export interface Revision {
   action: RevisionAction;
   /** Id of the message revised. */
   target: string;
 }
 
-/** Why a revision changed nothing; logged as a count, never shown to the peer. */
+/** Reason a revision changed nothing. The peer is never told. */
 export type RevisionRejection = 'missing-target' | 'not-sender' | 'is-revision' | 'already-deleted' | 'outdated';
 
 export type RevisionOutcome = { changes: Partial<MessageRecord> } | { rejected: RevisionRejection };

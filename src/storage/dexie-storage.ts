@@ -187,15 +187,15 @@ export class DexieStorage implements CoreStorage {
         if (newContact && !(await db.contacts.get(newContact.address))) await db.contacts.add(newContact);
         await db.messages.bulkAdd(fresh);
         for (const revision of fresh.filter(isRevision)) await this.#applyRevision(revision, { isOwn: false });
-        const shown = fresh.filter((message) => !isRevision(message));
-        if (shown.length === 0) return results;
+        const visible = fresh.filter((message) => !isRevision(message));
+        if (visible.length === 0) return results;
 
-        const lastStoredAt = Math.max(...shown.map((message) => message.storedAt));
+        const lastStoredAt = Math.max(...visible.map((message) => message.storedAt));
         await db.contacts
           .where('address')
           .equals(fresh[0]!.conversation)
           .modify((contact) => {
-            contact.unreadCount += shown.length;
+            contact.unreadCount += visible.length;
             contact.lastActivityAt = Math.max(contact.lastActivityAt, lastStoredAt);
           });
 

@@ -1,5 +1,5 @@
 /**
- * Long histories in the real app in headless Chromium: opening a conversation that holds
+ * Long histories in the real app in headless Chromium: opening a conversation that contains
  * 100,000 messages, and searching them. The messages are seeded into the app's IndexedDB
  * through the e2e seeding path (test/e2e/history-seed.ts), so the search index is the one the
  * app's own table hooks write.
@@ -31,7 +31,7 @@ const firstPageRows = 60;
 const needle = 'Where did we put the spare lighthouse lens?';
 /**
  * Queries and what they test. "loka" is one of the seeded vocabulary's 512 words, so about 1.5 %
- * of the messages contain it; "loka lolo" needs two such words in one message.
+ * of the messages contain it. "loka lolo" needs two such words in one message.
  */
 const queries = [
   { label: 'one rare word', query: 'lighthouse' },

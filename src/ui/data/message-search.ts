@@ -1,7 +1,7 @@
 /**
- * Full-text search over the local history through the multi-entry `words` index: each query
- * word reads only the ids of the messages that contain it, and at most one page of matching
- * rows is loaded, the newest by the times that the index keys carry. Every word must match; the last one also matches as a prefix while the user is still
+ * Full-text search over the local history through the multi-entry `words` index. Each query
+ * word reads only the ids of the messages that contain it. At most one page of matching rows is
+ * loaded, the newest by the times that the index keys carry. Every word must match; the last one also matches as a prefix while the user is still
  * typing it.
  */
 
