@@ -5,6 +5,7 @@ import { contactFromCard } from './contact-cards.ts';
 import type { ChatPayload } from './messages.ts';
 import { nameClaimFields } from './name-claims.ts';
 import type { Logger } from './ports.ts';
+import { logIgnoredRevisions } from './revisions.ts';
 import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 
 /** 'blocked' means dropped before storage; 'failed' means not stored, so no receipt may go out. */
@@ -46,6 +47,7 @@ export async function storeIncomingChats(
       ? undefined
       : { ...contactFromCard(sender, firstStoredAt), state: 'request' as const, ...(await nameClaimFields(storage, sender)) };
     const results = await storage.storeIncoming(messages, newContact);
+    await logIgnoredRevisions(storage, logger, messages.filter((_, index) => results[index] === 'stored'));
     logger.debug('messages received', { peer: sender.address.slice(0, 12), count: messages.length });
 
     return results;

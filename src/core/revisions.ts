@@ -6,7 +6,8 @@
  * transaction, so the rule below holds on the sending and the receiving side alike.
  */
 
-import type { MessageRecord } from './storage-port.ts';
+import type { Logger } from './ports.ts';
+import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
 export type RevisionAction = 'edit' | 'delete';
 
@@ -59,4 +60,29 @@ export function assertRevisable(target: MessageRecord | undefined, ownAddress: s
   if (target.deletedAt !== undefined) throw new RangeError('message is already deleted');
 
   return target;
+}
+
+/**
+ * Logs each stored incoming revision that left its target unchanged, such as one naming a
+ * message of someone else. Call it after storing, because storage applies revisions itself.
+ * A failed read is logged as a warning, never thrown, since the revisions are already stored.
+ */
+export async function logIgnoredRevisions(storage: CoreStorage, logger: Logger, stored: readonly MessageRecord[]): Promise<void> {
+  for (const revision of stored) {
+    if (!revision.revises) continue;
+
+    let target: MessageRecord | undefined;
+    try {
+      target = await storage.getMessage(revision.revises.target);
+    } catch (error) {
+      logger.warn('reading a revised message failed', { id: revision.id.slice(0, 8), error: String(error) });
+      continue;
+    }
+    const isApplied =
+      target?.sender === revision.sender &&
+      (revision.revises.action === 'delete' ? target.deletedAt !== undefined : (target.editedAt ?? -Infinity) >= revision.sentAt);
+    if (!isApplied) {
+      logger.info('revision changed nothing', { peer: revision.sender.slice(0, 12), id: revision.id.slice(0, 8), hasTarget: target !== undefined });
+    }
+  }
 }

@@ -83,10 +83,12 @@ describe('edits and deletions', () => {
     const sent = await alice.messenger.sendText(bob.address, 'the real text');
     await waitFor(() => shown(bob, alice.address).length === 1, 'bob to get the message');
     const mallory = createIdentity('Mallory', nacl.randomBytes, Date.now());
+    const logged: string[] = [];
+    const logger = { ...silentLogger, info: (event: string) => void logged.push(event) };
 
     const results = await storeIncomingChats(
       bob.storage,
-      silentLogger,
+      logger,
       verifyCard(signCard(mallory)),
       [{ t: 'msg', id: 'forged-edit-0001', instance: mallory.instanceId, seq: 1, sentAt: Date.now(), text: 'forged', revises: { action: 'edit', target: sent.id } }],
       () => Date.now(),
@@ -95,6 +97,7 @@ describe('edits and deletions', () => {
     expect(results).toEqual(['stored']);
     expect(shown(bob, alice.address)).toEqual(['the real text']);
     expect(bob.storage.messages.get(sent.id)?.text).toBe('the real text');
+    expect(logged).toContain('revision changed nothing');
   });
 
   it('rejects a peer revising my own message', async () => {
