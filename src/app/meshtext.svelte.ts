@@ -13,6 +13,7 @@ import { Messenger } from '../core/messenger.ts';
 import { systemClock } from '../core/ports.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
+import { DexieCarryStore } from '../storage/dexie-carry-store.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import { RelayControl } from '../transport/relay-control.ts';
@@ -66,6 +67,7 @@ export class Meshtext {
       storage: this.storage,
       transport: this.transport,
       mailbox: new RelayMailbox(control),
+      carrying: { store: new DexieCarryStore(this.db) },
       clock: systemClock,
       randomBytes: nacl.randomBytes,
       logger: createLogger('messenger'),
@@ -169,6 +171,11 @@ export class Meshtext {
 
   async markRead(address: string): Promise<void> {
     await this.storage.markConversationRead(address);
+  }
+
+  /** Stores whether this device carries encrypted messages between the user's contacts. */
+  async setCarryForContacts(isEnabled: boolean): Promise<void> {
+    await this.messenger.peerCourier?.saveCarryForContacts(isEnabled);
   }
 
   /** Records that the user compared safety numbers with this contact and they matched. */

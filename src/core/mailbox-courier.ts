@@ -12,6 +12,7 @@ import type { Identity } from './identity.ts';
 import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
 import { decodePayload, encodePayload, MAX_ACK_IDS } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
+import { isDueForMailbox } from './carry-sender.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage } from './storage-port.ts';
 import type { InboxResult } from './inbox.ts';
@@ -58,7 +59,8 @@ export class MailboxCourier {
     const contact = await storage.getContact(conversation);
     if (!contact || contact.state === 'blocked' || !mailbox.isAvailable()) return;
 
-    const waiting = (await storage.listOutbox(conversation)).filter((message) => message.mailboxedAt === undefined);
+    const now = clock.now();
+    const waiting = (await storage.listOutbox(conversation)).filter((message) => isDueForMailbox(message, now));
     for (const message of waiting) {
       const payload: ChatPayload = {
         t: 'msg',

@@ -4,6 +4,8 @@
  */
 
 import { fromUtf8, utf8 } from './bytes.ts';
+import type { CarryPayload } from './carry-payloads.ts';
+import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
 import type { Revision } from './revisions.ts';
 
@@ -41,7 +43,7 @@ export interface TypingPayload {
   isTyping: boolean;
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload | TypingPayload;
+export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload | TypingPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -70,6 +72,10 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'carry':
+    case 'carry-result':
+    case 'carry-status':
+      return validateCarryPayload(record);
     case 'typing':
       if (typeof record.isTyping !== 'boolean') throw new FrameError('typing flag is invalid');
       return { t: 'typing', isTyping: record.isTyping };

@@ -8,6 +8,9 @@
 import { isAddress } from './address.ts';
 import { toBase64Url } from './bytes.ts';
 import type { Card, WireCard } from './card.ts';
+import { isCarryPayload } from './carry-payloads.ts';
+import type { CarryCircle } from './carry-policy.ts';
+import type { CarryQuota, CarryStore } from './carry-store-port.ts';
 import { signCard } from './card.ts';
 import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts';
 import type { InboxResult } from './inbox.ts';
@@ -25,6 +28,7 @@ import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { PeerLink } from './peer-link.ts';
+import { PeerCourier } from './peer-courier.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
@@ -61,6 +65,8 @@ export interface MessengerOptions {
   mailbox?: Mailbox;
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
   maxLiveLinks?: number;
+  /** Store-and-forward through other peers (peer-courier.ts); off without it. */
+  carrying?: { store: CarryStore; quota?: CarryQuota; replyTimeoutMs?: number };
 }
 
 export class Messenger {
@@ -74,6 +80,7 @@ export class Messenger {
   #lastStamp = 0;
   #typing = new TypingLimiter();
   #courier: MailboxCourier | undefined;
+  #peerCourier: PeerCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled in batches, in arrival order. */
@@ -102,6 +109,20 @@ export class Messenger {
       });
       options.mailbox.onReady(() => void this.collectMailbox());
     }
+    if (options.carrying) this.#peerCourier = this.#createPeerCourier(options.carrying);
+  }
+
+  /** Carrying through other peers, or undefined when the messenger was built without it. */
+  get peerCourier(): PeerCourier | undefined {
+    return this.#peerCourier;
+  }
+
+  /**
+   * Registers peers beyond contacts, such as members of a shared group, to carry messages for
+   * and to hand messages to for carrying. Does nothing when carrying is off.
+   */
+  registerCarryCircle(circle: CarryCircle): void {
+    this.#peerCourier?.registerCircle(circle);
   }
 
   get identity(): Identity | undefined {
@@ -185,6 +206,7 @@ export class Messenger {
     };
     await storage.putContact(contact);
     await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
 
     return contact;
   }
@@ -197,6 +219,7 @@ export class Messenger {
   async acceptRequest(address: string, { isNameClaimConfirmed = false }: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
     assertAcceptable(await this.#options.storage.getContact(address), isNameClaimConfirmed);
     await this.#options.storage.updateContact(address, { state: 'contact' });
+    await this.#peerCourier?.announceAll();
   }
 
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */
@@ -307,7 +330,12 @@ export class Messenger {
     this.#waitingSince.set(conversation, since);
 
     if (!link && this.#online.has(conversation)) await this.#dial(conversation);
-    if (this.#courier?.isAvailable && now - since >= DIRECT_DELIVERY_TIMEOUT_MS) await this.#courier.sendWaiting(conversation);
+    if (now - since < DIRECT_DELIVERY_TIMEOUT_MS) return;
+
+    // Carriers get the first chance; the mailbox takes what none of them holds.
+    await this.#peerCourier?.handOver(conversation);
+    const isMailboxDue = (await this.#peerCourier?.isMailboxDue(conversation)) ?? true;
+    if (this.#courier?.isAvailable && isMailboxDue) await this.#courier.sendWaiting(conversation);
   }
 
   /** Collects envelopes waiting in the mailbox; the mailbox adapter calls this when it is ready. */
@@ -329,6 +357,7 @@ export class Messenger {
     }
 
     await Promise.all(conversations.map((conversation) => this.deliver(conversation)));
+    await this.#peerCourier?.maintain();
   }
 
   /** Tells the transport which contacts to report presence for. */
@@ -375,7 +404,10 @@ export class Messenger {
       logger,
       events: {
         onReady: (ready) => void this.#handleReady(ready),
-        onPayload: (from, payload) => this.#inbound.push(from, payload),
+        onPayload: (from, payload) => {
+          if (isCarryPayload(payload)) this.#peerCourier?.handlePayload(from, payload);
+          else this.#inbound.push(from, payload);
+        },
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
       },
     });
@@ -439,6 +471,7 @@ export class Messenger {
     }
     this.#reportReachability(link.remoteAddress);
     await this.#flusher.flush(link);
+    await this.#peerCourier?.linkReady(link);
   }
 
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
@@ -523,6 +556,32 @@ export class Messenger {
     this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
 
     return results;
+  }
+
+  #createPeerCourier(carrying: NonNullable<MessengerOptions['carrying']>): PeerCourier {
+    const { storage, clock, randomBytes, logger } = this.#options;
+
+    return new PeerCourier({
+      ...carrying,
+      storage,
+      clock,
+      randomBytes,
+      logger,
+      host: {
+        identity: () => this.#requireIdentity(),
+        ownCard: () => this.#requireCard(),
+        readyLinks: () => [...this.#links.values()].filter((link) => link.isReady),
+        isOnline: (address) => this.#online.has(address),
+        dial: (address) => this.#dial(address),
+        storeChat: (card, payload) => this.storeChat(card, payload),
+        sendDirect: (address, payload) => this.#links.get(address)?.send(payload) ?? false,
+        acknowledgeByMailbox: async (card, ids) => {
+          if (!this.#courier?.isAvailable) throw new Error('mailbox is not available');
+          await this.#courier.acknowledge(card, ids);
+        },
+        countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,
+      },
+    });
   }
 
   #requireIdentity(): Identity {

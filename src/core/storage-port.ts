@@ -60,6 +60,8 @@ export interface MessageRecord {
   editedAt?: number;
   /** Sender's time of the deletion for everyone; the text is then empty. */
   deletedAt?: number;
+  /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
+  carriedAt?: number;
 }
 
 export interface OutgoingDraft {
@@ -101,11 +103,13 @@ export interface CoreStorage {
   markSent(ids: string[]): Promise<void>;
   /**
    * Moves sent messages back to queued when the link they went out on died unacknowledged,
-   * except those a mailbox holds.
+   * except those a mailbox or a carrying peer holds.
    */
   requeue(ids: string[]): Promise<void>;
   /** Records that a mailbox confirmed storing these messages, which counts as sent. */
   markMailboxed(ids: string[], at: number): Promise<void>;
+  /** Records that a carrying peer confirmed storing these messages, which counts as sent. */
+  markCarried(ids: string[], at: number): Promise<void>;
   /** Marks messages of a conversation delivered and removes them from the outbox. */
   markDelivered(conversation: string, ids: string[]): Promise<void>;
 

@@ -5,6 +5,7 @@
 
 import Dexie from 'dexie';
 import type { EntityTable, Transaction } from 'dexie';
+import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord } from '../core/storage-port.ts';
 import type { MessageRow } from './message-words.ts';
@@ -32,12 +33,20 @@ export interface CounterRow {
   value: number;
 }
 
+/** One setting of carrying for other peers, such as `carryForContacts`. */
+export interface CarrySettingRow {
+  name: string;
+  value: boolean;
+}
+
 export type MeshtextDatabase = Dexie & {
   identity: EntityTable<IdentityRow, 'key'>;
   contacts: EntityTable<ContactRecord, 'address'>;
   messages: EntityTable<MessageRow, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  carried: EntityTable<CarriedEnvelope, 'key'>;
+  carrySettings: EntityTable<CarrySettingRow, 'name'>;
   settings: EntityTable<SettingRow, 'name'>;
 };
 
@@ -64,6 +73,14 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // Envelopes carried for other peers (peer-courier.ts) and the setting that allows it.
+    version: 4,
+    stores: {
+      carried: '&key, [tag+expiresAt], handedBy, expiresAt',
+      carrySettings: '&name',
     },
   },
   {

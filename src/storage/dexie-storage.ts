@@ -120,7 +120,7 @@ export class DexieStorage implements CoreStorage {
       db.messages
         .where('id')
         .anyOf(ids)
-        .and((message) => message.status === 'sent' && message.mailboxedAt === undefined)
+        .and((message) => message.status === 'sent' && message.mailboxedAt === undefined && message.carriedAt === undefined)
         .modify({ status: 'queued' }),
     );
   }
@@ -134,6 +134,20 @@ export class DexieStorage implements CoreStorage {
         .anyOf(ids)
         .modify((message) => {
           message.mailboxedAt = at;
+          if (message.status === 'queued') message.status = 'sent';
+        }),
+    );
+  }
+
+  async markCarried(ids: string[], at: number): Promise<void> {
+    const { db } = this;
+
+    await guard(() =>
+      db.messages
+        .where('id')
+        .anyOf(ids)
+        .modify((message) => {
+          message.carriedAt = at;
           if (message.status === 'queued') message.status = 'sent';
         }),
     );

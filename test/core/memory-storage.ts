@@ -99,7 +99,7 @@ export class MemoryStorage implements CoreStorage {
   async requeue(ids: string[]): Promise<void> {
     for (const id of ids) {
       const message = this.messages.get(id);
-      if (message?.status === 'sent' && message.mailboxedAt === undefined) message.status = 'queued';
+      if (message?.status === 'sent' && message.mailboxedAt === undefined && message.carriedAt === undefined) message.status = 'queued';
     }
   }
 
@@ -108,6 +108,15 @@ export class MemoryStorage implements CoreStorage {
       const message = this.messages.get(id);
       if (!message) continue;
       message.mailboxedAt = at;
+      if (message.status === 'queued') message.status = 'sent';
+    }
+  }
+
+  async markCarried(ids: string[], at: number): Promise<void> {
+    for (const id of ids) {
+      const message = this.messages.get(id);
+      if (!message) continue;
+      message.carriedAt = at;
       if (message.status === 'queued') message.status = 'sent';
     }
   }

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, chromium, type BrowserContext, type LaunchOptions, type Page } from '@playwright/test';
+import type { RelayLimits } from '../../signaling/relay-limits.ts';
 import { silentLogger, startRelay } from '../../signaling/server.ts';
 import { isMissingFaviconMessage } from './chromium.ts';
 
@@ -24,6 +25,8 @@ export interface RelayOptions {
   skipOwnershipCheck?: boolean;
   /** PEM certificate and key: the relay then serves HTTPS and WSS. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Relay limits to override, for example a mailbox that rejects every envelope. */
+  limits?: Partial<RelayLimits>;
 }
 
 /** A relay started for one test. */

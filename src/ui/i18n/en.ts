@@ -233,6 +233,12 @@ export const messages = {
   'privacy.presence': 'Show when contacts are online and when they were last seen',
   'privacy.typing': 'Send and show typing indicators',
   'privacy.typingHint': 'When this is off, contacts do not see when you type, and you do not see when they do.',
+
+  'carry.title': 'Carrying messages',
+  'carry.label': 'Carry messages for my contacts',
+  'carry.hint':
+    'When a contact cannot reach another of your contacts, Meshtext on this device keeps their encrypted message and hands it over when you meet that person. You cannot read it. It uses up to 2 MB per contact and is deleted after 14 days.',
+  'carry.saveFailed': 'The setting could not be saved. Try again.',
 } as const;
 
 export type MessageKey = keyof typeof messages;
