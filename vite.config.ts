@@ -7,6 +7,12 @@ const DEV_RELAY_ORIGIN = 'http://127.0.0.1:8081';
 
 const THEME_COLOR = '#0f766e';
 
+/**
+ * Build identifier shown in the profile. MESHTEXT_BUILD_ID sets it, for example to tell two
+ * builds apart in the update test. Otherwise it is the build time, so each build differs.
+ */
+const BUILD_ID = process.env.MESHTEXT_BUILD_ID ?? new Date().toISOString().slice(0, 16).replace('T', ' ');
+
 export default defineConfig({
   plugins: [
     svelte(),
@@ -24,15 +30,40 @@ export default defineConfig({
         name: 'Meshtext',
         short_name: 'Meshtext',
         description: 'End-to-end encrypted messenger that sends messages directly between devices and works offline.',
+        lang: 'en',
+        dir: 'ltr',
+        categories: ['social', 'communication'],
         theme_color: THEME_COLOR,
         background_color: '#f4f6f8',
         display: 'standalone',
         start_url: '/',
         scope: '/',
         icons: [
-          { src: 'pwa-192x192.png', sizes: '192x192', type: 'image/png' },
-          { src: 'pwa-512x512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'pwa-192x192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: 'pwa-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
           { src: 'maskable-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+        // src/ui/state/shared-content.ts reads shared text and links from this URL.
+        share_target: {
+          action: '/share',
+          method: 'GET',
+          enctype: 'application/x-www-form-urlencoded',
+          params: { title: 'title', text: 'text', url: 'url' },
+        },
+        // src/ui/state/shortcut-fragment.ts opens the matching dialog for these fragments.
+        shortcuts: [
+          {
+            name: 'Share my invite',
+            short_name: 'Share invite',
+            url: '/#/share-invite',
+            icons: [{ src: 'pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
+          },
+          {
+            name: 'Add contact',
+            short_name: 'Add contact',
+            url: '/#/add-contact',
+            icons: [{ src: 'pwa-192x192.png', sizes: '192x192', type: 'image/png' }],
+          },
         ],
       },
       workbox: {
@@ -44,9 +75,14 @@ export default defineConfig({
         // from the first visit. Updates still wait for the user, because skipWaiting stays off.
         clientsClaim: true,
         cleanupOutdatedCaches: true,
+        // Adds the notificationclick handler, which the generated worker lacks.
+        importScripts: ['sw-notifications.js'],
       },
     }),
   ],
+  define: {
+    __MESHTEXT_BUILD_ID__: JSON.stringify(BUILD_ID),
+  },
   build: {
     target: 'es2022',
   },

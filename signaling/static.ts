@@ -10,7 +10,7 @@ import path from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from './logger.ts';
 
-const NO_CACHE_FILE_NAMES = new Set(['index.html', 'sw.js', 'registerSW.js', 'manifest.webmanifest']);
+const NO_CACHE_FILE_NAMES = new Set(['index.html', 'sw.js', 'sw-notifications.js', 'registerSW.js', 'manifest.webmanifest']);
 const WORKBOX_FILE_PATTERN = /^workbox-[\w-]+\.js$/;
 const HASHED_ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 

@@ -16,10 +16,11 @@ import { cryptoPrimitives } from './crypto.ts';
 import { historyBench } from './history.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
+import { offlineStart } from './offline-start.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 import { relayBench } from './relay.bench.ts';
 
-const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, relayBench, historyBench];
+const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, relayBench, offlineStart, historyBench];
 
 function formatTable(metrics: Metric[]): string {
   const header = ['name', 'value', 'unit', 'baseline', 'goal'];

@@ -1,6 +1,7 @@
 import type { Meshtext } from '../../app/meshtext.svelte.ts';
 import { t } from '../i18n/index.ts';
 import { describeError } from '../state/error-text.ts';
+import { takePendingDraft } from '../state/pending-draft.ts';
 
 /** State of the message composer of one conversation. */
 export class ComposerForm {
@@ -13,6 +14,7 @@ export class ComposerForm {
   constructor(app: Meshtext, conversation: string) {
     this.#app = app;
     this.#conversation = conversation;
+    this.draft = takePendingDraft(conversation) ?? '';
   }
 
   /**

@@ -234,6 +234,46 @@ export const messages = {
   'privacy.typing': 'Send and show typing indicators',
   'privacy.typingHint': 'When this is off, contacts do not see when you type, and you do not see when they do.',
 
+  'title.unread': '({count}) Meshtext',
+  'notification.requestTitle': 'Message request from {name}',
+
+  'appSettings.title': 'This device',
+  'appSettings.installTitle': 'Install',
+  'appSettings.install': 'Install Meshtext',
+  'appSettings.installHint': 'Installed, Meshtext opens in its own window and starts without a network connection.',
+  'appSettings.installed': 'Meshtext is installed on this device.',
+  'appSettings.installIos':
+    'To install Meshtext, tap the Share button in Safari, then "Add to Home Screen", then "Add".',
+  'appSettings.installMenu': 'To install Meshtext, look for "Install app" or "Add to Home screen" in your browser\'s menu.',
+  'appSettings.notificationsLabel': 'Notify me of new messages while Meshtext is in the background',
+  'appSettings.notificationsDenied':
+    'Your browser blocks notifications from Meshtext. You can allow them in the site settings of your browser.',
+  'appSettings.notificationsUnsupported': 'This browser cannot show notifications.',
+  'appSettings.storageTitle': 'Storage',
+  'appSettings.storageUsage': '{usage} used of {quota} available to Meshtext.',
+  'appSettings.storagePersisted': 'The browser keeps Meshtext\'s data even when space runs low.',
+  'appSettings.storageNotPersisted':
+    'The browser may delete Meshtext\'s data when space runs low. Installing Meshtext makes this less likely. Keep a backup.',
+  'appSettings.build': 'Build {build}',
+
+  'shareTarget.title': 'Send to…',
+  'shareTarget.chooseLabel': 'Contacts',
+  'shareTarget.noContacts': 'Add a contact first. Then share again to send this to them.',
+  'shareTarget.cancel': 'Cancel',
+
+  'notificationOffer.label': 'Notifications',
+  'notificationOffer.text': 'Get a notification when a reply arrives while Meshtext is in the background?',
+  'notificationOffer.turnOn': 'Turn on',
+  'notificationOffer.dismiss': 'Not now',
+
+  'storageLost.title': "Meshtext's data on this device was deleted",
+  'storageLost.body':
+    'The browser deleted the storage of Meshtext while it was open, and with it your identity, contacts and messages. Browsers do this when the device runs low on space or when site data is cleared.',
+  'storageLost.hint': 'Start again to create a new identity, or to restore one from a backup.',
+  'storageLost.restart': 'Start again',
+  'onboarding.dataLost':
+    'Your earlier identity, contacts and messages are no longer on this device. The browser probably deleted them to free space. Restore them from a backup, or create a new identity.',
+
   'carry.title': 'Carrying messages',
   'carry.label': 'Carry messages for my contacts',
   'carry.hint':

@@ -3,7 +3,11 @@
  * never lives here, because the screens read it from storage through live queries.
  */
 
-export type OpenDialog = { kind: 'share' } | { kind: 'add-contact'; initialLink: string } | undefined;
+export type OpenDialog =
+  | { kind: 'share' }
+  | { kind: 'add-contact'; initialLink: string }
+  | { kind: 'share-target'; text: string }
+  | undefined;
 
 export class UiState {
   dialog = $state.raw<OpenDialog>(undefined);
@@ -14,6 +18,11 @@ export class UiState {
 
   openAddContactDialog(initialLink = ''): void {
     this.dialog = { kind: 'add-contact', initialLink };
+  }
+
+  /** Asks which chat the text that another app shared should go to. */
+  openShareTargetDialog(text: string): void {
+    this.dialog = { kind: 'share-target', text };
   }
 
   closeDialog(): void {
