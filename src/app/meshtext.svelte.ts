@@ -9,11 +9,15 @@ import { liveQuery } from 'dexie';
 import type { Subscription } from 'dexie';
 import { SvelteSet } from 'svelte/reactivity';
 import nacl from 'tweetnacl';
+import type { GroupLayer } from '../core/groups/group-layer.ts';
+import type { GroupRecord } from '../core/groups/group-types.ts';
+import { createGroupLayer } from '../core/groups/group-layer.ts';
 import { Messenger } from '../core/messenger.ts';
 import { systemClock } from '../core/ports.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
 import { DexieCarryStore } from '../storage/dexie-carry-store.ts';
+import { DexieGroupStorage } from '../storage/dexie-group-storage.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import { RelayControl } from '../transport/relay-control.ts';
@@ -37,6 +41,8 @@ export class Meshtext {
   relayStatus = $state<RelayStatus>('offline');
   /** Address of the conversation shown on screen, or undefined for the list alone. */
   openConversation = $state<string | undefined>(undefined);
+  /** Id of the group chat shown on screen; set only while openConversation is unset. */
+  openGroup = $state<string | undefined>(undefined);
   /** Contacts reachable right now: listed online by the relay or linked directly. */
   readonly reachable = new SvelteSet<string>();
   /** Contacts typing right now, while the typing setting is on. */
@@ -48,6 +54,10 @@ export class Meshtext {
   readonly storage: DexieStorage;
   readonly messenger: Messenger;
   readonly transport: LazyPeerJsTransport;
+  readonly groups: GroupLayer;
+  #groupWatch: Subscription | undefined;
+  /** Per group, the state last offered to members: own sequence number, log heads, key. */
+  #groupFingerprints: Record<string, string> = {};
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #outboxWatch: Subscription | undefined;
   #statusChannel: BroadcastChannel | undefined;
@@ -83,6 +93,13 @@ export class Meshtext {
       onTyping: (address, isTyping) => {
         if (this.settings.current.isTypingShared) this.typing.set(address, isTyping);
       },
+    });
+    this.groups = createGroupLayer({
+      storage: new DexieGroupStorage(this.db),
+      messenger: this.messenger,
+      clock: systemClock,
+      randomBytes: nacl.randomBytes,
+      logger: createLogger('groups'),
     });
   }
 
@@ -166,7 +183,19 @@ export class Meshtext {
 
   async open(address: string | undefined): Promise<void> {
     this.openConversation = address;
+    this.openGroup = undefined;
     if (address) await this.storage.markConversationRead(address);
+  }
+
+  /** Shows a group chat and marks it read. */
+  async openGroupChat(group: string): Promise<void> {
+    this.openConversation = undefined;
+    this.openGroup = group;
+    await this.markGroupRead(group);
+  }
+
+  async markGroupRead(group: string): Promise<void> {
+    await this.db.groups.update(group, { unreadCount: 0 });
   }
 
   async markRead(address: string): Promise<void> {
@@ -265,6 +294,25 @@ export class Meshtext {
     this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
       next: () => void this.messenger.deliverAll(),
     });
+    // Any tab may change a group: its own sequence number, log heads and key show it. The
+    // leader offers changed groups to connected members and watches new members' presence.
+    this.#groupWatch = liveQuery(() => this.db.groups.toArray()).subscribe({
+      next: (groups) => void this.#announceChangedGroups(groups),
+    });
+  }
+
+  async #announceChangedGroups(groups: GroupRecord[]): Promise<void> {
+    let hasNewRoster = false;
+
+    for (const group of groups) {
+      const fingerprint = `${group.ownSeq}|${group.heads.join()}|${group.currentEpoch ?? ''}`;
+      if (this.#groupFingerprints[group.id] === fingerprint) continue;
+
+      hasNewRoster ||= this.#groupFingerprints[group.id]?.split('|')[1] !== group.heads.join();
+      this.#groupFingerprints[group.id] = fingerprint;
+      this.groups.sync.announce(group.id);
+    }
+    if (hasNewRoster) await this.messenger.refreshWatchList();
   }
 
   #follow(): void {
@@ -275,6 +323,7 @@ export class Meshtext {
   #disconnect(): void {
     clearInterval(this.#retryTimer);
     this.#outboxWatch?.unsubscribe();
+    this.#groupWatch?.unsubscribe();
     this.messenger.stop();
     this.transport.stop();
   }

@@ -43,7 +43,13 @@ export interface TypingPayload {
   isTyping: boolean;
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload | TypingPayload;
+/** Group layer payload; its body is checked by groups/group-wire.ts. */
+export interface GroupPayload {
+  t: 'grp';
+  body: unknown;
+}
+
+export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload | GroupPayload | TypingPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -76,6 +82,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'carry-result':
     case 'carry-status':
       return validateCarryPayload(record);
+    case 'grp':
+      return { t: 'grp', body: record.body };
     case 'typing':
       if (typeof record.isTyping !== 'boolean') throw new FrameError('typing flag is invalid');
       return { t: 'typing', isTyping: record.isTyping };

@@ -44,6 +44,19 @@ export interface MessengerStats {
   droppedFromBlocked: number;
 }
 
+/**
+ * A layer riding on the messenger's links, such as groups: it receives its own payloads from
+ * authenticated peers, learns when links open and peers come online, and names peers that are
+ * not contacts but may be dialled and watched.
+ */
+export interface MessengerExtension {
+  onPayload(from: Card, body: unknown): void;
+  onLinkReady(address: string): void;
+  onPresence(address: string, isOnline: boolean): void;
+  cardFor(address: string): Promise<Card | undefined>;
+  watchAddresses(): Promise<string[]>;
+}
+
 /** Time to wait for a direct link before waiting messages go to the mailbox. */
 export const DIRECT_DELIVERY_TIMEOUT_MS = 10_000;
 
@@ -79,6 +92,7 @@ export class Messenger {
   #flusher: OutboxFlusher;
   #lastStamp = 0;
   #typing = new TypingLimiter();
+  #extension: MessengerExtension | undefined;
   #courier: MailboxCourier | undefined;
   #peerCourier: PeerCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
@@ -132,6 +146,21 @@ export class Messenger {
   /** Tells whether a ready link to the peer is open right now. */
   isConnected(address: string): boolean {
     return this.#links.get(address)?.isReady ?? false;
+  }
+
+  /** Connects a layer such as groups; see MessengerExtension. */
+  attachExtension(extension: MessengerExtension): void {
+    this.#extension = extension;
+  }
+
+  /** Sends an extension payload over a ready link; returns false when there is none. */
+  sendExtensionPayload(address: string, body: unknown): boolean {
+    return this.#links.get(address)?.send({ t: 'grp', body }) ?? false;
+  }
+
+  /** Dials a peer the relay lists online unless a link to it exists. */
+  connectTo(address: string): void {
+    if (this.#online.has(address) && !this.#links.has(address)) void this.#dial(address);
   }
 
   /** Tells whether the relay reports the peer online. */
@@ -363,13 +392,17 @@ export class Messenger {
   /** Tells the transport which contacts to report presence for. */
   async refreshWatchList(): Promise<void> {
     const contacts = await this.#options.storage.listContacts();
+    const watched = contacts.filter((contact) => contact.state !== 'blocked').map((contact) => contact.address);
+    const blocked = new Set(contacts.filter((contact) => contact.state === 'blocked').map((contact) => contact.address));
+    const extra = ((await this.#extension?.watchAddresses()) ?? []).filter((address) => !blocked.has(address));
 
-    this.#options.transport.watch(contacts.filter((contact) => contact.state !== 'blocked').map((contact) => contact.address));
+    this.#options.transport.watch([...new Set([...watched, ...extra])]);
   }
 
   async #dial(address: string): Promise<void> {
     const contact = await this.#options.storage.getContact(address);
-    if (!contact || contact.state === 'blocked' || this.#links.has(address)) return;
+    if (contact?.state === 'blocked' || this.#links.has(address)) return;
+    if (!contact && !(await this.#extension?.cardFor(address))) return;
     if (!this.#makeRoomForLink()) return;
 
     this.#options.logger.debug('dialling', { peer: address.slice(0, 12) });
@@ -387,7 +420,8 @@ export class Messenger {
       channel.close();
       return;
     }
-    if (channel.isInitiator && !contact) {
+    const extensionCard = !contact && channel.isInitiator ? await this.#extension?.cardFor(address) : undefined;
+    if (channel.isInitiator && !contact && !extensionCard) {
       channel.close();
       return;
     }
@@ -399,7 +433,7 @@ export class Messenger {
     const link = new PeerLink({
       channel,
       context: { identity: this.#requireIdentity(), ownCard: this.#requireCard(), randomBytes: this.#options.randomBytes },
-      knownCard: contact && cardFromContact(contact),
+      knownCard: contact ? cardFromContact(contact) : extensionCard,
       clock: this.#options.clock,
       logger,
       events: {
@@ -470,6 +504,7 @@ export class Messenger {
       }
     }
     this.#reportReachability(link.remoteAddress);
+    this.#extension?.onLinkReady(link.remoteAddress);
     await this.#flusher.flush(link);
     await this.#peerCourier?.linkReady(link);
   }
@@ -502,6 +537,7 @@ export class Messenger {
 
     this.#online.add(address);
     this.#reportReachability(address);
+    this.#extension?.onPresence(address, true);
     void this.deliver(address);
   }
 
@@ -524,6 +560,9 @@ export class Messenger {
     const card = link.remoteCard;
     this.#passTyping(link.remoteAddress, payloads, chats.length > 0);
 
+    if (card && this.#extension) {
+      for (const payload of payloads) if (payload.t === 'grp') this.#extension.onPayload(card, payload.body);
+    }
     if (chats.length > 0 && card) {
       const results = await this.#storeChats(card, chats);
       const ids = chats.filter((_, index) => results[index] === 'stored' || results[index] === 'duplicate').map((chat) => chat.id);

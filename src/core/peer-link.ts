@@ -122,7 +122,7 @@ export class PeerLink {
   send(payload: WirePayload): boolean {
     if (this.#state.phase !== 'ready') return false;
 
-    if (payload.t === 'msg' || payload.t === 'ack') this.#lastChatAt = this.#options.clock.now();
+    if (payload.t === 'msg' || payload.t === 'ack' || payload.t === 'grp') this.#lastChatAt = this.#options.clock.now();
     this.channel.send(this.#state.session.seal(encodePayload(payload)));
     return true;
   }

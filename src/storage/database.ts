@@ -11,6 +11,15 @@ import type { ContactRecord } from '../core/storage-port.ts';
 import type { MessageRow } from './message-words.ts';
 import type { SettingRow } from './settings-store.ts';
 import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
+import type {
+  BundleRow,
+  GroupMessageRow,
+  GroupRecord,
+  JoinRequestRow,
+  LogRow,
+  PairKeyRow,
+  PendingJoinRow,
+} from '../core/groups/group-types.ts';
 
 export const DATABASE_NAME = 'meshtext';
 
@@ -47,6 +56,13 @@ export type MeshtextDatabase = Dexie & {
   counters: EntityTable<CounterRow, 'name'>;
   carried: EntityTable<CarriedEnvelope, 'key'>;
   carrySettings: EntityTable<CarrySettingRow, 'name'>;
+  groups: EntityTable<GroupRecord, 'id'>;
+  groupLog: EntityTable<LogRow, 'hash'>;
+  groupBundles: EntityTable<BundleRow, 'id'>;
+  groupMessages: Dexie.Table<GroupMessageRow, [string, string, number]>;
+  groupJoinRequests: Dexie.Table<JoinRequestRow, [string, string]>;
+  groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
+  groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
   settings: EntityTable<SettingRow, 'name'>;
 };
 
@@ -92,6 +108,20 @@ export const schemaVersions: readonly SchemaVersion[] = [
       settings: '&name',
     },
     upgrade: addWordsToStoredMessages,
+  },
+  {
+    // Groups: derived records, the membership log, key bundles, messages, join requests, and
+    // pair keys derived from the identity's box key, which a restart would otherwise recompute.
+    version: 8,
+    stores: {
+      groups: '&id, lastActivityAt',
+      groupLog: '&hash, group',
+      groupBundles: '&id, group',
+      groupMessages: '&[group+sender+seq], [group+storedAt], id',
+      groupJoinRequests: '&[group+address], group',
+      groupPendingJoins: '&group',
+      groupPairKeys: '&[owner+boxKey]',
+    },
   },
 ];
 

@@ -13,6 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bundleSize } from './bundle-size.ts';
 import { cryptoPrimitives } from './crypto.ts';
+import { groupsBench } from './groups.bench.ts';
 import { historyBench } from './history.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
@@ -20,7 +21,16 @@ import { offlineStart } from './offline-start.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 import { relayBench } from './relay.bench.ts';
 
-const benchmarks: Benchmark[] = [bundleSize, cryptoPrimitives, rawPeerjsTransport, meshtextTransport, relayBench, offlineStart, historyBench];
+const benchmarks: Benchmark[] = [
+  bundleSize,
+  cryptoPrimitives,
+  groupsBench,
+  rawPeerjsTransport,
+  meshtextTransport,
+  relayBench,
+  offlineStart,
+  historyBench,
+];
 
 function formatTable(metrics: Metric[]): string {
   const header = ['name', 'value', 'unit', 'baseline', 'goal'];

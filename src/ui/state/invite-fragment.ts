@@ -21,3 +21,15 @@ export function takeInviteFromLocation(): string | undefined {
 
   return link;
 }
+
+const GROUP_FRAGMENT_PREFIX = '#/group/';
+
+/** Returns the full group join link when the page URL carries one, and removes it from the address bar. */
+export function takeGroupLinkFromLocation(): string | undefined {
+  if (!location.hash.startsWith(GROUP_FRAGMENT_PREFIX)) return undefined;
+
+  const link = location.href;
+  history.replaceState(history.state, '', `${location.pathname}${location.search}`);
+
+  return link;
+}

@@ -6,6 +6,8 @@
 export type OpenDialog =
   | { kind: 'share' }
   | { kind: 'add-contact'; initialLink: string }
+  | { kind: 'create-group' }
+  | { kind: 'join-group'; link: string }
   | { kind: 'share-target'; text: string }
   | undefined;
 
@@ -18,6 +20,14 @@ export class UiState {
 
   openAddContactDialog(initialLink = ''): void {
     this.dialog = { kind: 'add-contact', initialLink };
+  }
+
+  openCreateGroupDialog(): void {
+    this.dialog = { kind: 'create-group' };
+  }
+
+  openJoinGroupDialog(link: string): void {
+    this.dialog = { kind: 'join-group', link };
   }
 
   /** Asks which chat the text that another app shared should go to. */

@@ -1,0 +1,71 @@
+/**
+ * Builds the items a group chat shows: text messages with their sender's name and "read by"
+ * list, and one line per membership change, ordered by the time they were stored here.
+ */
+
+import type { GroupRecord, LogRow } from '../../core/groups/group-types.ts';
+import type { GroupMessageRow } from '../../core/groups/group-types.ts';
+import { addressOfCard } from '../../core/groups/membership-log.ts';
+import { t } from '../i18n/index.ts';
+import type { GroupTimelineData } from './group-queries.ts';
+
+export type TimelineItem =
+  | { kind: 'message'; key: string; message: GroupMessageRow; senderName: string; isOwn: boolean; readBy: string[] }
+  | { kind: 'event'; key: string; text: string; at: number };
+
+export function buildTimeline(data: GroupTimelineData, group: GroupRecord | undefined, ownAddress: string | undefined): TimelineItem[] {
+  const nameOf = (address: string): string => {
+    if (address === ownAddress) return t('groups.you');
+
+    return group?.roster.find((member) => member.address === address)?.displayName ?? t('groups.someone');
+  };
+  const readers = new Map<string, Set<string>>();
+  for (const row of data.messages) {
+    if (row.kind !== 'read') continue;
+    for (const id of row.readIds ?? []) {
+      const set = readers.get(id) ?? new Set<string>();
+      set.add(row.sender);
+      readers.set(id, set);
+    }
+  }
+
+  const items: Array<TimelineItem & { sortAt: number }> = [];
+  for (const message of data.messages) {
+    if (message.kind !== 'text') continue;
+    items.push({
+      kind: 'message',
+      key: `m:${message.sender}:${message.seq}`,
+      message,
+      senderName: nameOf(message.sender),
+      isOwn: message.sender === ownAddress,
+      readBy: [...(readers.get(message.id) ?? [])].filter((address) => address !== message.sender).map(nameOf),
+      sortAt: message.storedAt,
+    });
+  }
+  for (const row of data.log) {
+    items.push({ kind: 'event', key: `e:${row.hash}`, text: describeEntry(row, nameOf), at: row.entry.at, sortAt: row.storedAt });
+  }
+
+  return items.sort((a, b) => a.sortAt - b.sortAt);
+}
+
+/** Describes a membership change in one line, naming people as the roster names them. */
+export function describeEntry(row: LogRow, nameOf: (address: string) => string): string {
+  const { op, author: authorAddress } = row.entry;
+  const author = nameOf(authorAddress);
+
+  switch (op.k) {
+    case 'create':
+      return t('groups.event.create', { author, name: op.name });
+    case 'add':
+      return t('groups.event.add', { author, names: op.cards.map((card) => nameOf(addressOfCard(card))).join(', ') });
+    case 'remove':
+      return t('groups.event.remove', { author, name: nameOf(op.member) });
+    case 'admin':
+      return t(op.isAdmin ? 'groups.event.adminOn' : 'groups.event.adminOff', { author, name: nameOf(op.member) });
+    case 'rename':
+      return t('groups.event.rename', { author, name: op.name });
+    case 'mode':
+      return t(op.announce ? 'groups.event.modeOn' : 'groups.event.modeOff', { author });
+  }
+}
