@@ -19,6 +19,10 @@ import { openDatabase } from '../storage/database.ts';
 import { DexieCarryStore } from '../storage/dexie-carry-store.ts';
 import { DexieGroupStorage } from '../storage/dexie-group-storage.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
+import { DexieFileStorage } from '../storage/dexie-file-storage.ts';
+import { MAX_FILE_BYTES } from '../core/files/file-meta.ts';
+import { FileTooLargeError } from '../core/transfer/transfer-errors.ts';
+import { makeThumbnail } from './thumbnail.ts';
 import { LazyPeerJsTransport } from '../transport/lazy-transport.ts';
 import { RelayControl } from '../transport/relay-control.ts';
 import { RelayMailbox } from '../transport/relay-mailbox.ts';
@@ -75,6 +79,7 @@ export class Meshtext {
     });
     this.messenger = new Messenger({
       storage: this.storage,
+      files: new DexieFileStorage(this.storage),
       transport: this.transport,
       mailbox: new RelayMailbox(control),
       carrying: { store: new DexieCarryStore(this.db) },
@@ -168,6 +173,18 @@ export class Meshtext {
 
   async deleteForMe(id: string): Promise<void> {
     await this.messenger.deleteForMe(id);
+  }
+
+  /**
+   * Sends a file: checks the size cap, makes a thumbnail of an image, then stores the file
+   * message with its bytes before anything is sent.
+   * @throws FileTooLargeError over MAX_FILE_BYTES, before the file is read.
+   */
+  async sendFile(conversation: string, file: File): Promise<void> {
+    if (file.size > MAX_FILE_BYTES) throw new FileTooLargeError(file.size, MAX_FILE_BYTES);
+
+    const thumbnail = await makeThumbnail(file);
+    await this.messenger.sendFile(conversation, { name: file.name, type: file.type, ...(thumbnail && { thumbnail }) }, file);
   }
 
   /** Accepts a message request; see Messenger.acceptRequest for `isNameClaimConfirmed`. */

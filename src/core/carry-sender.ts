@@ -181,6 +181,7 @@ export class CarrySender {
       seq: message.seq,
       sentAt: message.sentAt,
       text: message.text,
+      ...(message.file && { file: message.file }),
       ...(message.revises && { revises: message.revises }),
     };
     const contents = { recipientBoxKey: recipient.boxPublicKey, payload, id: message.id, seq: message.seq, createdAt: now };

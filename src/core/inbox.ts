@@ -38,6 +38,7 @@ export async function storeIncomingChats(
     sentAt: payload.sentAt,
     storedAt: stamp(),
     status: 'received',
+    ...(payload.file && { file: payload.file }),
     ...(payload.revises && { revises: payload.revises }),
   }));
   const firstStoredAt = messages[0]?.storedAt ?? 0;

@@ -69,6 +69,7 @@ export class MailboxCourier {
         seq: message.seq,
         sentAt: message.sentAt,
         text: message.text,
+        ...(message.file && { file: message.file }),
         ...(message.revises && { revises: message.revises }),
       };
       try {

@@ -7,6 +7,10 @@ import { fromUtf8, utf8 } from './bytes.ts';
 import type { CarryPayload } from './carry-payloads.ts';
 import { validateCarryPayload } from './carry-payloads.ts';
 import { FrameError } from './errors.ts';
+import type { FileMeta } from './files/file-meta.ts';
+import { validateFileMeta } from './files/file-meta.ts';
+import type { FileWantPayload } from './files/file-payloads.ts';
+import { validateFileWant } from './files/file-payloads.ts';
 import type { Revision } from './revisions.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
@@ -20,8 +24,10 @@ export interface ChatPayload {
   instance: string;
   seq: number;
   sentAt: number;
-  /** Empty only in a deletion. */
+  /** The message text; for a file message, the file's name. Empty only in a deletion. */
   text: string;
+  /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
+  file?: FileMeta;
   /** Present in an edit or deletion for everyone of the message `revises.target`. */
   revises?: Revision;
 }
@@ -49,7 +55,7 @@ export interface GroupPayload {
   body: unknown;
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload | CarryPayload | GroupPayload | TypingPayload;
+export type WirePayload = ChatPayload | AckPayload | PingPayload | FileWantPayload | CarryPayload | GroupPayload | TypingPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -78,6 +84,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'ping':
     case 'pong':
       return { t: record.t };
+    case 'file-want':
+      return validateFileWant(record);
     case 'carry':
     case 'carry-result':
     case 'carry-status':
@@ -106,7 +114,9 @@ function validateChat(record: Record<string, unknown>): ChatPayload {
     throw new FrameError(revises?.action === 'delete' ? 'deletion carries text' : 'message text is missing');
   }
 
-  return { t: 'msg', id, instance, seq, sentAt, text, ...(revises && { revises }) };
+  const file = record.file === undefined ? undefined : validateFileMeta(record.file);
+
+  return { t: 'msg', id, instance, seq, sentAt, text, ...(file && { file }), ...(revises && { revises }) };
 }
 
 function validateRevision(value: unknown): Revision | undefined {

@@ -31,6 +31,10 @@ import { PeerLink } from './peer-link.ts';
 import { PeerCourier } from './peer-courier.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
+import { describeFile } from './files/describe-file.ts';
+import type { FileChoice } from './files/describe-file.ts';
+import type { FileBody, FileStorage } from './files/file-storage-port.ts';
+import { FileTransfers } from './files/file-transfers.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 import type { RevisionAction } from './revisions.ts';
 import { assertRevisable } from './revisions.ts';
@@ -78,6 +82,8 @@ export interface MessengerOptions {
   mailbox?: Mailbox;
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
   maxLiveLinks?: number;
+  /** Storage of attached files; without it, sendFile throws and incoming file bytes are not fetched. */
+  files?: FileStorage;
   /** Store-and-forward through other peers (peer-courier.ts); off without it. */
   carrying?: { store: CarryStore; quota?: CarryQuota; replyTimeoutMs?: number };
 }
@@ -94,6 +100,7 @@ export class Messenger {
   #typing = new TypingLimiter();
   #extension: MessengerExtension | undefined;
   #courier: MailboxCourier | undefined;
+  #files: FileTransfers | undefined;
   #peerCourier: PeerCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
@@ -106,6 +113,7 @@ export class Messenger {
   constructor(options: MessengerOptions) {
     this.#options = options;
     this.#flusher = new OutboxFlusher(options.storage);
+    if (options.files) this.#files = new FileTransfers({ storage: options.files, logger: options.logger });
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
         mailbox: options.mailbox,
@@ -248,6 +256,9 @@ export class Messenger {
   async acceptRequest(address: string, { isNameClaimConfirmed = false }: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
     assertAcceptable(await this.#options.storage.getContact(address), isNameClaimConfirmed);
     await this.#options.storage.updateContact(address, { state: 'contact' });
+
+    const link = this.#links.get(address);
+    if (link?.isReady) void this.#fetchFiles(link);
     await this.#peerCourier?.announceAll();
   }
 
@@ -283,7 +294,8 @@ export class Messenger {
 
   /**
    * Replaces the text of an own message, here at once and at the peer through the outbox.
-   * @throws RangeError when the text is empty or too long, or the message is not an own, undeleted one.
+   * @throws RangeError when the text is empty or too long, or the message is not an own,
+   *   undeleted text message.
    */
   async editMessage(id: string, text: string): Promise<void> {
     const trimmed = text.trim();
@@ -321,6 +333,7 @@ export class Messenger {
   async #revise(id: string, action: RevisionAction, text: string): Promise<void> {
     const identity = this.#requireIdentity();
     const target = assertRevisable(await this.#options.storage.getMessage(id), identity.address);
+    if (action === 'edit' && target.file) throw new RangeError('a file message cannot be edited');
 
     const revision = await this.#options.storage.queueOutgoing({
       id: toBase64Url(this.#options.randomBytes(16)),
@@ -338,6 +351,36 @@ export class Messenger {
     const link = this.#links.get(message.conversation);
     if (link?.isReady) void this.#flusher.sendQueued(link, message);
     else void this.deliver(message.conversation);
+  }
+
+  /**
+   * Stores a file message, its outbox entry and the file's bytes, then tries to deliver the
+   * message. The bytes follow when the receiver requests them over a direct link.
+   * @throws FileTooLargeError over MAX_FILE_BYTES and RangeError for an empty file, both before
+   *   the file is read; Error when the messenger has no file storage.
+   */
+  async sendFile(conversation: string, choice: FileChoice, body: FileBody): Promise<MessageRecord> {
+    const identity = this.#requireIdentity();
+    const files = this.#options.files;
+    if (!files) throw new Error('messenger has no file storage');
+    if (!isAddress(conversation)) throw new RangeError('conversation is not a valid address');
+
+    const file = await describeFile(choice, body);
+    const message = await files.queueOutgoingFile(
+      {
+        id: toBase64Url(this.#options.randomBytes(16)),
+        conversation,
+        sender: identity.address,
+        instance: identity.instanceId,
+        text: file.name,
+        sentAt: this.#stamp(),
+        file,
+      },
+      body,
+    );
+    void this.deliver(conversation);
+
+    return message;
   }
 
   /**
@@ -386,6 +429,12 @@ export class Messenger {
     }
 
     await Promise.all(conversations.map((conversation) => this.deliver(conversation)));
+
+    // Also picks up files announced through the mailbox while a link was open, and transfers
+    // that stopped when a part could not be stored.
+    for (const link of this.#links.values()) {
+      if (link.isReady) void this.#fetchFiles(link);
+    }
     await this.#peerCourier?.maintain();
   }
 
@@ -439,7 +488,8 @@ export class Messenger {
       events: {
         onReady: (ready) => void this.#handleReady(ready),
         onPayload: (from, payload) => {
-          if (isCarryPayload(payload)) this.#peerCourier?.handlePayload(from, payload);
+          if (payload.t === 'file-part' || payload.t === 'file-want') this.#files?.handle(from, payload);
+          else if (isCarryPayload(payload)) this.#peerCourier?.handlePayload(from, payload);
           else this.#inbound.push(from, payload);
         },
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
@@ -504,6 +554,7 @@ export class Messenger {
       }
     }
     this.#reportReachability(link.remoteAddress);
+    void this.#fetchFiles(link);
     this.#extension?.onLinkReady(link.remoteAddress);
     await this.#flusher.flush(link);
     await this.#peerCourier?.linkReady(link);
@@ -571,6 +622,18 @@ export class Messenger {
       }
     }
     if (acked.length > 0) await this.#options.storage.markDelivered(link.remoteAddress, acked);
+    if (chats.some((chat) => chat.file)) void this.#fetchFiles(link);
+  }
+
+  /**
+   * Asks the link's peer for the missing parts of its files, but only once the user accepted it:
+   * a message request announces a file without making this device download it.
+   */
+  async #fetchFiles(link: PeerLink): Promise<void> {
+    if (!this.#files) return;
+
+    const contact = await this.#options.storage.getContact(link.remoteAddress);
+    if (contact?.state === 'contact') await this.#files.resume(link);
   }
 
   /** Reports the typing signals of a batch; a chat message ends the peer's typing. */
@@ -593,6 +656,17 @@ export class Messenger {
   async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
     const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp());
     this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
+
+    const storedFiles = payloads.filter((chat, index) => chat.file && (results[index] === 'stored' || results[index] === 'duplicate'));
+    if (storedFiles.length > 0 && this.#files) {
+      try {
+        await this.#files.recordIncoming(card.address, storedFiles);
+      } catch (error) {
+        // Without its file row the message must not be acknowledged, so the sender sends it again.
+        this.#options.logger.error('recording incoming files failed', { peer: card.address.slice(0, 12), error: String(error) });
+        return payloads.map((chat, index) => (chat.file ? 'failed' : (results[index] ?? 'failed')));
+      }
+    }
 
     return results;
   }

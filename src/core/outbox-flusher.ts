@@ -102,7 +102,7 @@ export class OutboxFlusher {
 }
 
 function chatPayloadOf(message: MessageRecord): ChatPayload {
-  const { id, instance, seq, sentAt, text, revises } = message;
+  const { id, instance, seq, sentAt, text, file, revises } = message;
 
-  return { t: 'msg', id, instance, seq, sentAt, text, ...(revises && { revises }) };
+  return { t: 'msg', id, instance, seq, sentAt, text, ...(file && { file }), ...(revises && { revises }) };
 }

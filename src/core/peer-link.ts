@@ -1,7 +1,9 @@
 /**
  * One authenticated link to a peer over a raw channel: runs the handshake, then seals and opens
  * payloads with the session, and watches liveness with its own pings, because a data channel can
- * report itself open long after the other side died.
+ * report itself open long after the other side died. Once ready, payloads go out through a
+ * send scheduler (flow control, urgent before bulk, fragments under 16 KiB) and come in through
+ * a reassembler.
  */
 
 import type { Card } from './card.ts';
@@ -10,8 +12,12 @@ import { answerHandshake, completeHandshake, finishHandshake, MisaddressedHelloE
 import { encodeReject, RejectReason } from './crypto/reject-frame.ts';
 import type { Session } from './crypto/session.ts';
 import { DecryptError, FrameError, HandshakeError } from './errors.ts';
+import type { FilePartPayload } from './files/file-payloads.ts';
+import { BINARY_PAYLOAD_MARKER, decodeFilePart } from './files/file-payloads.ts';
 import type { WirePayload } from './messages.ts';
 import { decodePayload, encodePayload } from './messages.ts';
+import { Reassembler } from './transfer/reassembler.ts';
+import { SendScheduler } from './transfer/send-scheduler.ts';
 import type { Clock, Logger } from './ports.ts';
 import type { RawChannel } from './transport-port.ts';
 
@@ -43,9 +49,12 @@ export type LinkCloseReason =
   | 'idle'
   | 'evicted';
 
+/** Anything a ready link delivers: a JSON payload or a binary file part. */
+export type LinkPayload = WirePayload | FilePartPayload;
+
 export interface PeerLinkEvents {
   onReady(link: PeerLink): void;
-  onPayload(link: PeerLink, payload: WirePayload): void;
+  onPayload(link: PeerLink, payload: LinkPayload): void;
   onClosed(link: PeerLink, reason: LinkCloseReason, error?: Error): void;
 }
 
@@ -63,7 +72,7 @@ type LinkState =
   | { phase: 'waiting-hello' }
   | { phase: 'waiting-reply'; initiator: InitiatorState }
   | { phase: 'waiting-finish'; responder: ResponderState }
-  | { phase: 'ready'; session: Session }
+  | { phase: 'ready'; session: Session; scheduler: SendScheduler }
   | { phase: 'closed' };
 
 export class PeerLink {
@@ -76,6 +85,7 @@ export class PeerLink {
   #timer: ReturnType<typeof setInterval> | undefined;
   #startedAt: number;
   #probeTimer: ReturnType<typeof setTimeout> | undefined;
+  #reassembler = new Reassembler();
 
   constructor(options: PeerLinkOptions) {
     this.#options = options;
@@ -107,7 +117,11 @@ export class PeerLink {
   start(): void {
     const { channel, knownCard, context } = this.#options;
 
-    channel.listen({ onFrame: (frame) => this.#handleFrame(frame), onClose: () => this.close('closed') });
+    channel.listen({
+      onFrame: (frame) => this.#handleFrame(frame),
+      onClose: () => this.close('closed'),
+      onDrain: () => this.#pump(),
+    });
     this.#timer = setInterval(() => this.#checkLiveness(), PING_INTERVAL_MS);
 
     if (channel.isInitiator) {
@@ -118,13 +132,33 @@ export class PeerLink {
     }
   }
 
-  /** Seals and sends a payload; returns false when the link is not ready. */
+  /**
+   * Sends a payload on the urgent lane, ahead of queued file parts; returns false when the link
+   * is not ready. A payload over one frame goes out in fragments.
+   */
   send(payload: WirePayload): boolean {
     if (this.#state.phase !== 'ready') return false;
 
-    if (payload.t === 'msg' || payload.t === 'ack' || payload.t === 'grp') this.#lastChatAt = this.#options.clock.now();
-    this.channel.send(this.#state.session.seal(encodePayload(payload)));
+    if (payload.t === 'msg' || payload.t === 'ack' || payload.t === 'grp' || payload.t === 'file-want') this.#lastChatAt = this.#options.clock.now();
+    this.#state.scheduler.sendUrgent(encodePayload(payload));
     return true;
+  }
+
+  /**
+   * Sends a plaintext on the bulk lane, behind urgent payloads and under flow control. Resolves
+   * true once it went to the channel, false when the link is not ready or closed first.
+   * @throws PayloadTooLargeError when the plaintext exceeds MAX_PAYLOAD_BYTES.
+   */
+  sendBulk(plaintext: Uint8Array): Promise<boolean> {
+    if (this.#state.phase !== 'ready') return Promise.resolve(false);
+
+    this.#lastChatAt = this.#options.clock.now();
+    return this.#state.scheduler.sendBulk(plaintext);
+  }
+
+  /** The ready link's send scheduler, for tests and diagnostics. */
+  get scheduler(): SendScheduler | undefined {
+    return this.#state.phase === 'ready' ? this.#state.scheduler : undefined;
   }
 
   /**
@@ -152,6 +186,8 @@ export class PeerLink {
   }
 
   #stop(): void {
+    if (this.#state.phase === 'ready') this.#state.scheduler.close();
+    this.#reassembler.clear();
     this.#state = { phase: 'closed' };
     clearInterval(this.#timer);
     clearTimeout(this.#probeTimer);
@@ -194,18 +230,22 @@ export class PeerLink {
       }
       case 'waiting-reply': {
         const { session, finish } = completeHandshake(state.initiator, frame);
-        this.#state = { phase: 'ready', session };
         this.channel.send(finish);
+        this.#state = { phase: 'ready', session, scheduler: this.#createScheduler(session) };
         events.onReady(this);
         return;
       }
       case 'waiting-finish': {
-        this.#state = { phase: 'ready', session: finishHandshake(state.responder, frame) };
+        const session = finishHandshake(state.responder, frame);
+        this.#state = { phase: 'ready', session, scheduler: this.#createScheduler(session) };
         events.onReady(this);
         return;
       }
       case 'ready': {
-        const payload = decodePayload(state.session.open(frame));
+        const plaintext = this.#reassemble(state.session.open(frame));
+        if (!plaintext) return;
+
+        const payload = plaintext[0] === BINARY_PAYLOAD_MARKER ? decodeFilePart(plaintext) : decodePayload(plaintext);
         if (payload.t === 'ping') this.send({ t: 'pong' });
         else if (payload.t !== 'pong') {
           this.#lastChatAt = this.#lastHeardAt;
@@ -215,6 +255,26 @@ export class PeerLink {
       }
       case 'closed':
         return;
+    }
+  }
+
+  #createScheduler(session: Session): SendScheduler {
+    return new SendScheduler(this.channel, (plaintext) => session.seal(plaintext));
+  }
+
+  #pump(): void {
+    if (this.#state.phase === 'ready') this.#state.scheduler.pump();
+  }
+
+  /**
+   * Passes an opened plaintext through the reassembler. A broken fragment stream cannot be
+   * resumed, so its FrameError becomes a DecryptError, which closes the link.
+   */
+  #reassemble(plaintext: Uint8Array): Uint8Array | undefined {
+    try {
+      return this.#reassembler.accept(plaintext);
+    } catch (error) {
+      throw new DecryptError(`fragment stream broken: ${String(error)}`, { cause: error });
     }
   }
 
@@ -256,5 +316,7 @@ export class PeerLink {
     }
 
     this.send({ t: 'ping' });
+    // A safety net for a channel whose drain event was missed: sending resumes within one ping.
+    this.#pump();
   }
 }

@@ -4,6 +4,7 @@
  */
 
 import type { WireCard } from './card.ts';
+import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
 import type { Revision } from './revisions.ts';
 
@@ -54,6 +55,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Details of an attached file; its transfer state is in the file storage (files/file-storage-port.ts). */
+  file?: FileMeta;
   /** Set on an edit or deletion for everyone, which is stored and sent as a message of its own (see revisions.ts). */
   revises?: Revision;
   /** Sender's time of the latest edit applied. */
@@ -71,6 +74,7 @@ export interface OutgoingDraft {
   instance: string;
   text: string;
   sentAt: number;
+  file?: FileMeta;
   /** Makes the draft an edit or deletion of an own message, applied locally in the same transaction. */
   revises?: Revision;
 }

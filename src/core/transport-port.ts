@@ -4,9 +4,17 @@
  * encryption on top, so a channel only moves opaque frames.
  */
 
+/**
+ * Buffered amount at or below which a channel reports that it drained. Adapters set their
+ * channel's low threshold to it (`RTCDataChannel.bufferedAmountLowThreshold`).
+ */
+export const CHANNEL_LOW_WATER_BYTES = 64 * 1024;
+
 export interface ChannelHandlers {
   onFrame(frame: Uint8Array): void;
   onClose(): void;
+  /** Called when the buffered amount falls to CHANNEL_LOW_WATER_BYTES or below. */
+  onDrain?(): void;
 }
 
 /** One reliable, ordered data channel to a peer. */
@@ -17,6 +25,11 @@ export interface RawChannel {
   readonly isInitiator: boolean;
   /** Attaches the handlers; frames that arrived earlier are delivered right away. */
   listen(handlers: ChannelHandlers): void;
+  /**
+   * Bytes handed to send() and not yet passed to the network. A channel that cannot tell leaves
+   * it undefined, and then the core sends without pausing.
+   */
+  readonly bufferedAmount?: number;
   /** Sends one frame; does nothing once the channel is closed. */
   send(frame: Uint8Array): void;
   close(): void;

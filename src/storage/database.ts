@@ -4,10 +4,12 @@
  */
 
 import Dexie from 'dexie';
-import type { EntityTable, Transaction } from 'dexie';
+import type { EntityTable, Table, Transaction } from 'dexie';
 import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
 import type { ContactRecord } from '../core/storage-port.ts';
+import type { FileRecord } from '../core/files/file-storage-port.ts';
+import type { FileBodyRow, FilePartRow } from './file-tables.ts';
 import type { MessageRow } from './message-words.ts';
 import type { SettingRow } from './settings-store.ts';
 import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
@@ -54,6 +56,9 @@ export type MeshtextDatabase = Dexie & {
   messages: EntityTable<MessageRow, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  files: EntityTable<FileRecord, 'id'>;
+  fileBodies: EntityTable<FileBodyRow, 'id'>;
+  fileParts: Table<FilePartRow, [string, number]>;
   carried: EntityTable<CarriedEnvelope, 'key'>;
   carrySettings: EntityTable<CarrySettingRow, 'name'>;
   groups: EntityTable<GroupRecord, 'id'>;
@@ -89,6 +94,15 @@ export const schemaVersions: readonly SchemaVersion[] = [
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq]',
       outbox: '&messageId, [conversation+seq]',
       counters: '&name',
+    },
+  },
+  {
+    // Attached files: transfer state, whole bodies as blobs, and parts of files still arriving.
+    version: 3,
+    stores: {
+      files: '&id, [conversation+state]',
+      fileBodies: '&id',
+      fileParts: '&[fileId+index], fileId',
     },
   },
   {

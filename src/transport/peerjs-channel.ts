@@ -2,11 +2,14 @@
  * RawChannel over a PeerJS DataConnection opened reliable (ordered) with raw serialization, so
  * frames cross as bytes with no PeerJS framing. Closing is decided by the channel's own events
  * and the peer connection's state, not by PeerJS's `open` flag, which can stay true after the
- * other side died.
+ * other side died. The buffered amount and the drain report come from the RTCDataChannel
+ * underneath. PeerJS 1.5.5 buffers on its own only above 8 MiB (`DataConnection.MAX_BUFFERED_AMOUNT`),
+ * which the core's flow control, pausing at 256 KiB, never reaches.
  */
 
 import type { DataConnection } from 'peerjs';
 import type { ChannelHandlers, RawChannel } from '../core/transport-port.ts';
+import { CHANNEL_LOW_WATER_BYTES } from '../core/transport-port.ts';
 
 export class PeerJsChannel implements RawChannel {
   readonly remoteAddress: string;
@@ -26,8 +29,22 @@ export class PeerJsChannel implements RawChannel {
     connection.on('error', () => this.close());
   }
 
-  /** Starts watching the underlying RTCPeerConnection; call once the connection is open. */
+  /** Bytes waiting in the RTCDataChannel, or 0 before it exists. */
+  get bufferedAmount(): number {
+    return this.connection.dataChannel?.bufferedAmount ?? 0;
+  }
+
+  /**
+   * Starts watching the underlying RTCPeerConnection and data channel; call once the connection
+   * is open, when both exist.
+   */
   watchPeerConnection(): void {
+    const dataChannel = this.connection.dataChannel;
+    dataChannel.bufferedAmountLowThreshold = CHANNEL_LOW_WATER_BYTES;
+    dataChannel.addEventListener('bufferedamountlow', () => {
+      if (!this.#isClosed) this.#handlers?.onDrain?.();
+    });
+
     const peerConnection = this.connection.peerConnection;
     peerConnection?.addEventListener('connectionstatechange', () => {
       const state = peerConnection.connectionState;

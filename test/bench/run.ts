@@ -13,6 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bundleSize } from './bundle-size.ts';
 import { cryptoPrimitives } from './crypto.ts';
+import { fileTransfer } from './file-transfer.ts';
 import { groupsBench } from './groups.bench.ts';
 import { historyBench } from './history.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
@@ -29,6 +30,7 @@ const benchmarks: Benchmark[] = [
   meshtextTransport,
   relayBench,
   offlineStart,
+  fileTransfer,
   historyBench,
 ];
 

@@ -1,4 +1,5 @@
 import type { ChannelHandlers, RawChannel, Transport, TransportHandlers } from '../../src/core/transport-port.ts';
+import { CHANNEL_LOW_WATER_BYTES } from '../../src/core/transport-port.ts';
 
 /**
  * What the network does with one frame: carry it, lose it, carry it twice, or hold it back
@@ -6,9 +7,14 @@ import type { ChannelHandlers, RawChannel, Transport, TransportHandlers } from '
  */
 export type FrameFate = 'deliver' | 'drop' | 'duplicate' | 'hold';
 
-/** Channel end that hands frames to its twin on the next microtask, like a reliable ordered link. */
+/**
+ * Channel end that hands frames to its twin on the next microtask, like a reliable ordered link.
+ * Frames count in its buffered amount until the twin has them, and the end reports a drain when
+ * the amount falls to CHANNEL_LOW_WATER_BYTES, as RTCDataChannel does with its low threshold.
+ */
 class MemoryChannel implements RawChannel {
   twin: MemoryChannel | undefined;
+  bufferedAmount = 0;
   #handlers: ChannelHandlers | undefined;
   #pending: Uint8Array[] = [];
   /** Frames held back by a 'hold' fate, carried after the next frame sent on this end. */
@@ -53,7 +59,23 @@ class MemoryChannel implements RawChannel {
 
   #carry(frames: Uint8Array[]): void {
     const twin = this.twin;
-    for (const frame of frames) queueMicrotask(() => twin?.receive(frame.slice()));
+    for (const frame of frames) {
+      this.bufferedAmount += frame.length;
+      this.network.peakBufferedBytes = Math.max(this.network.peakBufferedBytes, this.bufferedAmount);
+      queueMicrotask(() => {
+        this.#drained(frame.length);
+        twin?.receive(frame.slice());
+      });
+    }
+  }
+
+  #drained(bytes: number): void {
+    const before = this.bufferedAmount;
+    this.bufferedAmount -= bytes;
+    if (before > CHANNEL_LOW_WATER_BYTES && this.bufferedAmount <= CHANNEL_LOW_WATER_BYTES && !this.#isClosed) {
+      this.network.drainEvents++;
+      this.#handlers?.onDrain?.();
+    }
   }
 
   receive(frame: Uint8Array): void {
@@ -76,6 +98,10 @@ export class MemoryNetwork {
   /** Every frame any channel carried, to check what an eavesdropper would see. */
   wire: Uint8Array[] = [];
   dials = 0;
+  /** Largest buffered amount any channel end reached. */
+  peakBufferedBytes = 0;
+  /** Drain reports of all channel ends. */
+  drainEvents = 0;
   /** When true, dials never open a channel, as on Wi-Fi that isolates devices from each other. */
   blockDirectLinks = false;
   /** Rewrites frames in flight when set, like an attacker on the path would. */

@@ -1,6 +1,8 @@
 import type { Meshtext } from '../../app/meshtext.svelte.ts';
+import { FileTooLargeError } from '../../core/transfer/transfer-errors.ts';
 import { t } from '../i18n/index.ts';
 import { describeError } from '../state/error-text.ts';
+import { formatFileSize } from '../state/format-size.ts';
 import { takePendingDraft } from '../state/pending-draft.ts';
 
 /** State of the message composer of one conversation. */
@@ -22,6 +24,27 @@ export class ComposerForm {
    * the text twice. When storing fails, the text comes back into the empty composer with an
    * error, so nothing typed is lost.
    */
+  /**
+   * Sends a chosen file. A file over the cap or an empty one gets an error naming it and its
+   * size; nothing is stored then, and the draft stays as it was.
+   */
+  async attach(file: File): Promise<void> {
+    this.error = undefined;
+
+    if (file.size === 0) {
+      this.error = t('files.empty', { name: file.name });
+      return;
+    }
+    try {
+      await this.#app.sendFile(this.#conversation, file);
+    } catch (error) {
+      this.error =
+        error instanceof FileTooLargeError
+          ? t('files.tooLarge', { name: file.name, size: formatFileSize(error.sizeBytes), max: formatFileSize(error.maxBytes) })
+          : describeError(error, t('files.errorFailed'));
+    }
+  }
+
   async submit(): Promise<void> {
     if (!this.canSend) return;
 

@@ -234,6 +234,17 @@ export const messages = {
   'privacy.typing': 'Send and show typing indicators',
   'privacy.typingHint': 'When this is off, contacts do not see when you type, and you do not see when they do.',
 
+  'files.attach': 'Attach file',
+  'files.tooLarge': '“{name}” is {size}. Files can be at most {max}.',
+  'files.empty': '“{name}” is empty, so there is nothing to send.',
+  'files.errorFailed': 'The file could not be saved. Try again.',
+  'files.sendingLabel': 'Sending {name}',
+  'files.receivingLabel': 'Receiving {name}',
+  'files.failed': 'The file arrived damaged and was discarded.',
+  'files.download': 'Download',
+  'files.open': 'Open',
+  'files.thumbnailAlt': 'Preview of {name}',
+
   'title.unread': '({count}) Meshtext',
   'notification.requestTitle': 'Message request from {name}',
 

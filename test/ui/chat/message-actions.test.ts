@@ -6,6 +6,11 @@ describe('actionsFor', () => {
     expect(actionsFor({ direction: 'out', deletedAt: undefined })).toEqual(['edit', 'delete-for-me', 'delete-for-everyone']);
   });
 
+  it('offers no edit on an own file message, whose text is the file name', () => {
+    const file = { name: 'a.bin', type: '', sizeBytes: 1, sha256: 'x', partBytes: 65_536 };
+    expect(actionsFor({ direction: 'out', deletedAt: undefined, file })).toEqual(['delete-for-me', 'delete-for-everyone']);
+  });
+
   it('offers only delete for me otherwise', () => {
     expect(actionsFor({ direction: 'in', deletedAt: undefined })).toEqual(['delete-for-me']);
     expect(actionsFor({ direction: 'out', deletedAt: 5 })).toEqual(['delete-for-me']);
