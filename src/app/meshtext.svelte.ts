@@ -14,6 +14,7 @@ import type { GroupRecord } from '../core/groups/group-types.ts';
 import { createGroupLayer } from '../core/groups/group-layer.ts';
 import { Messenger } from '../core/messenger.ts';
 import { systemClock } from '../core/ports.ts';
+import type { StorageFault } from '../core/storage-fault.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { openDatabase } from '../storage/database.ts';
 import { DexieCarryStore } from '../storage/dexie-carry-store.ts';
@@ -52,6 +53,8 @@ export class Meshtext {
   /** Contacts typing right now, while the typing setting is on. */
   readonly typing = new TypingState();
   readonly settings: AppSettings;
+  /** Set while incoming messages cannot be stored; they then wait with their senders. */
+  storageFault = $state<StorageFault | undefined>(undefined);
   /** 'leader' in the one tab that talks to the network; other tabs show what it stores. */
   tabRole = $state<'pending' | 'leader' | 'follower'>('pending');
   readonly db: MeshtextDatabase;
@@ -88,6 +91,9 @@ export class Meshtext {
       logger: createLogger('messenger'),
       appUrl: `${location.origin}${location.pathname}`,
       relayUrls: [relayUrl],
+      onStorageFault: (fault) => {
+        this.storageFault = fault;
+      },
       onReachability: (address, isReachable) => {
         if (isReachable === this.reachable.has(address)) return;
 
@@ -201,7 +207,7 @@ export class Meshtext {
   async open(address: string | undefined): Promise<void> {
     this.openConversation = address;
     this.openGroup = undefined;
-    if (address) await this.storage.markConversationRead(address);
+    if (address) await this.markRead(address);
   }
 
   /** Shows a group chat and marks it read. */
@@ -215,8 +221,15 @@ export class Meshtext {
     await this.db.groups.update(group, { unreadCount: 0 });
   }
 
+  /** Marks a chat on screen read: clears its unread count and queues read receipts. */
   async markRead(address: string): Promise<void> {
     await this.storage.markConversationRead(address);
+    await this.messenger.markConversationRead(address);
+  }
+
+  /** Switches read receipts on or off; the choice is stored. */
+  async setReadReceipts(isEnabled: boolean): Promise<void> {
+    await this.messenger.setReadReceiptsEnabled(isEnabled);
   }
 
   /** Stores whether this device carries encrypted messages between the user's contacts. */

@@ -14,8 +14,8 @@ export type InboxResult = StoreResult | 'blocked' | 'failed';
 /**
  * Stores chat messages from `sender` in one transaction, creating a message request when the
  * sender is unknown, marked with the contact whose name it claims, if any. `stamp` gives each
- * message its local display time. Storage errors are logged and reported as 'failed' for every
- * message rather than thrown.
+ * message its local display time. Storage errors are logged, passed to `onError` and reported
+ * as 'failed' for every message rather than thrown.
  */
 export async function storeIncomingChats(
   storage: CoreStorage,
@@ -23,6 +23,7 @@ export async function storeIncomingChats(
   sender: Card,
   payloads: ChatPayload[],
   stamp: () => number,
+  onError?: (error: unknown) => void,
 ): Promise<InboxResult[]> {
   const existing = await storage.getContact(sender.address);
   if (existing?.state === 'blocked') return payloads.map(() => 'blocked');
@@ -54,6 +55,7 @@ export async function storeIncomingChats(
     return results;
   } catch (error) {
     logger.error('storing incoming messages failed', { peer: sender.address.slice(0, 12), count: messages.length, error: String(error) });
+    onError?.(error);
 
     return payloads.map(() => 'failed');
   }

@@ -38,6 +38,33 @@ export interface AckPayload {
   ids: string[];
 }
 
+/** Read receipt: the receiver showed these message ids in a visible chat. */
+export interface ReadPayload {
+  t: 'read';
+  ids: string[];
+}
+
+/**
+ * What the sender of the mark stored of one install of the peer: every message up to `seq`,
+ * and the seqs in `above`, which lie beyond a gap.
+ */
+export interface SyncMark {
+  instance: string;
+  seq: number;
+  above: number[];
+}
+
+/** Seqs listed beyond a gap per mark; a sender resends held messages beyond them. */
+export const MAX_SEQS_ABOVE_MARK = 256;
+
+/** Catch-up: the peer's own messages this side holds, sent once when a link becomes ready. */
+export interface SyncPayload {
+  t: 'sync';
+  marks: SyncMark[];
+}
+
+export const MAX_SYNC_MARKS = 64;
+
 /** Liveness probe; the receiver replies with a pong. */
 export interface PingPayload {
   t: 'ping' | 'pong';
@@ -55,7 +82,16 @@ export interface GroupPayload {
   body: unknown;
 }
 
-export type WirePayload = ChatPayload | AckPayload | PingPayload | FileWantPayload | CarryPayload | GroupPayload | TypingPayload;
+export type WirePayload =
+  | ChatPayload
+  | AckPayload
+  | ReadPayload
+  | SyncPayload
+  | PingPayload
+  | FileWantPayload
+  | CarryPayload
+  | GroupPayload
+  | TypingPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -81,6 +117,10 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
       return validateChat(record);
     case 'ack':
       return validateAck(record);
+    case 'read':
+      return { t: 'read', ids: validateIds(record, 'read') };
+    case 'sync':
+      return validateSync(record);
     case 'ping':
     case 'pong':
       return { t: record.t };
@@ -131,12 +171,35 @@ function validateRevision(value: unknown): Revision | undefined {
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {
+  return { t: 'ack', ids: validateIds(record, 'ack') };
+}
+
+function validateSync(record: Record<string, unknown>): SyncPayload {
+  const { marks } = record;
+
+  if (!Array.isArray(marks) || marks.length > MAX_SYNC_MARKS) throw new FrameError('sync marks are invalid');
+  const valid = marks.map((mark: unknown): SyncMark => {
+    const { instance, seq, above } = (typeof mark === 'object' && mark !== null ? mark : {}) as Record<string, unknown>;
+    if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('sync mark instance is invalid');
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new FrameError('sync mark seq is invalid');
+    if (!Array.isArray(above) || above.length > MAX_SEQS_ABOVE_MARK) throw new FrameError('sync mark seqs above are invalid');
+    for (const held of above) {
+      if (typeof held !== 'number' || !Number.isSafeInteger(held) || held <= seq) throw new FrameError('sync mark seq above is invalid');
+    }
+
+    return { instance, seq, above: above as number[] };
+  });
+
+  return { t: 'sync', marks: valid };
+}
+
+function validateIds(record: Record<string, unknown>, kind: string): string[] {
   const { ids } = record;
 
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_ACK_IDS) throw new FrameError('ack ids are invalid');
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_ACK_IDS) throw new FrameError(`${kind} ids are invalid`);
   for (const id of ids) {
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('ack id is invalid');
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError(`${kind} id is invalid`);
   }
 
-  return { t: 'ack', ids: ids as string[] };
+  return ids as string[];
 }

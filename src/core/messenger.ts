@@ -12,6 +12,7 @@ import { isCarryPayload } from './carry-payloads.ts';
 import type { CarryCircle } from './carry-policy.ts';
 import type { CarryQuota, CarryStore } from './carry-store-port.ts';
 import { signCard } from './card.ts';
+import { CatchUp, SYNC_WAIT_MS } from './catch-up.ts';
 import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts';
 import type { InboxResult } from './inbox.ts';
 import { storeIncomingChats } from './inbox.ts';
@@ -26,11 +27,15 @@ import { MailboxCourier } from './mailbox-courier.ts';
 import { MAX_LIVE_LINKS, pickLinkToEvict } from './link-limits.ts';
 import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
+import { OutboxWriter } from './outbox-writer.ts';
 import type { LinkCloseReason } from './peer-link.ts';
+import { ReadReceipts } from './read-receipts.ts';
 import { PeerLink } from './peer-link.ts';
 import { PeerCourier } from './peer-courier.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
+import type { StorageFault } from './storage-fault.ts';
+import { classifyStorageFault } from './storage-fault.ts';
 import { describeFile } from './files/describe-file.ts';
 import type { FileChoice } from './files/describe-file.ts';
 import type { FileBody, FileStorage } from './files/file-storage-port.ts';
@@ -82,6 +87,11 @@ export interface MessengerOptions {
   mailbox?: Mailbox;
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
   maxLiveLinks?: number;
+  /**
+   * Called with the fault when incoming messages could not be stored (they are not
+   * acknowledged, so their senders retry), and with undefined once a later store succeeds.
+   */
+  onStorageFault?(fault: StorageFault | undefined): void;
   /** Storage of attached files; without it, sendFile throws and incoming file bytes are not fetched. */
   files?: FileStorage;
   /** Store-and-forward through other peers (peer-courier.ts); off without it. */
@@ -96,6 +106,12 @@ export class Messenger {
   #links = new Map<string, PeerLink>();
   #online = new Set<string>();
   #flusher: OutboxFlusher;
+  #writer: OutboxWriter;
+  #readReceipts: ReadReceipts;
+  #catchUp: CatchUp;
+  /** Links whose peer's sync marks were applied, and the wake-up of a link waiting for them. */
+  #marksApplied = new WeakSet<PeerLink>();
+  #marksWaiters = new WeakMap<PeerLink, () => void>();
   #lastStamp = 0;
   #typing = new TypingLimiter();
   #extension: MessengerExtension | undefined;
@@ -112,7 +128,10 @@ export class Messenger {
 
   constructor(options: MessengerOptions) {
     this.#options = options;
-    this.#flusher = new OutboxFlusher(options.storage);
+    this.#flusher = new OutboxFlusher(options.storage, options.logger);
+    this.#readReceipts = new ReadReceipts(options.storage, options.clock, options.logger);
+    this.#catchUp = new CatchUp(options.storage, options.logger, () => this.#requireIdentity().address);
+    this.#writer = new OutboxWriter(options.storage, (messages) => this.#handleWritten(messages));
     if (options.files) this.#files = new FileTransfers({ storage: options.files, logger: options.logger });
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
@@ -279,7 +298,7 @@ export class Messenger {
     if (trimmed.length > MAX_TEXT_LENGTH) throw new RangeError(`message is longer than ${MAX_TEXT_LENGTH} characters`);
     if (!isAddress(conversation)) throw new RangeError('conversation is not a valid address');
 
-    const message = await this.#options.storage.queueOutgoing({
+    return this.#writer.write({
       id: toBase64Url(this.#options.randomBytes(16)),
       conversation,
       sender: identity.address,
@@ -287,9 +306,39 @@ export class Messenger {
       text: trimmed,
       sentAt: this.#stamp(),
     });
-    this.#sendQueued(message);
+  }
 
-    return message;
+  /** Records that the user sees the conversation and sends read receipts when they are on. */
+  async markConversationRead(conversation: string): Promise<void> {
+    await this.#readReceipts.markShown(conversation);
+
+    const link = this.#links.get(conversation);
+    if (link?.isReady) await this.#readReceipts.sendPending(link);
+  }
+
+  /** Tells whether read receipts go out when the user reads a chat. On unless switched off. */
+  areReadReceiptsEnabled(): Promise<boolean> {
+    return this.#readReceipts.isEnabled();
+  }
+
+  async setReadReceiptsEnabled(isEnabled: boolean): Promise<void> {
+    await this.#readReceipts.setEnabled(isEnabled);
+  }
+
+  /** Hands a committed batch of outgoing messages to the links of their conversations. */
+  #handleWritten(messages: MessageRecord[]): void {
+    const byConversation = new Map<string, MessageRecord[]>();
+    for (const message of messages) {
+      const list = byConversation.get(message.conversation) ?? [];
+      list.push(message);
+      byConversation.set(message.conversation, list);
+    }
+
+    for (const [conversation, written] of byConversation) {
+      const link = this.#links.get(conversation);
+      if (link?.isReady) void this.#flusher.sendQueued(link, written);
+      else void this.deliver(conversation);
+    }
   }
 
   /**
@@ -344,13 +393,8 @@ export class Messenger {
       sentAt: this.#stamp(),
       revises: { action, target: id },
     });
-    this.#sendQueued(revision);
-  }
-
-  #sendQueued(message: MessageRecord): void {
-    const link = this.#links.get(message.conversation);
-    if (link?.isReady) void this.#flusher.sendQueued(link, message);
-    else void this.deliver(message.conversation);
+    // Not through the outbox writer: a rejected revision aborts its transaction, which must not take other sends with it.
+    this.#handleWritten([revision]);
   }
 
   /**
@@ -486,7 +530,10 @@ export class Messenger {
       clock: this.#options.clock,
       logger,
       events: {
-        onReady: (ready) => void this.#handleReady(ready),
+        onReady: (ready) =>
+          void this.#handleReady(ready).catch((error: unknown) =>
+            logger.error('preparing a ready link failed', { peer: ready.remoteAddress.slice(0, 12), error: String(error) }),
+          ),
         onPayload: (from, payload) => {
           if (payload.t === 'file-part' || payload.t === 'file-want') this.#files?.handle(from, payload);
           else if (isCarryPayload(payload)) this.#peerCourier?.handlePayload(from, payload);
@@ -540,6 +587,14 @@ export class Messenger {
 
   async #handleReady(link: PeerLink): Promise<void> {
     const { storage, logger } = this.#options;
+    // Nothing leaves the outbox until the peer said what it holds (see catch-up.ts).
+    this.#flusher.hold(link);
+    const marksApplied = this.#marksApplied.has(link)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          this.#marksWaiters.set(link, resolve);
+          setTimeout(resolve, SYNC_WAIT_MS);
+        });
     const card = link.remoteCard;
     logger.info('link ready', { peer: link.remoteAddress.slice(0, 12), initiator: link.channel.isInitiator });
 
@@ -556,7 +611,11 @@ export class Messenger {
     this.#reportReachability(link.remoteAddress);
     void this.#fetchFiles(link);
     this.#extension?.onLinkReady(link.remoteAddress);
+    await this.#catchUp.sendMarks(link);
+    await marksApplied;
+    await this.#flusher.release(link);
     await this.#flusher.flush(link);
+    await this.#readReceipts.sendPending(link);
     await this.#peerCourier?.linkReady(link);
   }
 
@@ -608,6 +667,7 @@ export class Messenger {
   async #handleBatch(link: PeerLink, payloads: WirePayload[]): Promise<void> {
     const chats = payloads.filter((payload): payload is ChatPayload => payload.t === 'msg');
     const acked = payloads.flatMap((payload) => (payload.t === 'ack' ? payload.ids : []));
+    const read = payloads.flatMap((payload) => (payload.t === 'read' ? payload.ids : []));
     const card = link.remoteCard;
     this.#passTyping(link.remoteAddress, payloads, chats.length > 0);
 
@@ -620,8 +680,31 @@ export class Messenger {
       for (let start = 0; start < ids.length; start += MAX_ACK_IDS) {
         link.send({ t: 'ack', ids: ids.slice(start, start + MAX_ACK_IDS) });
       }
+      // The sender writes a message to a link only once, so it retries unacknowledged ones on
+      // its next link. Closing this one makes that happen when the next delivery round dials.
+      if (results.includes('failed')) {
+        link.close('closed');
+        return;
+      }
     }
-    if (acked.length > 0) await this.#options.storage.markDelivered(link.remoteAddress, acked);
+    if (acked.length > 0) {
+      this.#flusher.acknowledged(acked);
+      await this.#options.storage.markDelivered(link.remoteAddress, acked);
+    }
+    if (read.length > 0) {
+      this.#flusher.acknowledged(read);
+      await this.#options.storage.markRead(link.remoteAddress, read);
+    }
+    for (const payload of payloads) {
+      if (payload.t !== 'sync' || this.#marksApplied.has(link)) continue;
+
+      this.#marksApplied.add(link);
+      try {
+        await this.#catchUp.applyMarks(link, payload.marks);
+      } finally {
+        this.#marksWaiters.get(link)?.();
+      }
+    }
     if (chats.some((chat) => chat.file)) void this.#fetchFiles(link);
   }
 
@@ -654,8 +737,13 @@ export class Messenger {
   }
 
   async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
-    const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp());
+    let failure: unknown;
+    const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp(), (error) => {
+      failure = error;
+    });
     this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
+    if (failure !== undefined) this.#options.onStorageFault?.(classifyStorageFault(failure));
+    else if (results.some((result) => result === 'stored' || result === 'duplicate')) this.#options.onStorageFault?.(undefined);
 
     const storedFiles = payloads.filter((chat, index) => chat.file && (results[index] === 'stored' || results[index] === 'duplicate'));
     if (storedFiles.length > 0 && this.#files) {

@@ -7,6 +7,7 @@
 
 import type { ChatPayload } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
+import type { Logger } from './ports.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
 interface LinkProgress {
@@ -16,14 +17,24 @@ interface LinkProgress {
   running: Promise<void> | undefined;
   /** Set when a flush was requested while one ran, so it runs once more instead of piling up. */
   isRequestedAgain: boolean;
+  /** Set while catch-up waits for the peer's sync marks; requested flushes run on release. */
+  isHeld: boolean;
 }
+
+/** Outbox messages read per page, which bounds memory when a long outbox drains. */
+export const OUTBOX_PAGE_SIZE = 2_048;
 
 export class OutboxFlusher {
   #storage: CoreStorage;
+  #logger: Logger;
   #progress = new WeakMap<PeerLink, LinkProgress>();
+  /** Ids written to a link whose 'sent' status is not stored yet. */
+  #unmarkedSent = new Set<string>();
+  #isWritingSent = false;
 
-  constructor(storage: CoreStorage) {
+  constructor(storage: CoreStorage, logger: Logger) {
     this.#storage = storage;
+    this.#logger = logger;
   }
 
   /**
@@ -33,7 +44,7 @@ export class OutboxFlusher {
   flush(link: PeerLink): Promise<void> {
     const progress = this.#progressOf(link);
     progress.isRequestedAgain = true;
-    if (link.isClosed) return Promise.resolve();
+    if (link.isClosed || progress.isHeld) return Promise.resolve();
 
     progress.running ??= this.#runRequested(link, progress);
     return progress.running;
@@ -53,21 +64,41 @@ export class OutboxFlusher {
   }
 
   /**
-   * Sends a just-queued message straight from memory when it is the next one in order for an
-   * idle link, which saves an outbox read. Otherwise it flushes as usual.
+   * Sends just-written messages straight from memory when they follow on from what the idle
+   * link already carries, which saves an outbox read. Otherwise it flushes as usual.
    */
-  async sendQueued(link: PeerLink, message: MessageRecord): Promise<void> {
+  async sendQueued(link: PeerLink, messages: MessageRecord[]): Promise<void> {
     const progress = this.#progressOf(link);
-    const isNextInOrder = progress.sentUpToSeq === message.seq - 1 && !progress.running && !link.isClosed;
-
-    if (!isNextInOrder || !link.send(chatPayloadOf(message))) {
+    const first = messages[0];
+    const isNextInOrder =
+      first !== undefined && progress.sentUpToSeq === first.seq - 1 && !progress.running && !progress.isHeld && !link.isClosed;
+    if (!isNextInOrder) {
       await this.flush(link);
       return;
     }
 
-    progress.sentUpToSeq = message.seq;
-    progress.sentIds.add(message.id);
-    await this.#storage.markSent([message.id]);
+    const sentIds: string[] = [];
+    for (const message of messages) {
+      if (message.seq !== progress.sentUpToSeq + 1 || !link.send(chatPayloadOf(message))) break;
+      progress.sentUpToSeq = message.seq;
+      progress.sentIds.add(message.id);
+      sentIds.push(message.id);
+    }
+    this.#markSent(sentIds);
+    if (sentIds.length < messages.length) await this.flush(link);
+  }
+
+  /** Makes flushes of the link wait until release(). */
+  hold(link: PeerLink): void {
+    this.#progressOf(link).isHeld = true;
+  }
+
+  /** Ends a hold and runs the flushes requested during it as one. */
+  async release(link: PeerLink): Promise<void> {
+    const progress = this.#progressOf(link);
+    progress.isHeld = false;
+
+    if (progress.isRequestedAgain) await this.flush(link);
   }
 
   /** Puts the messages that went out on a closed link and were not acknowledged back in the queue. */
@@ -80,7 +111,7 @@ export class OutboxFlusher {
   #progressOf(link: PeerLink): LinkProgress {
     let progress = this.#progress.get(link);
     if (!progress) {
-      progress = { sentUpToSeq: 0, sentIds: new Set(), running: undefined, isRequestedAgain: false };
+      progress = { sentUpToSeq: 0, sentIds: new Set(), running: undefined, isRequestedAgain: false, isHeld: false };
       this.#progress.set(link, progress);
     }
 
@@ -88,20 +119,59 @@ export class OutboxFlusher {
   }
 
   async #sendWaiting(link: PeerLink, progress: LinkProgress): Promise<void> {
-    const waiting = await this.#storage.listOutbox(link.remoteAddress, progress.sentUpToSeq);
-    const sentIds: string[] = [];
+    for (;;) {
+      const waiting = await this.#storage.listOutbox(link.remoteAddress, progress.sentUpToSeq, OUTBOX_PAGE_SIZE);
+      const sentIds: string[] = [];
 
-    for (const message of waiting) {
-      if (!link.send(chatPayloadOf(message))) break;
-      progress.sentUpToSeq = Math.max(progress.sentUpToSeq, message.seq);
-      progress.sentIds.add(message.id);
-      sentIds.push(message.id);
+      for (const message of waiting) {
+        if (!link.send(chatPayloadOf(message))) break;
+        progress.sentUpToSeq = Math.max(progress.sentUpToSeq, message.seq);
+        progress.sentIds.add(message.id);
+        sentIds.push(message.id);
+      }
+      this.#markSent(sentIds);
+      if (waiting.length < OUTBOX_PAGE_SIZE || sentIds.length < waiting.length) return;
     }
-    if (sentIds.length > 0) await this.#storage.markSent(sentIds);
+  }
+
+  /**
+   * Drops acknowledged ids from the 'sent' writes still to come, because 'delivered' replaces
+   * that status. In a burst most acknowledgements arrive before the write, which then shrinks.
+   */
+  acknowledged(ids: string[]): void {
+    for (const id of ids) this.#unmarkedSent.delete(id);
+  }
+
+  /** Stores the 'sent' status of these ids, merged with other pending ones into one write at a time. */
+  #markSent(ids: string[]): void {
+    for (const id of ids) this.#unmarkedSent.add(id);
+
+    if (!this.#isWritingSent) void this.#writeSent();
+  }
+
+  async #writeSent(): Promise<void> {
+    this.#isWritingSent = true;
+    // Let the acknowledgements already on their way remove ids first.
+    await Promise.resolve();
+
+    try {
+      while (this.#unmarkedSent.size > 0) {
+        const ids = [...this.#unmarkedSent];
+        this.#unmarkedSent.clear();
+        await this.#storage.markSent(ids);
+      }
+    } catch (error) {
+      // The status is only shown, never used for delivery: the ids stay in the outbox and a
+      // lost 'sent' mark is replaced by 'delivered' once the receipt arrives.
+      this.#logger.warn('storing sent status failed', { error: String(error) });
+    } finally {
+      this.#isWritingSent = false;
+    }
   }
 }
 
-function chatPayloadOf(message: MessageRecord): ChatPayload {
+/** Returns the wire payload of a stored message. */
+export function chatPayloadOf(message: MessageRecord): ChatPayload {
   const { id, instance, seq, sentAt, text, file, revises } = message;
 
   return { t: 'msg', id, instance, seq, sentAt, text, ...(file && { file }), ...(revises && { revises }) };

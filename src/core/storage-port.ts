@@ -7,6 +7,7 @@ import type { WireCard } from './card.ts';
 import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
 import type { Revision } from './revisions.ts';
+import type { SyncMark } from './messages.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
 export type ContactState = 'contact' | 'request' | 'blocked';
@@ -32,10 +33,15 @@ export interface ContactRecord {
   claimsNameOf?: string;
   /** Last time this device saw the contact reachable, written when reachability changes. */
   lastSeenAt?: number;
+  /** Ids of this contact's messages shown to the user whose read receipts have not gone out yet. */
+  pendingReadReceipts?: string[];
 }
 
-/** `received` is the state of every incoming message; the others belong to outgoing ones. */
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'received';
+/**
+ * `received` is the state of every incoming message; the others belong to outgoing ones, which
+ * move from queued to sent, delivered (stored by the receiver) and read (shown to the receiver).
+ */
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'received';
 
 export interface MessageRecord {
   id: string;
@@ -55,6 +61,8 @@ export interface MessageRecord {
   status: MessageStatus;
   /** Time an outgoing message was handed to a mailbox as a sealed envelope. */
   mailboxedAt?: number;
+  /** Time an incoming message was first shown in a visible chat. */
+  readAt?: number;
   /** Details of an attached file; its transfer state is in the file storage (files/file-storage-port.ts). */
   file?: FileMeta;
   /** Set on an edit or deletion for everyone, which is stored and sent as a message of its own (see revisions.ts). */
@@ -99,8 +107,24 @@ export interface CoreStorage {
   getMessage(id: string): Promise<MessageRecord | undefined>;
   /** Removes a message from this device only, with its outbox entry, so a queued one is never sent. */
   deleteMessage(id: string): Promise<void>;
-  /** Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest first. */
-  listOutbox(conversation: string, afterSeq?: number): Promise<MessageRecord[]>;
+  /**
+   * Stores several outgoing messages as queueOutgoing does, all in one transaction and in the
+   * given order, so sequence numbers follow that order. Returns the records in the same order.
+   * @throws the storage error, storing none of them.
+   */
+  queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]>;
+  /**
+   * Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest
+   * first, at most `limit` of them.
+   */
+  listOutbox(conversation: string, afterSeq?: number, limit?: number): Promise<MessageRecord[]>;
+  /**
+   * For each install of `sender` with messages in the conversation, the highest seq up to which
+   * every message of that install is stored (0 when seq 1 is missing).
+   */
+  receivedMarks(conversation: string, sender: string): Promise<SyncMark[]>;
+  /** Messages of one sender install in a conversation with seq above `afterSeq`, by seq, at most `limit`. */
+  listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]>;
   /** Conversations that have at least one message waiting in the outbox. */
   listOutboxConversations(): Promise<string[]>;
   /** Moves queued messages to sent; later states are left alone. */
@@ -118,10 +142,29 @@ export interface CoreStorage {
   markDelivered(conversation: string, ids: string[]): Promise<void>;
 
   /**
+   * Marks outgoing messages of a conversation read, which implies delivered, and removes them
+   * from the outbox. Ids of other conversations or of incoming messages are ignored.
+   */
+  markRead(conversation: string, ids: string[]): Promise<void>;
+  /**
+   * Sets readAt on the incoming messages of a conversation that have none and returns their
+   * ids. With `shouldQueueReceipts` the ids are also added to the contact's pending read
+   * receipts, in the same transaction.
+   */
+  markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]>;
+  /** Returns the pending read receipts of a contact and clears them. */
+  takeReadReceipts(conversation: string): Promise<string[]>;
+  /** Reads a stored user setting; undefined when it was never set. */
+  getSetting(key: string): Promise<unknown>;
+  putSetting(key: string, value: unknown): Promise<void>;
+
+  /**
    * Stores incoming messages of one conversation in one transaction, skipping each one whose
    * (conversation, sender, instance, seq) is already stored. In the same transaction it creates
    * `newContact` when given and counts the stored messages as unread. A stored message keeps its
-   * storedAt unless that is not above the latest of its conversation, which then sets it.
+   * storedAt unless that is not above the latest of its conversation, which then sets it. A late
+   * message, whose sender install already has a higher seq stored, instead gets a storedAt just
+   * below that message's, so it takes its place in display order.
    * A stored revision is applied to its target through `reviseTarget` and counts as no unread
    * message. Returns one result per message, in order.
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.

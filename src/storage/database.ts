@@ -11,7 +11,6 @@ import type { ContactRecord } from '../core/storage-port.ts';
 import type { FileRecord } from '../core/files/file-storage-port.ts';
 import type { FileBodyRow, FilePartRow } from './file-tables.ts';
 import type { MessageRow } from './message-words.ts';
-import type { SettingRow } from './settings-store.ts';
 import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
 import type {
   BundleRow,
@@ -39,6 +38,12 @@ export interface OutboxRow {
   queuedAt: number;
 }
 
+/** A user setting, such as whether read receipts go out. */
+export interface SettingRow {
+  key: string;
+  value: unknown;
+}
+
 export interface CounterRow {
   name: string;
   value: number;
@@ -56,6 +61,7 @@ export type MeshtextDatabase = Dexie & {
   messages: EntityTable<MessageRow, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
+  settings: EntityTable<SettingRow, 'key'>;
   files: EntityTable<FileRecord, 'id'>;
   fileBodies: EntityTable<FileBodyRow, 'id'>;
   fileParts: Table<FilePartRow, [string, number]>;
@@ -68,7 +74,6 @@ export type MeshtextDatabase = Dexie & {
   groupJoinRequests: Dexie.Table<JoinRequestRow, [string, string]>;
   groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
   groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
-  settings: EntityTable<SettingRow, 'name'>;
 };
 
 /**
@@ -97,6 +102,13 @@ export const schemaVersions: readonly SchemaVersion[] = [
     },
   },
   {
+    // User settings, starting with the read receipt switch.
+    version: 2,
+    stores: {
+      settings: '&key',
+    },
+  },
+  {
     // Attached files: transfer state, whole bodies as blobs, and parts of files still arriving.
     version: 3,
     stores: {
@@ -115,11 +127,11 @@ export const schemaVersions: readonly SchemaVersion[] = [
   },
   {
     // The multi-entry index on the normalised words of each text lets search read only the
-    // matching rows (see message-words.ts). Settings hold the presence and typing switches.
+    // matching rows (see message-words.ts). The presence and typing switches live in the
+    // settings table of version 2.
     version: 7,
     stores: {
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq], *words',
-      settings: '&name',
     },
     upgrade: addWordsToStoredMessages,
   },

@@ -6,6 +6,8 @@
 
 import Dexie from 'dexie';
 import type { Identity } from '../core/identity.ts';
+import type { SyncMark } from '../core/messages.ts';
+import { MAX_SEQS_ABOVE_MARK } from '../core/messages.ts';
 import type {
   ContactRecord,
   CoreStorage,
@@ -17,6 +19,14 @@ import { isRevision, reviseTarget } from '../core/revisions.ts';
 import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY } from './database.ts';
 import { toStorageError } from './storage-errors.ts';
+
+/** Read receipts kept per contact while no link is open; older ones are dropped beyond it. */
+const MAX_PENDING_READ_RECEIPTS = 2048;
+/**
+ * Newest messages of a conversation checked for unread ones when the user reads it.
+ * NOTE: a late message placed further back than this is never marked read or receipted.
+ */
+const READ_LOOKBACK_MESSAGES = 512;
 
 export class DexieStorage implements CoreStorage {
   readonly db: MeshtextDatabase;
@@ -54,22 +64,43 @@ export class DexieStorage implements CoreStorage {
   }
 
   async queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord> {
+    const [message] = await this.queueOutgoingBatch([draft]);
+
+    return message!;
+  }
+
+  async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
     const { db } = this;
+    if (drafts.length === 0) return [];
 
     return guard(() =>
       db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts], async () => {
-        const counterName = `seq:${draft.conversation}`;
-        const seq = ((await db.counters.get(counterName))?.value ?? 0) + 1;
-        const storedAt = Math.max(draft.sentAt, await this.#storedAtFloor(draft.conversation));
-        const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
+        const conversations = [...new Set(drafts.map((draft) => draft.conversation))];
+        const counterNames = conversations.map((conversation) => `seq:${conversation}`);
+        const counters = await db.counters.bulkGet(counterNames);
+        const nextSeq = new Map(conversations.map((conversation, index) => [conversation, (counters[index]?.value ?? 0) + 1]));
+        const floors = new Map<string, number>();
+        for (const conversation of conversations) floors.set(conversation, await this.#storedAtFloor(conversation));
 
-        await db.counters.put({ name: counterName, value: seq });
-        if (draft.revises) await this.#applyRevision(message, { isOwn: true });
-        await db.messages.add(message);
-        await db.outbox.add({ messageId: message.id, conversation: draft.conversation, seq, queuedAt: draft.sentAt });
-        await db.contacts.update(draft.conversation, { lastActivityAt: draft.sentAt });
+        const messages = drafts.map((draft): MessageRecord => {
+          const seq = nextSeq.get(draft.conversation)!;
+          const storedAt = Math.max(draft.sentAt, floors.get(draft.conversation)!);
+          nextSeq.set(draft.conversation, seq + 1);
+          floors.set(draft.conversation, storedAt + 1);
 
-        return message;
+          return { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
+        });
+
+        await db.counters.bulkPut(conversations.map((conversation) => ({ name: `seq:${conversation}`, value: nextSeq.get(conversation)! - 1 })));
+        await db.messages.bulkAdd(messages);
+        for (const message of messages) if (message.revises) await this.#applyRevision(message, { isOwn: true });
+        await db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt })));
+        for (const conversation of conversations) {
+          const lastSentAt = Math.max(...drafts.filter((draft) => draft.conversation === conversation).map((draft) => draft.sentAt));
+          await db.contacts.update(conversation, { lastActivityAt: lastSentAt });
+        }
+
+        return messages;
       }),
     );
   }
@@ -89,14 +120,42 @@ export class DexieStorage implements CoreStorage {
     );
   }
 
-  async listOutbox(conversation: string, afterSeq = 0): Promise<MessageRecord[]> {
+  async listOutbox(conversation: string, afterSeq = 0, limit = Infinity): Promise<MessageRecord[]> {
     const entries = await this.db.outbox
       .where('[conversation+seq]')
       .between([conversation, afterSeq], [conversation, Dexie.maxKey], false, true)
+      .limit(limit)
       .toArray();
     const messages = await this.db.messages.bulkGet(entries.map((entry) => entry.messageId));
 
     return messages.filter((message): message is MessageRecord => message !== undefined);
+  }
+
+  async receivedMarks(conversation: string, sender: string): Promise<SyncMark[]> {
+    const marks = new Map<string, SyncMark>();
+
+    // Keys only, streamed in seq order per install, so a long history costs no memory beyond the marks.
+    await this.db.messages
+      .where('[conversation+sender+instance+seq]')
+      // Instance ids are base64url, so '' and U+FFFF bound them.
+      .between([conversation, sender, '', -Infinity], [conversation, sender, '\uffff', Infinity])
+      .eachKey((key) => {
+        const [, , instance, seq] = key as unknown as [string, string, string, number];
+        const mark = marks.get(instance) ?? { instance, seq: 0, above: [] };
+        marks.set(instance, mark);
+        if (mark.above.length === 0 && seq === mark.seq + 1) mark.seq = seq;
+        else if (mark.above.length < MAX_SEQS_ABOVE_MARK) mark.above.push(seq);
+      });
+
+    return [...marks.values()];
+  }
+
+  async listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]> {
+    return this.db.messages
+      .where('[conversation+sender+instance+seq]')
+      .between([conversation, sender, instance, afterSeq], [conversation, sender, instance, Dexie.maxKey], false, true)
+      .limit(limit)
+      .toArray();
   }
 
   async listOutboxConversations(): Promise<string[]> {
@@ -108,8 +167,12 @@ export class DexieStorage implements CoreStorage {
   async markSent(ids: string[]): Promise<void> {
     const { db } = this;
 
+    // bulkGet and bulkPut are about twice as fast as a filtered modify() in Chromium.
     await guard(() =>
-      db.messages.where('id').anyOf(ids).and((message) => message.status === 'queued').modify({ status: 'sent' }),
+      db.transaction('rw', db.messages, async () => {
+        const queued = (await db.messages.bulkGet(ids)).filter((message): message is MessageRecord => message?.status === 'queued');
+        await db.messages.bulkPut(queued.map((message) => ({ ...message, status: 'sent' })));
+      }),
     );
   }
 
@@ -163,10 +226,80 @@ export class DexieStorage implements CoreStorage {
         );
         const mineIds = mine.map((message) => message.id);
 
-        await db.messages.where('id').anyOf(mineIds).modify({ status: 'delivered' });
+        // A receipt for a resent message may come after the read receipt; it must not lower 'read'.
+        const unread = mine.filter((message) => message.status !== 'read');
+        await db.messages.bulkPut(unread.map((message) => ({ ...message, status: 'delivered' })));
         await db.outbox.bulkDelete(mineIds);
       }),
     );
+  }
+
+  async markRead(conversation: string, ids: string[]): Promise<void> {
+    const { db } = this;
+
+    await guard(() =>
+      db.transaction('rw', [db.messages, db.outbox], async () => {
+        const mine = (await db.messages.bulkGet(ids)).filter(
+          (message): message is MessageRecord => message?.conversation === conversation && message.direction === 'out',
+        );
+
+        await db.messages.bulkPut(mine.map((message) => ({ ...message, status: 'read' })));
+        await db.outbox.bulkDelete(mine.map((message) => message.id));
+      }),
+    );
+  }
+
+  async markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]> {
+    const { db } = this;
+
+    return guard(() =>
+      db.transaction('rw', [db.messages, db.contacts], async () => {
+        // Unread messages are the newest ones, or late ones placed a little before them, so
+        // only the end of the conversation is read.
+        const tail = await db.messages
+          .where('[conversation+storedAt]')
+          .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
+          .reverse()
+          .limit(READ_LOOKBACK_MESSAGES)
+          .toArray();
+        const unread = tail.filter((message) => message.direction === 'in' && message.readAt === undefined).reverse();
+        if (unread.length === 0) return [];
+
+        const ids = unread.map((message) => message.id);
+        await db.messages.bulkPut(unread.map((message) => ({ ...message, readAt: at })));
+        if (shouldQueueReceipts) {
+          await db.contacts
+            .where('address')
+            .equals(conversation)
+            .modify((contact) => {
+              contact.pendingReadReceipts = [...(contact.pendingReadReceipts ?? []), ...ids].slice(-MAX_PENDING_READ_RECEIPTS);
+            });
+        }
+
+        return ids;
+      }),
+    );
+  }
+
+  async takeReadReceipts(conversation: string): Promise<string[]> {
+    const { db } = this;
+
+    return guard(() =>
+      db.transaction('rw', db.contacts, async () => {
+        const ids = (await db.contacts.get(conversation))?.pendingReadReceipts ?? [];
+        if (ids.length > 0) await db.contacts.update(conversation, { pendingReadReceipts: undefined });
+
+        return ids;
+      }),
+    );
+  }
+
+  async getSetting(key: string): Promise<unknown> {
+    return (await this.db.settings.get(key))?.value;
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    await guard(() => this.db.settings.put({ key, value }));
   }
 
   async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]> {
@@ -194,7 +327,17 @@ export class DexieStorage implements CoreStorage {
         if (fresh.length === 0) return results;
 
         let floor = await this.#storedAtFloor(fresh[0]!.conversation);
-        for (const message of fresh) {
+        const highestSeqs = new Map<string, number>();
+        for (const [index, message] of fresh.entries()) {
+          const source = JSON.stringify([message.sender, message.instance]);
+          const highestSeq = highestSeqs.get(source) ?? (await this.#highestStoredSeq(message));
+          highestSeqs.set(source, Math.max(highestSeq, message.seq));
+
+          const slot = message.seq < highestSeq ? await this.#lateSlot(message, fresh.slice(0, index)) : undefined;
+          if (slot !== undefined) {
+            message.storedAt = slot;
+            continue;
+          }
           message.storedAt = Math.max(message.storedAt, floor);
           floor = message.storedAt + 1;
         }
@@ -232,6 +375,40 @@ export class DexieStorage implements CoreStorage {
     } else if (isOwn) {
       throw new RangeError(`revision rejected: ${outcome.rejected}`);
     }
+  }
+
+  async #highestStoredSeq(message: MessageRecord): Promise<number> {
+    const { conversation, sender, instance } = message;
+    const highest = await this.db.messages
+      .where('[conversation+sender+instance+seq]')
+      .between([conversation, sender, instance, Dexie.minKey], [conversation, sender, instance, Dexie.maxKey])
+      .last();
+
+    return highest?.seq ?? 0;
+  }
+
+  /**
+   * Returns the storedAt that puts a late message right before the next higher seq of its
+   * sender install, halfway between that one and the message shown before it, so it takes its
+   * place in display order. `placed` are the messages of the same batch placed already.
+   */
+  async #lateSlot(message: MessageRecord, placed: MessageRecord[]): Promise<number | undefined> {
+    const { conversation, sender, instance, seq } = message;
+    const later = await this.db.messages
+      .where('[conversation+sender+instance+seq]')
+      .between([conversation, sender, instance, seq + 1], [conversation, sender, instance, Dexie.maxKey])
+      .first();
+    const laterInBatch = placed.filter((other) => other.sender === sender && other.instance === instance && other.seq > seq);
+    const nextStoredAt = Math.min(later?.storedAt ?? Infinity, ...laterInBatch.map((other) => other.storedAt));
+    if (nextStoredAt === Infinity) return undefined;
+
+    const before = await this.db.messages
+      .where('[conversation+storedAt]')
+      .between([conversation, Dexie.minKey], [conversation, nextStoredAt], true, false)
+      .last();
+    const previousStoredAt = Math.max(before?.storedAt ?? -Infinity, ...placed.filter((other) => other.storedAt < nextStoredAt).map((other) => other.storedAt));
+
+    return previousStoredAt === -Infinity ? nextStoredAt - 1 : (previousStoredAt + nextStoredAt) / 2;
   }
 
   /** Returns the lowest storedAt that keeps display order for a new message of the conversation. */

@@ -1,14 +1,10 @@
 /**
- * User settings in the `settings` table (schema version 7), one row per setting. A missing row
- * means the default, so a new setting needs no upgrade step.
+ * The presence and typing switches in the `settings` table (schema version 2), one row per
+ * setting beside the read receipt switch. A missing row means the default, so a new setting
+ * needs no upgrade step.
  */
 
 import type { MeshtextDatabase } from './database.ts';
-
-export interface SettingRow {
-  name: string;
-  value: boolean;
-}
 
 /** Every setting with its default. */
 export const DEFAULT_SETTINGS = {
@@ -27,12 +23,12 @@ export async function readSettings(db: MeshtextDatabase): Promise<Settings> {
   const settings: Settings = { ...DEFAULT_SETTINGS };
 
   for (const row of rows) {
-    if (row.name in DEFAULT_SETTINGS && typeof row.value === 'boolean') settings[row.name as SettingName] = row.value;
+    if (row.key in DEFAULT_SETTINGS && typeof row.value === 'boolean') settings[row.key as SettingName] = row.value;
   }
 
   return settings;
 }
 
 export async function writeSetting(db: MeshtextDatabase, name: SettingName, value: boolean): Promise<void> {
-  await db.settings.put({ name, value });
+  await db.settings.put({ key: name, value });
 }

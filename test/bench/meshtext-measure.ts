@@ -196,7 +196,8 @@ async function countMessages(page: Page, conversation: string): Promise<number> 
 }
 
 /**
- * Sends `count` messages from `sender` as fast as `sendText` resolves, and times how long the
+ * Sends `count` messages from `sender` with up to `maxInFlight` `sendText` calls unresolved at
+ * once. With 1, each send starts after the previous one resolved. It times how long the
  * receiver takes to store them all and the sender to see the last one delivered. Both sides
  * poll IndexedDB every 50 ms, which bounds the error of each time.
  */
@@ -205,6 +206,7 @@ export async function measureStoredThroughput(
   receiver: { page: Page; address: string },
   count: number,
   timeoutMs: number,
+  maxInFlight = 1,
 ): Promise<ThroughputResult> {
   const storedBefore = await countMessages(receiver.page, sender.address);
   const stored = receiver.page.evaluate(
@@ -227,7 +229,7 @@ export async function measureStoredThroughput(
   );
 
   const sent = sender.page.evaluate(
-    async ({ to, count, tag, textBytes, timeoutMs, pollIntervalMs }) => {
+    async ({ to, count, tag, textBytes, timeoutMs, pollIntervalMs, maxInFlight }) => {
       const now = () => performance.timeOrigin + performance.now();
       const makeText = (sequence: number): string => {
         const head = `${tag} ${String(sequence).padStart(6, '0')} `;
@@ -236,7 +238,13 @@ export async function measureStoredThroughput(
       };
 
       const startedAt = now();
-      for (let sequence = 0; sequence < count; sequence++) await window.meshtext.sendText(to, makeText(sequence));
+      const inFlight = new Set<Promise<void>>();
+      for (let sequence = 0; sequence < count; sequence++) {
+        const send = window.meshtext.sendText(to, makeText(sequence)).finally(() => inFlight.delete(send));
+        inFlight.add(send);
+        if (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
       const queuedAllAt = now();
 
       const lastText = makeText(count - 1);
@@ -253,7 +261,7 @@ export async function measureStoredThroughput(
 
       return { startedAt, queuedAllAt, deliveredLastAt: null };
     },
-    { to: receiver.address, count, tag: 'throughput', textBytes: messageBytes, timeoutMs, pollIntervalMs },
+    { to: receiver.address, count, tag: 'throughput', textBytes: messageBytes, timeoutMs, pollIntervalMs, maxInFlight },
   );
 
   const [storedOutcome, sentOutcome] = await Promise.all([stored, sent]);

@@ -12,6 +12,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bundleSize } from './bundle-size.ts';
+import { churnSimulation } from './churn-simulation.ts';
 import { cryptoPrimitives } from './crypto.ts';
 import { fileTransfer } from './file-transfer.ts';
 import { groupsBench } from './groups.bench.ts';
@@ -19,6 +20,7 @@ import { historyBench } from './history.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
 import { offlineStart } from './offline-start.ts';
+import { outboxFlush } from './outbox-flush.ts';
 import { rawPeerjsTransport } from './raw-peerjs-transport.ts';
 import { relayBench } from './relay.bench.ts';
 
@@ -28,6 +30,8 @@ const benchmarks: Benchmark[] = [
   groupsBench,
   rawPeerjsTransport,
   meshtextTransport,
+  outboxFlush,
+  churnSimulation,
   relayBench,
   offlineStart,
   fileTransfer,

@@ -1,5 +1,7 @@
 import type { Identity } from '../../src/core/identity.ts';
 import { isRevision, reviseTarget } from '../../src/core/revisions.ts';
+import type { SyncMark } from '../../src/core/messages.ts';
+import { MAX_SEQS_ABOVE_MARK } from '../../src/core/messages.ts';
 import type {
   ContactRecord,
   CoreStorage,
@@ -14,6 +16,7 @@ export class MemoryStorage implements CoreStorage {
   contacts = new Map<string, ContactRecord>();
   messages = new Map<string, MessageRecord>();
   outbox = new Set<string>();
+  settings = new Map<string, unknown>();
   failWrites = false;
   #sequences = new Map<string, number>();
 
@@ -77,11 +80,46 @@ export class MemoryStorage implements CoreStorage {
     this.outbox.delete(id);
   }
 
-  async listOutbox(conversation: string, afterSeq = 0): Promise<MessageRecord[]> {
+  async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+    this.#checkWritable();
+    const messages: MessageRecord[] = [];
+    for (const draft of drafts) messages.push(await this.queueOutgoing(draft));
+
+    return messages;
+  }
+
+  async listOutbox(conversation: string, afterSeq = 0, limit = Infinity): Promise<MessageRecord[]> {
     return [...this.outbox]
       .map((id) => this.messages.get(id))
       .filter((message): message is MessageRecord => message?.conversation === conversation && message.seq > afterSeq)
       .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit)
+      .map((message) => ({ ...message }));
+  }
+
+  async receivedMarks(conversation: string, sender: string): Promise<SyncMark[]> {
+    const seqs = new Map<string, Set<number>>();
+    for (const message of this.messages.values()) {
+      if (message.conversation !== conversation || message.sender !== sender) continue;
+      const set = seqs.get(message.instance) ?? new Set();
+      set.add(message.seq);
+      seqs.set(message.instance, set);
+    }
+
+    return [...seqs].map(([instance, set]) => {
+      let seq = 0;
+      while (set.has(seq + 1)) seq++;
+      const above = [...set].filter((held) => held > seq).sort((a, b) => a - b).slice(0, MAX_SEQS_ABOVE_MARK);
+
+      return { instance, seq, above };
+    });
+  }
+
+  async listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]> {
+    return [...this.messages.values()]
+      .filter((message) => message.conversation === conversation && message.sender === sender && message.instance === instance && message.seq > afterSeq)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit)
       .map((message) => ({ ...message }));
   }
 
@@ -125,9 +163,48 @@ export class MemoryStorage implements CoreStorage {
     for (const id of ids) {
       const message = this.messages.get(id);
       if (message?.conversation !== conversation || message.direction !== 'out') continue;
-      message.status = 'delivered';
+      if (message.status !== 'read') message.status = 'delivered';
       this.outbox.delete(id);
     }
+  }
+
+  async markRead(conversation: string, ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const message = this.messages.get(id);
+      if (message?.conversation !== conversation || message.direction !== 'out') continue;
+      message.status = 'read';
+      this.outbox.delete(id);
+    }
+  }
+
+  async markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]> {
+    this.#checkWritable();
+    const unread = this.conversation(conversation).filter((message) => message.direction === 'in' && message.readAt === undefined);
+    for (const message of unread) message.readAt = at;
+
+    const ids = unread.map((message) => message.id);
+    const contact = this.contacts.get(conversation);
+    if (shouldQueueReceipts && contact && ids.length > 0) contact.pendingReadReceipts = [...(contact.pendingReadReceipts ?? []), ...ids];
+
+    return ids;
+  }
+
+  async takeReadReceipts(conversation: string): Promise<string[]> {
+    this.#checkWritable();
+    const contact = this.contacts.get(conversation);
+    const ids = contact?.pendingReadReceipts ?? [];
+    if (contact) contact.pendingReadReceipts = undefined;
+
+    return ids;
+  }
+
+  async getSetting(key: string): Promise<unknown> {
+    return this.settings.get(key);
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    this.#checkWritable();
+    this.settings.set(key, value);
   }
 
   async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]> {
@@ -148,7 +225,7 @@ export class MemoryStorage implements CoreStorage {
       }
 
       if (newContact && !this.contacts.has(newContact.address)) this.contacts.set(newContact.address, { ...newContact });
-      const storedAt = Math.max(message.storedAt, this.#storedAtFloor(message.conversation));
+      const storedAt = this.#lateSlot(message) ?? Math.max(message.storedAt, this.#storedAtFloor(message.conversation));
       this.messages.set(message.id, { ...message, storedAt });
       if (message.revises) {
         const outcome = reviseTarget(this.messages.get(message.revises.target), message);
@@ -178,6 +255,17 @@ export class MemoryStorage implements CoreStorage {
     const updated: Record<string, unknown> = { ...message, ...changes };
     for (const [key, value] of Object.entries(changes)) if (value === undefined) delete updated[key];
     this.messages.set(id, updated as unknown as MessageRecord);
+  }
+
+  /** Places a late message halfway between the next higher seq of its source and the message before that. */
+  #lateSlot(message: MessageRecord): number | undefined {
+    const shown = this.conversation(message.conversation);
+    const next = shown.find((other) => other.sender === message.sender && other.instance === message.instance && other.seq > message.seq);
+    if (!next) return undefined;
+
+    const before = shown.filter((other) => other.storedAt < next.storedAt).at(-1);
+
+    return before ? (before.storedAt + next.storedAt) / 2 : next.storedAt - 1;
   }
 
   #storedAtFloor(conversation: string): number {

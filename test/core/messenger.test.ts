@@ -148,10 +148,11 @@ describe('messenger', () => {
     bob.storage.failWrites = true;
 
     await alice.messenger.sendText(bob.address, 'disk is full');
-    await waitFor(() => statuses(alice, bob.address)[0] === 'sent', 'sent');
+    await waitFor(() => network.wire.length > 3, 'the message on the wire');
     await new Promise((resolve) => setTimeout(resolve, 30));
 
-    expect(statuses(alice, bob.address)).toEqual(['sent']);
+    // Bob closes the link after the failed write, so the message may be back in 'queued'.
+    expect(statuses(alice, bob.address)[0]).toMatch(/^(queued|sent)$/);
     expect(alice.storage.outbox.size).toBe(1);
     expect(texts(bob, alice.address)).toEqual([]);
   });
@@ -212,6 +213,7 @@ describe('messenger', () => {
 
     await waitFor(() => texts(alice, bob.address).length === 2 && texts(bob, alice.address).length === 2, 'both messages');
     await waitFor(() => alice.messenger.isConnected(bob.address) && bob.messenger.isConnected(alice.address), 'one link');
+    await waitFor(() => statuses(alice, bob.address).includes('delivered'), 'the acknowledgement');
     expect(statuses(alice, bob.address).filter((status) => status !== 'received')).toEqual(['delivered']);
   });
 });

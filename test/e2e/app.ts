@@ -116,7 +116,7 @@ export function messageItem(page: Page, text: string): Locator {
   return messageItems(page).filter({ hasText: text });
 }
 
-/** Locates the delivery state marker ('queued', 'sent' or 'delivered') of an own message. */
+/** Locates the delivery state marker ('queued', 'sent', 'delivered' or 'read') of an own message. */
 export function deliveryStatus(page: Page, text: string): Locator {
   return messageItem(page, text).locator('[data-status]');
 }
@@ -130,17 +130,21 @@ export async function expectConversation(page: Page, texts: string[], timeoutMs 
   await expect(messageItems(page)).toContainText(texts);
 }
 
-/** Waits until the own message with this text shows the given delivery state. */
+/**
+ * Waits until the own message with this text shows the given delivery state. 'delivered' also
+ * accepts 'read', which implies it, because the receiver's open chat sends a read receipt.
+ */
 export async function expectDeliveryStatus(
   page: Page,
   text: string,
-  status: 'queued' | 'sent' | 'delivered',
+  status: 'queued' | 'sent' | 'delivered' | 'read',
   timeoutMs = deliveryTimeoutMs,
 ): Promise<void> {
-  const visibleText = status.charAt(0).toUpperCase() + status.slice(1);
+  const accepted = status === 'delivered' ? ['delivered', 'read'] : [status];
+  const capitalize = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1);
 
-  await expect(deliveryStatus(page, text)).toHaveAttribute('data-status', status, { timeout: timeoutMs });
-  await expect(messageItem(page, text)).toContainText(visibleText);
+  await expect(deliveryStatus(page, text)).toHaveAttribute('data-status', new RegExp(`^(${accepted.join('|')})$`), { timeout: timeoutMs });
+  await expect(messageItem(page, text)).toContainText(new RegExp(accepted.map(capitalize).join('|')));
 }
 
 /**

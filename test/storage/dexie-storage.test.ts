@@ -214,4 +214,136 @@ describe('DexieStorage', () => {
     expect(await countWaiting(storage.db, bob.address)).toBe(1);
     expect(await countWaiting(storage.db, contactFor('Carol').address)).toBe(0);
   });
+
+  it('writes a batch of sends in order, with one counter per conversation', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const bob = contactFor('Bob');
+    await storage.putContact(alice);
+    const draft = { sender: 'mt1self', instance: 'instance-bbbb', text: 'hi' };
+    await storage.queueOutgoing({ ...draft, id: 'outgoing-0001', conversation: alice.address, sentAt: 10 });
+
+    const batch = await storage.queueOutgoingBatch([
+      { ...draft, id: 'outgoing-0002', conversation: alice.address, sentAt: 5 },
+      { ...draft, id: 'outgoing-0003', conversation: bob.address, sentAt: 6 },
+      { ...draft, id: 'outgoing-0004', conversation: alice.address, sentAt: 7 },
+    ]);
+
+    expect(batch.map((message) => [message.id, message.seq])).toEqual([['outgoing-0002', 2], ['outgoing-0003', 1], ['outgoing-0004', 3]]);
+    expect(batch.map((message) => message.storedAt)).toEqual([11, 6, 12]);
+    expect((await storage.listOutbox(alice.address)).map((message) => message.id)).toEqual(['outgoing-0001', 'outgoing-0002', 'outgoing-0004']);
+    expect((await storage.getContact(alice.address))?.lastActivityAt).toBe(7);
+  });
+
+  it('stores no part of a batch that fails', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const draft = { sender: 'mt1self', instance: 'instance-bbbb', text: 'hi', sentAt: 1, conversation: alice.address };
+    await storage.queueOutgoing({ ...draft, id: 'outgoing-0001' });
+
+    await expect(storage.queueOutgoingBatch([{ ...draft, id: 'outgoing-0002' }, { ...draft, id: 'outgoing-0001' }])).rejects.toThrow();
+
+    expect(await storage.db.messages.count()).toBe(1);
+    expect(await storage.db.outbox.count()).toBe(1);
+    expect((await storage.queueOutgoing({ ...draft, id: 'outgoing-0003' })).seq).toBe(2);
+  });
+
+  it('keeps read when a late receipt for a resend arrives', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const message = await storage.queueOutgoing({ id: 'outgoing-0001', conversation: alice.address, sender: 'me', instance: 'instance-me', text: 'x', sentAt: 1 });
+
+    await storage.markRead(alice.address, [message.id]);
+    await storage.markDelivered(alice.address, [message.id]);
+
+    expect((await storage.db.messages.get(message.id))?.status).toBe('read');
+    expect(await storage.db.outbox.count()).toBe(0);
+  });
+
+  it('ignores read receipts for another conversation', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const message = await storage.queueOutgoing({ id: 'outgoing-0001', conversation: alice.address, sender: 'me', instance: 'instance-me', text: 'x', sentAt: 1 });
+
+    await storage.markRead(contactFor('Mallory').address, [message.id]);
+
+    expect((await storage.db.messages.get(message.id))?.status).toBe('queued');
+  });
+
+  it('marks only unread incoming messages read and queues their receipts', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1), incoming(alice.address, 2)]);
+
+    const first = await storage.markIncomingRead(alice.address, 100, true);
+    await storage.storeIncoming([incoming(alice.address, 3)]);
+    const second = await storage.markIncomingRead(alice.address, 200, true);
+
+    expect(first).toEqual([incoming(alice.address, 1).id, incoming(alice.address, 2).id]);
+    expect(second).toEqual([incoming(alice.address, 3).id]);
+    expect((await storage.db.messages.get(incoming(alice.address, 1).id))?.readAt).toBe(100);
+    expect(await storage.takeReadReceipts(alice.address)).toEqual([...first, ...second]);
+    expect(await storage.takeReadReceipts(alice.address)).toEqual([]);
+  });
+
+  it('stores a setting across reopening', async () => {
+    const storage = freshStorage();
+    expect(await storage.getSetting('readReceipts')).toBeUndefined();
+
+    await storage.putSetting('readReceipts', false);
+    storage.db.close();
+    const reopened = new DexieStorage(openDatabase(storage.db.name));
+    opened.push(reopened.db);
+
+    expect(await reopened.getSetting('readReceipts')).toBe(false);
+  });
+
+  it('places a late message before the later ones of its sender', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1), incoming(alice.address, 3)]);
+    const reply = await storage.queueOutgoing({ id: 'outgoing-0001', conversation: alice.address, sender: 'me', instance: 'instance-me', text: 'x', sentAt: 1 });
+    await storage.storeIncoming([incoming(alice.address, 4)]);
+
+    await storage.storeIncoming([incoming(alice.address, 2)]);
+
+    const shown = await storage.db.messages.where('[conversation+storedAt]').between([alice.address, -Infinity], [alice.address, Infinity]).toArray();
+    expect(shown.map((message) => message.id)).toEqual([
+      incoming(alice.address, 1).id,
+      incoming(alice.address, 2).id,
+      incoming(alice.address, 3).id,
+      reply.id,
+      incoming(alice.address, 4).id,
+    ]);
+  });
+
+  it('orders a batch that arrived out of order', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+
+    await storage.storeIncoming([incoming(alice.address, 3), incoming(alice.address, 1), incoming(alice.address, 2)]);
+
+    const shown = await storage.db.messages.where('[conversation+storedAt]').between([alice.address, -Infinity], [alice.address, Infinity]).toArray();
+    expect(shown.map((message) => message.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('reports sync marks with the seqs held beyond a gap', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([1, 2, 4, 6].map((seq) => incoming(alice.address, seq)));
+    await storage.storeIncoming([{ ...incoming(alice.address, 2, 'other-instance-2'), instance: 'instance-other' }]);
+
+    const marks = await storage.receivedMarks(alice.address, alice.address);
+
+    expect(marks).toEqual([
+      { instance: incoming(alice.address, 1).instance, seq: 2, above: [4, 6] },
+      { instance: 'instance-other', seq: 0, above: [2] },
+    ].sort((a, b) => (a.instance < b.instance ? -1 : 1)));
+    const page = await storage.listFromInstance(alice.address, alice.address, incoming(alice.address, 1).instance, 1, 2);
+    expect(page.map((message) => message.seq)).toEqual([2, 4]);
+  });
 });

@@ -37,8 +37,8 @@ describe('settings store', () => {
   it('ignores unknown and malformed rows', async () => {
     const db = freshDatabase();
     await db.settings.bulkPut([
-      { name: 'isPresenceShown', value: 'no' as unknown as boolean },
-      { name: 'somethingElse', value: false },
+      { key: 'isPresenceShown', value: 'no' },
+      { key: 'somethingElse', value: false },
     ]);
 
     expect(await readSettings(db)).toEqual(DEFAULT_SETTINGS);

@@ -3,6 +3,7 @@
 import Dexie from 'dexie';
 import type { ContactRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
+import { READ_RECEIPTS_SETTING } from '../../core/read-receipts.ts';
 
 /** Lists contacts and message requests, most recent activity first, without blocked senders. */
 export function listConversations(db: MeshtextDatabase): Promise<ContactRecord[]> {
@@ -23,4 +24,9 @@ export function countWaiting(db: MeshtextDatabase, conversation: string): Promis
     .where('[conversation+seq]')
     .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
     .count();
+}
+
+/** Tells whether read receipts go out; they do unless the user switched them off. */
+export async function areReadReceiptsEnabled(db: MeshtextDatabase): Promise<boolean> {
+  return (await db.settings.get(READ_RECEIPTS_SETTING))?.value !== false;
 }

@@ -234,6 +234,23 @@ export const messages = {
   'privacy.typing': 'Send and show typing indicators',
   'privacy.typingHint': 'When this is off, contacts do not see when you type, and you do not see when they do.',
 
+  // Delivery: read receipts, gaps, storage faults.
+  'status.read': 'Read',
+  'settings.readReceiptsTitle': 'Privacy',
+  'settings.readReceipts': 'Send read receipts',
+  'settings.readReceiptsHint': 'When this is on, your contacts see when you have read their messages.',
+  'settings.saveFailed': 'The setting could not be saved. Try again.',
+  'storageFault.full':
+    'This device is out of storage space, so new messages cannot be saved. They wait with their senders until you free up space. Your saved messages are safe.',
+  'storageFault.closed':
+    'Meshtext lost access to its database, so new messages cannot be saved. They wait with their senders. Reload to reconnect. Your saved messages are safe.',
+  'storageFault.failed':
+    'New messages could not be saved on this device. They wait with their senders, which will try again. Your saved messages are safe.',
+  'storageFault.reload': 'Reload',
+  'chat.gapOne': 'An earlier message has not arrived yet. It will appear here.',
+  'chat.gapMany': '{count} earlier messages have not arrived yet. They will appear here.',
+
+
   'files.attach': 'Attach file',
   'files.tooLarge': '“{name}” is {size}. Files can be at most {max}.',
   'files.empty': '“{name}” is empty, so there is nothing to send.',

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FrameError } from '../../src/core/errors.ts';
+import { decodePayload, encodePayload } from '../../src/core/messages.ts';
+import { utf8 } from '../../src/core/bytes.ts';
+import { MemoryNetwork } from './memory-network.ts';
+import { startPeer, statuses, stopAllPeers, stopPeer, waitFor } from './messenger-peers.ts';
+import type { Peer } from './messenger-peers.ts';
+
+afterEach(() => stopAllPeers());
+
+async function startContacts(network: MemoryNetwork): Promise<[Peer, Peer]> {
+  const alice = await startPeer(network, 'Alice');
+  const bob = await startPeer(network, 'Bob');
+  await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+  await bob.messenger.addContactFromInvite(alice.messenger.inviteLink());
+
+  return [alice, bob];
+}
+
+function incomingReadAt(peer: Peer, conversation: string): (number | undefined)[] {
+  return peer.storage
+    .conversation(conversation)
+    .filter((message) => message.direction === 'in')
+    .map((message) => message.readAt);
+}
+
+describe('read receipts', () => {
+  it('move a message from queued through delivered to read', async () => {
+    const network = new MemoryNetwork();
+    const [alice, initialBob] = await startContacts(network);
+    stopPeer(network, initialBob);
+
+    await alice.messenger.sendText(initialBob.address, 'hello');
+    expect(statuses(alice, initialBob.address)).toEqual(['queued']);
+
+    const bob = await startPeer(network, 'Bob', initialBob.storage);
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'delivered');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(statuses(alice, bob.address)).toEqual(['delivered']);
+
+    await bob.messenger.markConversationRead(alice.address);
+    await waitFor(() => statuses(alice, bob.address)[0] === 'read', 'read');
+    expect(incomingReadAt(bob, alice.address)[0]).toBeTypeOf('number');
+  });
+
+  it('send nothing while switched off', async () => {
+    const network = new MemoryNetwork();
+    const [alice, bob] = await startContacts(network);
+    await bob.messenger.setReadReceiptsEnabled(false);
+    await alice.messenger.sendText(bob.address, 'hello');
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'delivered');
+
+    await bob.messenger.markConversationRead(alice.address);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    expect(await bob.messenger.areReadReceiptsEnabled()).toBe(false);
+    expect(bob.storage.settings.get('readReceipts')).toBe(false);
+    expect(incomingReadAt(bob, alice.address)[0]).toBeTypeOf('number');
+    expect(bob.storage.contacts.get(alice.address)?.pendingReadReceipts).toBeUndefined();
+    expect(statuses(alice, bob.address)).toEqual(['delivered']);
+  });
+
+  it('go out once a link opens', async () => {
+    const network = new MemoryNetwork();
+    const [initialAlice, bob] = await startContacts(network);
+    await initialAlice.messenger.sendText(bob.address, 'hello');
+    await waitFor(() => statuses(initialAlice, bob.address)[0] === 'delivered', 'delivered');
+    stopPeer(network, initialAlice);
+
+    await bob.messenger.markConversationRead(initialAlice.address);
+    expect(bob.storage.contacts.get(initialAlice.address)?.pendingReadReceipts).toHaveLength(1);
+
+    const alice = await startPeer(network, 'Alice', initialAlice.storage);
+    await alice.messenger.deliverAll();
+    await bob.messenger.deliverAll();
+    await waitFor(() => statuses(alice, bob.address)[0] === 'read', 'read after reconnect');
+    expect(bob.storage.contacts.get(alice.address)?.pendingReadReceipts).toBeUndefined();
+  });
+
+  it('mark each incoming message read only once', async () => {
+    const network = new MemoryNetwork();
+    const [alice, bob] = await startContacts(network);
+    await alice.messenger.sendText(bob.address, 'one');
+    await waitFor(() => incomingReadAt(bob, alice.address).length === 1, 'first message');
+    await bob.messenger.markConversationRead(alice.address);
+    const firstReadAt = incomingReadAt(bob, alice.address)[0];
+
+    await alice.messenger.sendText(bob.address, 'two');
+    await waitFor(() => incomingReadAt(bob, alice.address).length === 2, 'second message');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await bob.messenger.markConversationRead(alice.address);
+
+    expect(incomingReadAt(bob, alice.address)[0]).toBe(firstReadAt);
+    await waitFor(() => statuses(alice, bob.address).every((status) => status === 'read'), 'both read');
+  });
+
+  it('reject a read payload with invalid ids', () => {
+    expect(decodePayload(encodePayload({ t: 'read', ids: ['message-0001'] }))).toEqual({ t: 'read', ids: ['message-0001'] });
+    expect(() => decodePayload(utf8(JSON.stringify({ t: 'read', ids: [] })))).toThrow(FrameError);
+    expect(() => decodePayload(utf8(JSON.stringify({ t: 'read', ids: ['bad id!'] })))).toThrow(FrameError);
+    expect(() => decodePayload(utf8(JSON.stringify({ t: 'read' })))).toThrow(FrameError);
+  });
+});

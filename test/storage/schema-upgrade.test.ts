@@ -1,0 +1,197 @@
+/**
+ * Opens a database as each older schema version created it, fills it with representative rows,
+ * then opens it with the current schema and checks that every row is still there. The test
+ * runs over `schemaVersions`, so each new version needs an entry in `fillByVersion`.
+ */
+
+import 'fake-indexeddb/auto';
+import nacl from 'tweetnacl';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signCard } from '../../src/core/card.ts';
+import { createIdentity } from '../../src/core/identity.ts';
+import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
+import type { MeshtextDatabase } from '../../src/storage/database.ts';
+import { IDENTITY_KEY, openDatabase, schemaVersions } from '../../src/storage/database.ts';
+
+/** Rows written per table, to look up again after the upgrade. */
+type WrittenRows = Record<string, Record<string, unknown>[]>;
+
+/** Writes rows that version `version` could hold, through a database opened at exactly that version. */
+type Fill = (db: MeshtextDatabase) => Promise<WrittenRows>;
+
+const identity = createIdentity('Upgrade Tester', nacl.randomBytes, 1_700_000_000_000);
+const contactIdentity = createIdentity('Bob', nacl.randomBytes, 1_700_000_000_000);
+
+const contact: ContactRecord = {
+  address: contactIdentity.address,
+  displayName: 'Bob',
+  signingPublicKey: contactIdentity.signingPublicKey,
+  boxPublicKey: contactIdentity.boxPublicKey,
+  card: signCard(contactIdentity),
+  state: 'contact',
+  addedAt: 1,
+  lastActivityAt: 3,
+  unreadCount: 1,
+  verifiedAt: 2,
+};
+
+const outgoing: MessageRecord = {
+  id: 'upgrade-out-0001',
+  conversation: contact.address,
+  direction: 'out',
+  sender: identity.address,
+  instance: identity.instanceId,
+  seq: 1,
+  text: 'sent before the upgrade',
+  sentAt: 2,
+  storedAt: 2,
+  status: 'queued',
+};
+
+const incoming: MessageRecord = {
+  id: 'upgrade-in-0001',
+  conversation: contact.address,
+  direction: 'in',
+  sender: contact.address,
+  instance: contactIdentity.instanceId,
+  seq: 1,
+  text: 'received before the upgrade',
+  sentAt: 3,
+  storedAt: 3,
+  status: 'received',
+};
+
+async function fillVersion1(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows: WrittenRows = {
+    identity: [{ ...identity, key: IDENTITY_KEY }],
+    contacts: [{ ...contact }],
+    messages: [{ ...outgoing }, { ...incoming }],
+    outbox: [{ messageId: outgoing.id, conversation: outgoing.conversation, seq: 1, queuedAt: 2 }],
+    counters: [{ name: `seq:${contact.address}`, value: 1 }],
+  };
+  await db.transaction('rw', db.tables, async () => {
+    for (const [table, tableRows] of Object.entries(rows)) await db.table(table).bulkAdd(tableRows);
+  });
+
+  return rows;
+}
+
+async function fillVersion2(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion1(db);
+  rows.settings = [{ key: 'readReceipts', value: false }];
+  await db.settings.bulkAdd(rows.settings as { key: string; value: unknown }[]);
+
+  return rows;
+}
+
+async function fillVersion3(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion2(db);
+  // Blob rows (fileBodies, fileParts) are left out: fake-indexeddb does not return Blobs intact.
+  rows.files = [
+    {
+      id: outgoing.id,
+      conversation: contact.address,
+      direction: 'out',
+      meta: { name: 'notes.txt', type: 'text/plain', size: 4 },
+      partCount: 1,
+      partsDone: 0,
+      state: 'sending',
+    },
+  ];
+  await db.table('files').bulkAdd(rows.files);
+
+  return rows;
+}
+
+async function fillVersion4(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion3(db);
+  rows.carried = [
+    {
+      key: 'carried-envelope-hash-0001',
+      tag: 'routing-tag-0001',
+      handedBy: contact.address,
+      hops: 1,
+      expiresAt: 1_800_000_000_000,
+      receivedAt: 1_700_000_000_000,
+      envelope: new Uint8Array([1, 2, 3, 4]),
+    },
+  ];
+  rows.carrySettings = [{ name: 'carrying', value: false }];
+  await db.table('carried').bulkAdd(rows.carried);
+  await db.table('carrySettings').bulkAdd(rows.carrySettings);
+
+  return rows;
+}
+
+async function fillVersion7(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion4(db);
+  const typingOff = { key: 'isTypingShared', value: false };
+  rows.settings = [...(rows.settings ?? []), typingOff];
+  await db.settings.add(typingOff);
+
+  return rows;
+}
+
+/** One fill function per schema version that may be upgraded from. */
+const fillByVersion: Record<number, Fill> = {
+  1: fillVersion1,
+  2: fillVersion2,
+  3: fillVersion3,
+  4: fillVersion4,
+  7: fillVersion7,
+};
+
+const opened: MeshtextDatabase[] = [];
+let databaseCount = 0;
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) {
+    db.close();
+    await db.delete();
+  }
+});
+
+const currentVersion = schemaVersions.at(-1)!.version;
+const olderVersions = schemaVersions.slice(0, -1).map((schema) => schema.version);
+
+describe('schema upgrades', () => {
+  it('lists versions in increasing order', () => {
+    const versions = schemaVersions.map((schema) => schema.version);
+
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(new Set(versions).size).toBe(versions.length);
+  });
+
+  it('has a fill function for every older version', () => {
+    const missing = olderVersions.filter((version) => fillByVersion[version] === undefined);
+
+    expect(missing, `add fill functions for schema versions ${missing.join(', ')} to fillByVersion`).toEqual([]);
+  });
+
+  it.each(olderVersions)(`keeps every row from version %i at the current version`, async (version) => {
+    const fill = fillByVersion[version];
+    if (!fill) throw new Error(`schema version ${version} has no fill function in fillByVersion; add one that writes representative rows`);
+
+    const name = `meshtext-upgrade-${version}-${databaseCount++}`;
+    const old = openDatabase(name, version);
+    opened.push(old);
+    await old.open();
+    expect(old.verno).toBe(version);
+    const written = await fill(old);
+    old.close();
+
+    const current = openDatabase(name);
+    opened.push(current);
+    await current.open();
+
+    expect(current.verno).toBe(currentVersion);
+    for (const [table, rows] of Object.entries(written)) {
+      const primaryKey = current.table(table).schema.primKey.keyPath as string;
+      for (const row of rows) {
+        const stored = await current.table(table).get(row[primaryKey] as string);
+        expect(stored, `${table} row ${String(row[primaryKey])} after upgrading from version ${version}`).toEqual(row);
+      }
+      expect(await current.table(table).count(), `${table} row count after upgrading from version ${version}`).toBe(rows.length);
+    }
+  });
+});
