@@ -82,6 +82,9 @@ export default defineConfig({
   ],
   define: {
     __MESHTEXT_BUILD_ID__: JSON.stringify(BUILD_ID),
+    // Test builds (MESHTEXT_TEST_HOOKS=1, set by test/e2e/run.sh) expose instrumentation in
+    // main.ts; every other build compiles it away.
+    __MESHTEXT_TEST_HOOKS__: JSON.stringify(process.env.MESHTEXT_TEST_HOOKS === '1'),
   },
   build: {
     target: 'es2022',

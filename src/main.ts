@@ -1,5 +1,5 @@
 import { mount } from 'svelte';
-import { Meshtext } from './app/meshtext.svelte.ts';
+import { Meshtext, type TestHooks } from './app/meshtext.svelte.ts';
 import { InstallPrompt } from './pwa/install-prompt.svelte.ts';
 import { NotificationSettings } from './pwa/notification-settings.svelte.ts';
 import type { PwaServices } from './pwa/pwa-context.ts';
@@ -12,9 +12,20 @@ import './ui/styles/global.css';
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element to mount Meshtext into');
 
-const app = new Meshtext();
+/** (send key id, nonce) of every data frame this page sealed, as `<key id>:<nonce>`; test builds only. */
+const sealedNonces: string[] = [];
+const testHooks: TestHooks = __MESHTEXT_TEST_HOOKS__
+  ? { onSeal: (keyId, nonce) => sealedNonces.push(`${keyId}:${nonce}`) }
+  : {};
+const app = new Meshtext(location.origin, testHooks);
 // Debugging and benchmark handle for scripts on this origin, such as the devtools console or Playwright.
 (globalThis as typeof globalThis & { meshtext?: Meshtext }).meshtext = app;
+if (__MESHTEXT_TEST_HOOKS__) {
+  (globalThis as typeof globalThis & { meshtextTest?: unknown }).meshtextTest = {
+    /** Returns the nonces sealed since the last call and forgets them. */
+    takeSealedNonces: (): string[] => sealedNonces.splice(0),
+  };
+}
 const pwa: PwaServices = {
   update: new ServiceWorkerUpdate(),
   install: new InstallPrompt(),

@@ -13,6 +13,7 @@ import type { GroupLayer } from '../core/groups/group-layer.ts';
 import type { GroupRecord } from '../core/groups/group-types.ts';
 import { createGroupLayer } from '../core/groups/group-layer.ts';
 import { Messenger } from '../core/messenger.ts';
+import { Organiser } from '../core/organiser/organiser.ts';
 import { systemClock } from '../core/ports.ts';
 import type { StorageFault } from '../core/storage-fault.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
@@ -20,6 +21,7 @@ import { openDatabase } from '../storage/database.ts';
 import { DexieCarryStore } from '../storage/dexie-carry-store.ts';
 import { DexieGroupStorage } from '../storage/dexie-group-storage.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
+import { DexieOrganiserStorage } from '../storage/organiser-storage.ts';
 import { DexieFileStorage } from '../storage/dexie-file-storage.ts';
 import { MAX_FILE_BYTES } from '../core/files/file-meta.ts';
 import { FileTooLargeError } from '../core/transfer/transfer-errors.ts';
@@ -35,10 +37,16 @@ import { AppSettings } from './app-settings.svelte.ts';
 import { competeForLeadership } from './leadership.ts';
 import { TypingState } from './typing-state.svelte.ts';
 import { createLogger } from './logger.ts';
+import { openRetiredMailbox } from './retired-mailbox.ts';
 
 export type AppPhase = 'loading' | 'onboarding' | 'ready' | 'storage-unavailable';
 
 const DELIVERY_RETRY_INTERVAL_MS = 5_000;
+
+/** Hooks that only test builds pass in; see main.ts. */
+export interface TestHooks {
+  onSeal?(keyId: string, nonce: bigint): void;
+}
 const STATUS_CHANNEL_NAME = 'meshtext-status';
 
 export class Meshtext {
@@ -60,6 +68,8 @@ export class Meshtext {
   readonly db: MeshtextDatabase;
   readonly storage: DexieStorage;
   readonly messenger: Messenger;
+  /** Contact lists, broadcasts, opt-out, profiles and unblocking. */
+  readonly organiser: Organiser;
   readonly transport: LazyPeerJsTransport;
   readonly groups: GroupLayer;
   #groupWatch: Subscription | undefined;
@@ -68,8 +78,13 @@ export class Meshtext {
   #retryTimer: ReturnType<typeof setInterval> | undefined;
   #outboxWatch: Subscription | undefined;
   #statusChannel: BroadcastChannel | undefined;
+  #ownName = $state<string | undefined>(undefined);
+  readonly #relayUrl: string;
+  /** Control sockets authenticated as retired addresses, to collect their mailboxes during a handover. */
+  #retiredControls: RelayControl[] = [];
 
-  constructor(relayUrl: string = location.origin) {
+  constructor(relayUrl: string = location.origin, testHooks: TestHooks = {}) {
+    this.#relayUrl = relayUrl;
     this.db = openDatabase();
     this.storage = new DexieStorage(this.db);
     this.settings = new AppSettings(this.db);
@@ -80,8 +95,20 @@ export class Meshtext {
       logger: createLogger('transport'),
       onStatus: (status) => this.#setRelayStatus(status),
     });
+    const appUrl = `${location.origin}${location.pathname}`;
+    this.organiser = new Organiser({
+      storage: this.storage,
+      organiserStorage: new DexieOrganiserStorage(this.storage),
+      clock: systemClock,
+      randomBytes: nacl.randomBytes,
+      logger: createLogger('organiser'),
+      appUrl,
+      relayUrls: [relayUrl],
+    });
     this.messenger = new Messenger({
       storage: this.storage,
+      inboxExtension: this.organiser.inbox,
+      beforeDeliver: (conversation) => this.organiser.beforeDeliver(conversation),
       files: new DexieFileStorage(this.storage),
       transport: this.transport,
       mailbox: new RelayMailbox(control),
@@ -89,8 +116,9 @@ export class Meshtext {
       clock: systemClock,
       randomBytes: nacl.randomBytes,
       logger: createLogger('messenger'),
-      appUrl: `${location.origin}${location.pathname}`,
+      appUrl,
       relayUrls: [relayUrl],
+      ...(testHooks.onSeal && { onSeal: testHooks.onSeal }),
       onStorageFault: (fault) => {
         this.storageFault = fault;
       },
@@ -105,6 +133,7 @@ export class Meshtext {
         if (this.settings.current.isTypingShared) this.typing.set(address, isTyping);
       },
     });
+    this.organiser.attach(this.messenger);
     this.groups = createGroupLayer({
       storage: new DexieGroupStorage(this.db),
       messenger: this.messenger,
@@ -138,7 +167,12 @@ export class Meshtext {
   }
 
   get ownName(): string | undefined {
-    return this.messenger.identity?.displayName;
+    return this.#ownName ?? this.messenger.identity?.displayName;
+  }
+
+  /** Shows the identity's display name again after a rename, since the identity is no rune. */
+  refreshOwnName(): void {
+    this.#ownName = this.messenger.identity?.displayName;
   }
 
   inviteLink(): string {
@@ -149,8 +183,18 @@ export class Meshtext {
   async addContact(link: string): Promise<string> {
     const contact = await this.messenger.addContactFromInvite(link);
     this.openConversation = contact.address;
+    await this.organiser.shareProfileIfSet(contact.address);
 
     return contact.address;
+  }
+
+  /** Joins an organiser's list from its join link, opens the chat with them and returns their address. */
+  async joinList(link: string): Promise<string> {
+    const address = await this.organiser.lists.join(link);
+    this.openConversation = address;
+    await this.organiser.shareProfileIfSet(address);
+
+    return address;
   }
 
   async sendText(conversation: string, text: string): Promise<void> {
@@ -197,6 +241,7 @@ export class Meshtext {
   async acceptRequest(address: string, options: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
     await this.messenger.acceptRequest(address, options);
     await this.messenger.refreshWatchList();
+    await this.organiser.shareProfileIfSet(address);
   }
 
   async block(address: string): Promise<void> {
@@ -240,6 +285,50 @@ export class Meshtext {
   /** Records that the user compared safety numbers with this contact and they matched. */
   async markVerified(address: string): Promise<void> {
     await this.storage.updateContact(address, { verifiedAt: systemClock.now() });
+    // Sending may have waited for this verification after a key change.
+    void this.messenger.deliver(address);
+  }
+
+  /**
+   * Replaces this user's keys and queues the rotation statement to every contact. This tab
+   * stops talking to the network first; the caller must reload the page afterwards, which
+   * registers the new address at the relay.
+   */
+  async rotateKeys(): Promise<void> {
+    this.#disconnect();
+    try {
+      await this.messenger.rotateKeys();
+    } catch (error) {
+      // Nothing was stored, so the old identity goes back online.
+      if (this.#isLeader) {
+        this.tabRole = 'pending';
+        await this.#lead();
+      }
+      throw error;
+    }
+  }
+
+  /** Accepts a contact's new keys and opens the conversation at its new address. */
+  async acceptKeyChange(oldAddress: string): Promise<void> {
+    const newAddress = await this.messenger.acceptKeyChange(oldAddress);
+    await this.open(newAddress);
+  }
+
+  async rejectKeyChange(oldAddress: string): Promise<void> {
+    await this.messenger.rejectKeyChange(oldAddress);
+  }
+
+  /** Links a new identity to the contact whose name it claims, keeping one conversation. */
+  async linkNameClaim(address: string): Promise<void> {
+    await this.messenger.linkNameClaim(address);
+  }
+
+  async acceptNameClaim(address: string): Promise<void> {
+    await this.messenger.acceptNameClaim(address);
+  }
+
+  async sendWithoutVerifying(address: string): Promise<void> {
+    await this.messenger.sendWithoutVerifying(address);
   }
 
   /** Removes the verified mark from a contact. */
@@ -249,12 +338,18 @@ export class Meshtext {
 
   /**
    * Encrypts the identity, contacts and history with `passphrase` and returns the backup file
-   * text. The backup code, scrypt included, loads on first use.
+   * text. The backup code, scrypt included, loads on first use, and scrypt runs in a Web Worker.
    */
   async exportBackup(passphrase: string, onProgress: ProgressCallback): Promise<string> {
     const { exportBackup } = await import('../storage/backup-export.ts');
+    const { deriveBackupKeyInWorker } = await import('./worker-key-derivation.ts');
 
-    return exportBackup(this.db, passphrase, { randomBytes: nacl.randomBytes, now: systemClock.now(), onProgress });
+    return exportBackup(this.db, passphrase, {
+      randomBytes: nacl.randomBytes,
+      now: systemClock.now(),
+      onProgress,
+      deriveKey: deriveBackupKeyInWorker,
+    });
   }
 
   /**
@@ -271,7 +366,14 @@ export class Meshtext {
     onProgress: ProgressCallback,
   ): Promise<RestoreSummary> {
     const backup = await import('../storage/backup-export.ts');
-    const payload = await backup.decryptBackup(this.db, fileText, passphrase, (fraction) => onProgress(fraction * 0.9));
+    const { deriveBackupKeyInWorker } = await import('./worker-key-derivation.ts');
+    const payload = await backup.decryptBackup(
+      this.db,
+      fileText,
+      passphrase,
+      (fraction) => onProgress(fraction * 0.9),
+      deriveBackupKeyInWorker,
+    );
 
     const wasLeader = this.#isLeader;
     if (replaceExisting) this.#disconnect();
@@ -319,7 +421,9 @@ export class Meshtext {
     this.tabRole = 'leader';
     await this.messenger.connect();
     await this.transport.start(identity);
+    await this.#openRetiredMailboxes();
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
+    void this.organiser.broadcasts.resume();
     // Other tabs write to the same outbox; any change to it is a reason to deliver.
     this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
       next: () => void this.messenger.deliverAll(),
@@ -345,6 +449,15 @@ export class Meshtext {
     if (hasNewRoster) await this.messenger.refreshWatchList();
   }
 
+  /** Collects what still arrives for the keys a rotation replaced, while they are kept. */
+  async #openRetiredMailboxes(): Promise<void> {
+    for (const retired of await this.messenger.listRetiredIdentities()) {
+      const { control, mailbox } = openRetiredMailbox(this.#relayUrl, retired);
+      this.#retiredControls.push(control);
+      await this.messenger.attachRetiredMailbox(retired, mailbox);
+    }
+  }
+
   #follow(): void {
     this.tabRole = 'follower';
     this.#disconnect();
@@ -356,6 +469,7 @@ export class Meshtext {
     this.#groupWatch?.unsubscribe();
     this.messenger.stop();
     this.transport.stop();
+    for (const control of this.#retiredControls.splice(0)) control.stop();
   }
 
   /** The leader shares its relay status so that every tab shows the same indicator. */

@@ -12,7 +12,7 @@ import type { CarryCircle } from './carry-policy.ts';
 import { carryTag } from './carry-store-port.ts';
 import { DEFAULT_ENVELOPE_TTL_MS } from './crypto/envelope.ts';
 import type { Identity } from './identity.ts';
-import type { ChatPayload } from './messages.ts';
+import { chatPayloadOf } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
@@ -22,7 +22,7 @@ export const CARRIER_SEARCH_TIMEOUT_MS = 10_000;
 /** Time a peer that rejected an offer is not asked again for the same recipient. */
 export const CARRIER_RETRY_DELAY_MS = 10 * 60 * 1000;
 /**
- * Time after which a message that a carrier holds without a receipt goes to the mailbox as
+ * Time after which a message that a carrier keeps without a receipt goes to the mailbox as
  * well, in case the carrier never meets the recipient.
  */
 export const CARRIED_MAILBOX_DELAY_MS = 60 * 60 * 1000;
@@ -31,7 +31,7 @@ const MAX_CARRIERS_DIALLED = 3;
 const MAX_ENCODED_ENVELOPE_LENGTH = Math.ceil((MAX_CARRIED_ENVELOPE_BYTES * 4) / 3);
 
 /**
- * Tells whether an outgoing message should go to the mailbox: no mailbox or carrier holds it,
+ * Tells whether an outgoing message should go to the mailbox: no mailbox or carrier has it,
  * or a carrier has held it for CARRIED_MAILBOX_DELAY_MS without a receipt coming back.
  */
 export function isDueForMailbox(message: MessageRecord, now: number): boolean {
@@ -99,7 +99,7 @@ export class CarrySender {
   }
 
   /**
-   * Offers the messages of a conversation that no mailbox or carrier holds yet to every ready
+   * Offers the messages of a conversation that no mailbox or carrier has yet to every ready
    * carrier, and dials online contacts when no carrier is linked.
    */
   async handOver(conversation: string): Promise<void> {
@@ -174,16 +174,8 @@ export class CarrySender {
 
     const { host, clock, randomBytes } = this.#options;
     const now = clock.now();
-    const payload: ChatPayload = {
-      t: 'msg',
-      id: message.id,
-      instance: message.instance,
-      seq: message.seq,
-      sentAt: message.sentAt,
-      text: message.text,
-      ...(message.file && { file: message.file }),
-      ...(message.revises && { revises: message.revises }),
-    };
+    // Broadcast marks, control messages, file details and key rotation statements travel with the copy, as on a link or in the mailbox.
+    const payload = chatPayloadOf(message);
     const contents = { recipientBoxKey: recipient.boxPublicKey, payload, id: message.id, seq: message.seq, createdAt: now };
     const sealed = {
       conversation: message.conversation,

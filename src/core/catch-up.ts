@@ -7,9 +7,8 @@
  * costs bounded memory.
  */
 
-import { chatPayloadOf } from './outbox-flusher.ts';
 import type { SyncMark } from './messages.ts';
-import { MAX_SYNC_MARKS } from './messages.ts';
+import { chatPayloadOf, MAX_SYNC_MARKS } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Logger } from './ports.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
@@ -39,7 +38,7 @@ export class CatchUp {
   }
 
   /**
-   * Applies the peer's marks: acknowledges what it holds and resends what it lacks.
+   * Applies the peer's marks: acknowledges what it has stored and resends what it lacks.
    * Returns the number of messages resent.
    */
   async applyMarks(link: PeerLink, marks: SyncMark[]): Promise<number> {
@@ -55,7 +54,7 @@ export class CatchUp {
   }
 
   async #acknowledgeHeld(conversation: string, held: Map<string, SyncMark>): Promise<number> {
-    // Only outbox messages up to the highest seq the peer holds can be acknowledged here.
+    // Only outbox messages up to the highest seq the peer has stored can be acknowledged here.
     const highestHeld = Math.max(0, ...[...held.values()].map((mark) => Math.max(mark.seq, ...mark.above)));
     let afterSeq = 0;
     let acknowledged = 0;
@@ -97,6 +96,8 @@ export class CatchUp {
         for (const message of page) {
           if (message.seq >= stopSeq) break;
           if ((message.status !== 'delivered' && message.status !== 'read') || isHeld(mark, message.seq)) continue;
+          // The receiver applies control messages without storing them, so its marks never hold them.
+          if (message.control) continue;
           if (!link.send(chatPayloadOf(message))) return resent;
           resent++;
         }

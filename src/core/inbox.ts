@@ -8,8 +8,12 @@ import type { Logger } from './ports.ts';
 import { logIgnoredRevisions } from './revisions.ts';
 import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 
-/** 'blocked' means dropped before storage; 'failed' means not stored, so no receipt may go out. */
-export type InboxResult = StoreResult | 'blocked' | 'failed';
+/**
+ * Outcome of one incoming chat payload. 'blocked' (dropped before storage) and 'failed' (not
+ * stored) get no receipt. 'dropped' (an applied control, or a broadcast the user stopped) and
+ * 'rejected' (a rotation statement that failed its checks) are not stored but acknowledged.
+ */
+export type InboxResult = StoreResult | 'blocked' | 'dropped' | 'failed' | 'rejected';
 
 /**
  * Stores chat messages from `sender` in one transaction, creating a message request when the
@@ -28,7 +32,7 @@ export async function storeIncomingChats(
   const existing = await storage.getContact(sender.address);
   if (existing?.state === 'blocked') return payloads.map(() => 'blocked');
 
-  const messages: MessageRecord[] = payloads.map((payload) => ({
+  const messages: MessageRecord[] = payloads.map((payload): MessageRecord => ({
     id: payload.id,
     conversation: sender.address,
     direction: 'in',
@@ -39,9 +43,11 @@ export async function storeIncomingChats(
     sentAt: payload.sentAt,
     storedAt: stamp(),
     status: 'received',
+    ...(payload.broadcast && { isBroadcast: true }),
     ...(payload.file && { file: payload.file }),
     ...(payload.revises && { revises: payload.revises }),
-  }));
+    ...(payload.rotation && { rotation: payload.rotation }),
+  })).map(asDeletedMessage);
   const firstStoredAt = messages[0]?.storedAt ?? 0;
 
   try {
@@ -59,4 +65,16 @@ export async function storeIncomingChats(
 
     return payloads.map(() => 'failed');
   }
+}
+
+/**
+ * Turns a deletion of itself, which a sender sends for a message deleted before it went out
+ * (see chatPayloadOf), into a deleted message that the chat shows in its place.
+ */
+function asDeletedMessage(message: MessageRecord): MessageRecord {
+  if (message.revises?.action !== 'delete' || message.revises.target !== message.id) return message;
+
+  const { revises: _revises, ...rest } = message;
+
+  return { ...rest, text: '', deletedAt: message.sentAt };
 }

@@ -10,7 +10,7 @@ import { cardFromContact } from './contact-cards.ts';
 import { DEFAULT_ENVELOPE_TTL_MS, openEnvelope, sealEnvelope } from './crypto/envelope.ts';
 import type { Identity } from './identity.ts';
 import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
-import { decodePayload, encodePayload, MAX_ACK_IDS } from './messages.ts';
+import { chatPayloadOf, decodePayload, encodePayload, MAX_ACK_IDS } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import { isDueForMailbox } from './carry-sender.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
@@ -62,16 +62,7 @@ export class MailboxCourier {
     const now = clock.now();
     const waiting = (await storage.listOutbox(conversation)).filter((message) => isDueForMailbox(message, now));
     for (const message of waiting) {
-      const payload: ChatPayload = {
-        t: 'msg',
-        id: message.id,
-        instance: message.instance,
-        seq: message.seq,
-        sentAt: message.sentAt,
-        text: message.text,
-        ...(message.file && { file: message.file }),
-        ...(message.revises && { revises: message.revises }),
-      };
+      const payload = chatPayloadOf(message);
       try {
         // The time to live counts from now, not from when the message was written.
         await this.#put(contact.address, contact.boxPublicKey, payload, message.id, message.instance, message.seq, clock.now());

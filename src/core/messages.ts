@@ -11,13 +11,22 @@ import type { FileMeta } from './files/file-meta.ts';
 import { validateFileMeta } from './files/file-meta.ts';
 import type { FileWantPayload } from './files/file-payloads.ts';
 import { validateFileWant } from './files/file-payloads.ts';
+import type { ControlMessage } from './organiser/control-messages.ts';
+import { validateControl } from './organiser/control-messages.ts';
 import type { Revision } from './revisions.ts';
+import type { MessageRecord } from './storage-port.ts';
+import type { WireRotation } from './rotation-wire.ts';
+import { parseWireRotation } from './rotation-wire.ts';
 
 export const MAX_TEXT_LENGTH = 8000;
 export const MAX_ACK_IDS = 512;
 const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 
-/** A chat message. `seq` counts per conversation and per sender install (`instance`). */
+/**
+ * A chat message. `seq` counts per conversation and per sender install (`instance`).
+ * `broadcast` marks a copy of a broadcast. A message with `control` carries that instead of
+ * text (its text is empty) and is applied, not shown (see organiser/control-messages.ts).
+ */
 export interface ChatPayload {
   t: 'msg';
   id: string;
@@ -26,10 +35,14 @@ export interface ChatPayload {
   sentAt: number;
   /** The message text; for a file message, the file's name. Empty only in a deletion. */
   text: string;
+  broadcast?: true;
+  control?: ControlMessage;
   /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
   file?: FileMeta;
   /** Present in an edit or deletion for everyone of the message `revises.target`. */
   revises?: Revision;
+  /** A key rotation statement; the text is then empty. Its signatures are checked in key-changes.ts. */
+  rotation?: WireRotation;
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -140,23 +153,61 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
   }
 }
 
+/**
+ * Builds the wire payload of a stored outgoing message. A message deleted for everyone before
+ * it went out has no text left, so it travels as a deletion of itself: the receiver stores it
+ * as a deleted message (see inbox.ts), and its sequence number leaves no gap.
+ */
+export function chatPayloadOf(message: MessageRecord): ChatPayload {
+  if (message.deletedAt !== undefined && message.revises === undefined) {
+    const { id, instance, seq, sentAt } = message;
+
+    return { t: 'msg', id, instance, seq, sentAt, text: '', revises: { action: 'delete', target: id } };
+  }
+
+  return {
+    t: 'msg',
+    id: message.id,
+    instance: message.instance,
+    seq: message.seq,
+    sentAt: message.sentAt,
+    text: message.text,
+    ...(message.isBroadcast && { broadcast: true }),
+    ...(message.control && { control: message.control }),
+    ...(message.file && { file: message.file }),
+    ...(message.rotation && { rotation: message.rotation }),
+    ...(message.revises && { revises: message.revises }),
+  };
+}
+
 function validateChat(record: Record<string, unknown>): ChatPayload {
-  const { id, instance, seq, sentAt, text } = record;
+  const { id, instance, seq, sentAt, text, broadcast, control, rotation } = record;
   const revises = validateRevision(record.revises);
 
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('message id is invalid');
   if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('message instance is invalid');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new FrameError('message seq is invalid');
   if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) throw new FrameError('message time is invalid');
+  if (broadcast !== undefined && broadcast !== true) throw new FrameError('message broadcast mark is invalid');
+  if (revises !== undefined && (control !== undefined || rotation !== undefined)) {
+    throw new FrameError('a revision carries a control message or rotation statement');
+  }
+  if (control !== undefined) {
+    if (text !== '') throw new FrameError('control message carries text');
+    if (rotation !== undefined) throw new FrameError('control message carries a rotation statement');
+    return { t: 'msg', id, instance, seq, sentAt, text, control: validateControl(control) };
+  }
+  if (rotation !== undefined) return { t: 'msg', id, instance, seq, sentAt, text: '', rotation: validateRotation(rotation, text) };
   if (typeof text !== 'string') throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
   if (revises?.action === 'delete' ? text.length > 0 : text.length === 0) {
     throw new FrameError(revises?.action === 'delete' ? 'deletion carries text' : 'message text is missing');
   }
 
-  const file = record.file === undefined ? undefined : validateFileMeta(record.file);
+  const chat: ChatPayload = { t: 'msg', id, instance, seq, sentAt, text, ...(broadcast === true && { broadcast }), ...(revises && { revises }) };
+  if (record.file !== undefined) chat.file = validateFileMeta(record.file);
 
-  return { t: 'msg', id, instance, seq, sentAt, text, ...(file && { file }), ...(revises && { revises }) };
+  return chat;
 }
 
 function validateRevision(value: unknown): Revision | undefined {
@@ -168,6 +219,16 @@ function validateRevision(value: unknown): Revision | undefined {
   if (typeof target !== 'string' || !ID_PATTERN.test(target)) throw new FrameError('revision target is invalid');
 
   return { action, target };
+}
+
+function validateRotation(rotation: unknown, text: unknown): WireRotation {
+  if (text !== '') throw new FrameError('a rotation message carries text');
+
+  try {
+    return parseWireRotation(rotation);
+  } catch (error) {
+    throw new FrameError(`rotation is invalid: ${String(error)}`, { cause: error });
+  }
 }
 
 function validateAck(record: Record<string, unknown>): AckPayload {

@@ -17,9 +17,11 @@ import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts
 import type { InboxResult } from './inbox.ts';
 import { storeIncomingChats } from './inbox.ts';
 import { InboundBatcher } from './inbound-batcher.ts';
-import { createIdentity } from './identity.ts';
+import { createIdentity, normaliseDisplayName } from './identity.ts';
 import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
+import type { KeyChanges, KeyChangeStats } from './key-changes.ts';
+import { isSendingPaused } from './send-pause.ts';
 import type { ChatPayload, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
@@ -46,7 +48,7 @@ import { assertRevisable } from './revisions.ts';
 import { TypingLimiter } from './typing.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
-export interface MessengerStats {
+export interface MessengerStats extends KeyChangeStats {
   rejectedHandshakes: number;
   rejectedFrames: number;
   rejectedEnvelopes: number;
@@ -88,6 +90,11 @@ export interface MessengerOptions {
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
   maxLiveLinks?: number;
   /**
+   * Called with the id of a session's send key and the counter used as nonce for every data
+   * frame sealed. Only test builds set it, to check that no (key, nonce) pair repeats.
+   */
+  onSeal?(keyId: string, nonce: bigint): void;
+  /**
    * Called with the fault when incoming messages could not be stored (they are not
    * acknowledged, so their senders retry), and with undefined once a later store succeeds.
    */
@@ -96,10 +103,29 @@ export interface MessengerOptions {
   files?: FileStorage;
   /** Store-and-forward through other peers (peer-courier.ts); off without it. */
   carrying?: { store: CarryStore; quota?: CarryQuota; replyTimeoutMs?: number };
+  /** Handles control messages and broadcast copies before chat messages are stored. */
+  inboxExtension?: InboxExtension;
+  /** Runs before each delivery attempt to a conversation, to cancel copies that may no longer go. */
+  beforeDeliver?(conversation: string): Promise<void>;
+}
+
+/**
+ * Takes part in storing incoming chat payloads. `store` returns one result per payload, in
+ * order, and passes the payloads it does not handle itself to `storeChats`.
+ */
+export interface InboxExtension {
+  store(sender: Card, payloads: ChatPayload[], storeChats: (chats: ChatPayload[]) => Promise<InboxResult[]>): Promise<InboxResult[]>;
 }
 
 export class Messenger {
-  readonly stats: MessengerStats = { rejectedHandshakes: 0, rejectedFrames: 0, rejectedEnvelopes: 0, droppedFromBlocked: 0 };
+  readonly stats: MessengerStats = {
+    rejectedHandshakes: 0,
+    rejectedFrames: 0,
+    rejectedEnvelopes: 0,
+    droppedFromBlocked: 0,
+    rejectedRotations: 0,
+    replayedRotations: 0,
+  };
   #options: MessengerOptions;
   #identity: Identity | undefined;
   #ownCard: WireCard | undefined;
@@ -116,6 +142,8 @@ export class Messenger {
   #typing = new TypingLimiter();
   #extension: MessengerExtension | undefined;
   #courier: MailboxCourier | undefined;
+  /** Loaded on first use, so the rotation code stays out of the first screen's bundle. */
+  #keyChangesLoading: Promise<KeyChanges> | undefined;
   #files: FileTransfers | undefined;
   #peerCourier: PeerCourier | undefined;
   /** First time each conversation with waiting messages had no ready link. */
@@ -273,12 +301,129 @@ export class Messenger {
    * @throws NameClaimConfirmationError when that confirmation is missing.
    */
   async acceptRequest(address: string, { isNameClaimConfirmed = false }: { isNameClaimConfirmed?: boolean } = {}): Promise<void> {
-    assertAcceptable(await this.#options.storage.getContact(address), isNameClaimConfirmed);
-    await this.#options.storage.updateContact(address, { state: 'contact' });
+    const contact = await this.#options.storage.getContact(address);
+    assertAcceptable(contact, isNameClaimConfirmed);
+    await this.#options.storage.updateContact(address, {
+      state: 'contact',
+      ...(contact?.claimsNameOf !== undefined && { nameClaimAcceptedAt: this.#options.clock.now() }),
+    });
 
     const link = this.#links.get(address);
     if (link?.isReady) void this.#fetchFiles(link);
     await this.#peerCourier?.announceAll();
+  }
+
+  /**
+   * Changes the display name and re-signs the card that handshakes and profile updates carry.
+   * @throws RangeError when the name is empty or too long.
+   */
+  async changeDisplayName(displayName: string): Promise<Identity> {
+    const renamed = { ...this.#requireIdentity(), displayName: normaliseDisplayName(displayName) };
+    await this.#options.storage.saveIdentity(renamed);
+    this.#identity = renamed;
+    this.#ownCard = signCard(renamed);
+
+    return renamed;
+  }
+
+  /** Returns the user's current signed card. */
+  ownCard(): WireCard {
+    return this.#requireCard();
+  }
+
+  /**
+   * Replaces this user's keys and queues the rotation statement to every contact; see
+   * rotateOwnKeys. Links close, and the caller registers the new address at the relay (the app
+   * reloads).
+   */
+  async rotateKeys(): Promise<Identity> {
+    const { rotateOwnKeys } = await import('./own-key-rotation.ts');
+    const next = await rotateOwnKeys(this.#options, this.#requireIdentity(), () => this.#stamp());
+    this.stop();
+    this.#identity = next;
+    this.#ownCard = signCard(next);
+
+    return next;
+  }
+
+  /**
+   * Returns the identities replaced by a key rotation whose keep time has not run out, and
+   * deletes the others.
+   */
+  async listRetiredIdentities(): Promise<Identity[]> {
+    const { keptRetiredIdentities } = await import('./own-key-rotation.ts');
+
+    return keptRetiredIdentities(this.#options);
+  }
+
+  /**
+   * Collects, with a retired identity's keys, the envelopes still sent to its address whenever
+   * `mailbox` is ready; see retiredMailboxCourier.
+   */
+  async attachRetiredMailbox(retired: Identity, mailbox: Mailbox): Promise<void> {
+    const { retiredMailboxCourier } = await import('./own-key-rotation.ts');
+    const courier = retiredMailboxCourier(this.#options, retired, mailbox, {
+      storeChat: (sender, payload) => this.storeChat(sender, payload),
+      countRejectedEnvelope: () => this.stats.rejectedEnvelopes++,
+    });
+
+    mailbox.onReady(() => {
+      courier.collect().catch((error: unknown) => {
+        this.#options.logger.warn('collecting the retired mailbox failed', { address: retired.address.slice(0, 12), error: String(error) });
+      });
+    });
+  }
+
+  /**
+   * Accepts a contact's pending key change; see KeyChanges.accept. Returns the new address.
+   * @throws KeyChangeStateError when none is pending.
+   */
+  async acceptKeyChange(oldAddress: string): Promise<string> {
+    const newAddress = await (await this.#keyChanges()).accept(oldAddress);
+    this.#links.get(oldAddress)?.close('closed');
+    await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
+    void this.deliver(newAddress);
+
+    return newAddress;
+  }
+
+  /**
+   * Rejects a contact's pending key change; see KeyChanges.reject.
+   * @throws KeyChangeStateError when none is pending.
+   */
+  async rejectKeyChange(oldAddress: string): Promise<void> {
+    const newAddress = (await this.#options.storage.getContact(oldAddress))?.rotation?.newAddress;
+    await (await this.#keyChanges()).reject(oldAddress);
+    if (newAddress) this.#links.get(newAddress)?.close('closed');
+    await this.refreshWatchList();
+    void this.deliver(oldAddress);
+  }
+
+  /**
+   * Links a contact that claims another contact's name to that contact; see
+   * KeyChanges.linkNameClaim. Returns the retired address.
+   */
+  async linkNameClaim(address: string): Promise<string> {
+    const retired = await (await this.#keyChanges()).linkNameClaim(address);
+    this.#links.get(retired)?.close('closed');
+    await this.refreshWatchList();
+    await this.#peerCourier?.announceAll();
+    void this.deliver(address);
+
+    return retired;
+  }
+
+  /** Resumes sending to a contact that waits for verification after a key change; see KeyChanges. */
+  async sendWithoutVerifying(address: string): Promise<void> {
+    await (await this.#keyChanges()).sendWithoutVerifying(address);
+    void this.deliver(address);
+  }
+
+  /** Accepts a contact that claims another contact's name as a separate identity, which resumes sending. */
+  async acceptNameClaim(address: string): Promise<void> {
+    await (await this.#keyChanges()).acceptNameClaim(address);
+    void this.deliver(address);
   }
 
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */
@@ -433,6 +578,9 @@ export class Messenger {
    * DIRECT_DELIVERY_TIMEOUT_MS.
    */
   async deliver(conversation: string): Promise<void> {
+    if (isSendingPaused(await this.#options.storage.getContact(conversation))) return;
+
+    await this.#options.beforeDeliver?.(conversation);
     const link = this.#links.get(conversation);
 
     if (link?.isReady) {
@@ -529,6 +677,7 @@ export class Messenger {
       knownCard: contact ? cardFromContact(contact) : extensionCard,
       clock: this.#options.clock,
       logger,
+      ...(this.#options.onSeal && { onSeal: this.#options.onSeal }),
       events: {
         onReady: (ready) =>
           void this.#handleReady(ready).catch((error: unknown) =>
@@ -603,12 +752,21 @@ export class Messenger {
       if (contact && contact.card.signature !== card.wire.signature) {
         // A new card may carry a new name, which may now claim another contact's.
         const claim = await nameClaimFields(storage, card);
-        await storage.updateContact(card.address, { ...cardFields(card), ...claim, wrongKeyAt: undefined });
+        // The same person's previous key carries the same name, which is no claim.
+        const isLinked = claim.claimsNameOf !== undefined && claim.claimsNameOf === contact.rotatedFrom;
+        const isNewClaim = !isLinked && claim.claimsNameOf !== contact.claimsNameOf;
+        await storage.updateContact(card.address, {
+          ...cardFields(card),
+          ...(!isLinked && claim),
+          ...(isNewClaim && { nameClaimAcceptedAt: undefined }),
+          wrongKeyAt: undefined,
+        });
       } else if (contact?.wrongKeyAt) {
         await storage.updateContact(card.address, { wrongKeyAt: undefined });
       }
     }
     this.#reportReachability(link.remoteAddress);
+    await this.#options.beforeDeliver?.(link.remoteAddress);
     void this.#fetchFiles(link);
     this.#extension?.onLinkReady(link.remoteAddress);
     await this.#catchUp.sendMarks(link);
@@ -676,7 +834,7 @@ export class Messenger {
     }
     if (chats.length > 0 && card) {
       const results = await this.#storeChats(card, chats);
-      const ids = chats.filter((_, index) => results[index] === 'stored' || results[index] === 'duplicate').map((chat) => chat.id);
+      const ids = chats.filter((_, index) => results[index] !== 'blocked' && results[index] !== 'failed').map((chat) => chat.id);
       for (let start = 0; start < ids.length; start += MAX_ACK_IDS) {
         link.send({ t: 'ack', ids: ids.slice(start, start + MAX_ACK_IDS) });
       }
@@ -736,15 +894,28 @@ export class Messenger {
     return result ?? 'failed';
   }
 
+  /** Screens rotation statements, stores the rest, then applies the rotations that were stored. */
   async #storeChats(card: Card, payloads: ChatPayload[]): Promise<InboxResult[]> {
+    const keyChanges = payloads.some((payload) => payload.rotation) ? await this.#keyChanges() : undefined;
+    const screened = keyChanges ? await keyChanges.screen(card, payloads) : { kept: payloads, rotations: new Map() };
     let failure: unknown;
-    const results = await storeIncomingChats(this.#options.storage, this.#options.logger, card, payloads, () => this.#stamp(), (error) => {
-      failure = error;
-    });
-    this.stats.droppedFromBlocked += results.filter((result) => result === 'blocked').length;
+    const storeChats = (chats: ChatPayload[]) =>
+      storeIncomingChats(this.#options.storage, this.#options.logger, card, chats, () => this.#stamp(), (error) => {
+        failure = error;
+      });
+    const extension = this.#options.inboxExtension;
+    const stored = extension ? await extension.store(card, screened.kept, storeChats) : await storeChats(screened.kept);
+    const resultById = new Map<string, InboxResult>(screened.kept.map((payload, index) => [payload.id, stored[index] ?? 'failed']));
+    this.stats.droppedFromBlocked += stored.filter((result) => result === 'blocked').length;
     if (failure !== undefined) this.#options.onStorageFault?.(classifyStorageFault(failure));
-    else if (results.some((result) => result === 'stored' || result === 'duplicate')) this.#options.onStorageFault?.(undefined);
+    else if (stored.some((result) => result === 'stored' || result === 'duplicate')) this.#options.onStorageFault?.(undefined);
 
+    for (const [id, rotation] of screened.rotations) {
+      const result = resultById.get(id);
+      if (keyChanges && (result === 'stored' || result === 'duplicate')) await keyChanges.apply(rotation);
+    }
+
+    const results = payloads.map((payload) => resultById.get(payload.id) ?? 'rejected');
     const storedFiles = payloads.filter((chat, index) => chat.file && (results[index] === 'stored' || results[index] === 'duplicate'));
     if (storedFiles.length > 0 && this.#files) {
       try {
@@ -757,6 +928,14 @@ export class Messenger {
     }
 
     return results;
+  }
+
+  #keyChanges(): Promise<KeyChanges> {
+    const { storage, clock, logger } = this.#options;
+
+    this.#keyChangesLoading ??= import('./key-changes.ts').then(({ KeyChanges }) => new KeyChanges({ stats: this.stats, storage, clock, logger }));
+
+    return this.#keyChangesLoading;
   }
 
   #createPeerCourier(carrying: NonNullable<MessengerOptions['carrying']>): PeerCourier {

@@ -5,9 +5,10 @@
  * to 'queued' for the next link.
  */
 
-import type { ChatPayload } from './messages.ts';
+import { chatPayloadOf } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Logger } from './ports.ts';
+import { isSendingPaused } from './send-pause.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
 interface LinkProgress {
@@ -68,6 +69,8 @@ export class OutboxFlusher {
    * link already carries, which saves an outbox read. Otherwise it flushes as usual.
    */
   async sendQueued(link: PeerLink, messages: MessageRecord[]): Promise<void> {
+    if (await this.#isPaused(link)) return;
+
     const progress = this.#progressOf(link);
     const first = messages[0];
     const isNextInOrder =
@@ -108,6 +111,11 @@ export class OutboxFlusher {
     if (unacknowledged.length > 0) await this.#storage.requeue(unacknowledged);
   }
 
+  /** Tells whether sending to the link's peer waits for the user after a key change; see send-pause.ts. */
+  async #isPaused(link: PeerLink): Promise<boolean> {
+    return isSendingPaused(await this.#storage.getContact(link.remoteAddress));
+  }
+
   #progressOf(link: PeerLink): LinkProgress {
     let progress = this.#progress.get(link);
     if (!progress) {
@@ -119,6 +127,8 @@ export class OutboxFlusher {
   }
 
   async #sendWaiting(link: PeerLink, progress: LinkProgress): Promise<void> {
+    if (await this.#isPaused(link)) return;
+
     for (;;) {
       const waiting = await this.#storage.listOutbox(link.remoteAddress, progress.sentUpToSeq, OUTBOX_PAGE_SIZE);
       const sentIds: string[] = [];
@@ -168,11 +178,4 @@ export class OutboxFlusher {
       this.#isWritingSent = false;
     }
   }
-}
-
-/** Returns the wire payload of a stored message. */
-export function chatPayloadOf(message: MessageRecord): ChatPayload {
-  const { id, instance, seq, sentAt, text, file, revises } = message;
-
-  return { t: 'msg', id, instance, seq, sentAt, text, ...(file && { file }), ...(revises && { revises }) };
 }

@@ -255,7 +255,7 @@ export class PeerCourier {
     return takeForCarrying(this.#policyOptions(), link.remoteAddress, offer, now, this.#lastReceivedAt);
   }
 
-  /** Opens an envelope carried to this user, stores what it holds and acknowledges it. */
+  /** Opens an envelope carried to this user, stores the message inside and acknowledges it. */
   async #receive(link: PeerLink, offer: CarryOfferPayload): Promise<CarryOutcome> {
     const { storage, host, clock, logger } = this.#options;
     const contacts = new Map((await storage.listContacts()).map((contact) => [contact.address, cardFromContact(contact)]));

@@ -66,6 +66,8 @@ export interface PeerLinkOptions {
   clock: Clock;
   logger: Logger;
   events: PeerLinkEvents;
+  /** See MessengerOptions.onSeal. */
+  onSeal?(keyId: string, nonce: bigint): void;
 }
 
 type LinkState =
@@ -259,7 +261,13 @@ export class PeerLink {
   }
 
   #createScheduler(session: Session): SendScheduler {
-    return new SendScheduler(this.channel, (plaintext) => session.seal(plaintext));
+    return new SendScheduler(this.channel, (plaintext) => {
+      const nonce = session.sentFrames;
+      const frame = session.seal(plaintext);
+      this.#options.onSeal?.(session.sendKeyId, nonce);
+
+      return frame;
+    });
   }
 
   #pump(): void {

@@ -8,6 +8,8 @@ import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
 import type { Revision } from './revisions.ts';
 import type { SyncMark } from './messages.ts';
+import type { ControlMessage } from './organiser/control-messages.ts';
+import type { WireRotation } from './rotation-wire.ts';
 
 /** `request` is an unknown sender who wrote first and has not been accepted yet. */
 export type ContactState = 'contact' | 'request' | 'blocked';
@@ -33,15 +35,59 @@ export interface ContactRecord {
   claimsNameOf?: string;
   /** Last time this device saw the contact reachable, written when reachability changes. */
   lastSeenAt?: number;
+  /** Status line from the contact's latest profile update. */
+  status?: string;
+  /** Avatar data URL from the contact's latest profile update. */
+  avatar?: string;
+  /** `sentAt` of the profile update applied last, so an older one arriving late is ignored. */
+  profileUpdatedAt?: number;
+  /** Time this contact asked to receive no more of the user's broadcasts; unset while they accept them. */
+  optedOutAt?: number;
+  /** `sentAt` of the contact's opt-out or opt-in applied last. */
+  broadcastChoiceAt?: number;
+  /** Time the user stopped this contact's broadcasts; their broadcast copies are then dropped. */
+  stoppedBroadcastsAt?: number;
+  /** Time the user accepted this contact as separate from the one whose name it claims. */
+  nameClaimAcceptedAt?: number;
+  /** The last key change this contact announced, and what the user made of it (see key-changes.ts). */
+  rotation?: ContactRotation;
+  /** Address whose conversation was moved into this one: the same person's previous key. */
+  rotatedFrom?: string;
+  /** Address this retired contact's conversation moved to; set together with state 'blocked'. */
+  movedTo?: string;
+  /**
+   * Set when the conversation moved here from a key the user had verified: sending waits until
+   * the user verifies this key too, or chooses to send without verifying.
+   */
+  isVerificationRequired?: boolean;
   /** Ids of this contact's messages shown to the user whose read receipts have not gone out yet. */
   pendingReadReceipts?: string[];
+}
+
+/** A verified rotation statement received from a contact, and the user's decision on it. */
+export interface ContactRotation {
+  newAddress: string;
+  issuedAt: number;
+  receivedAt: number;
+  state: 'pending' | 'accepted' | 'rejected';
+  /** True when the user had verified the old key before the statement came. */
+  wasVerified: boolean;
+}
+
+/** An identity replaced by a key rotation, kept so that the handover can finish. */
+export interface RetiredIdentity {
+  identity: Identity;
+  retiredAt: number;
+  /** Time after which the retired keys may be deleted. */
+  keepUntil: number;
 }
 
 /**
  * `received` is the state of every incoming message; the others belong to outgoing ones, which
  * move from queued to sent, delivered (stored by the receiver) and read (shown to the receiver).
+ * `cancelled` is an outgoing message taken out of the outbox before its receipt came.
  */
-export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'received';
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'received' | 'cancelled';
 
 export interface MessageRecord {
   id: string;
@@ -73,6 +119,12 @@ export interface MessageRecord {
   deletedAt?: number;
   /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
   carriedAt?: number;
+  /** Set on each copy of a broadcast, sent and received, so the recipient can stop them. */
+  isBroadcast?: boolean;
+  /** A control message that travels through the outbox; it has no text and is never shown as chat. */
+  control?: ControlMessage;
+  /** Set on the message that announces a key rotation; its text is empty. */
+  rotation?: WireRotation;
 }
 
 export interface OutgoingDraft {
@@ -82,9 +134,12 @@ export interface OutgoingDraft {
   instance: string;
   text: string;
   sentAt: number;
+  isBroadcast?: boolean;
+  control?: ControlMessage;
   file?: FileMeta;
   /** Makes the draft an edit or deletion of an own message, applied locally in the same transaction. */
   revises?: Revision;
+  rotation?: WireRotation;
 }
 
 export type StoreResult = 'stored' | 'duplicate';
@@ -170,4 +225,26 @@ export interface CoreStorage {
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */
   storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]>;
+
+  /**
+   * Replaces the identity after a key rotation, in one transaction: stores `next`, keeps
+   * `retired`, clears every contact's verifiedAt (safety numbers change with the key) and
+   * queues `drafts` as queueOutgoing would.
+   */
+  rotateIdentity(next: Identity, retired: RetiredIdentity, drafts: OutgoingDraft[]): Promise<MessageRecord[]>;
+  listRetiredIdentities(): Promise<RetiredIdentity[]>;
+  deleteRetiredIdentity(address: string): Promise<void>;
+  /**
+   * Moves the conversation `from` into `into` in one transaction, with its messages, outbox
+   * entries and sequence counter, then applies `changes` to both contacts. Incoming messages
+   * also take `into` as sender, so resends from the new key de-duplicate against them. Waiting
+   * messages are queued again, because a mailbox or carrier that holds them serves the old
+   * address.
+   * Unread counts add up.
+   */
+  mergeConversation(
+    from: string,
+    into: string,
+    changes: { from: Partial<ContactRecord>; into: Partial<ContactRecord> },
+  ): Promise<void>;
 }

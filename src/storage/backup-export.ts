@@ -11,7 +11,7 @@ import nacl from 'tweetnacl';
 import { addressFromSigningKey } from '../core/address.ts';
 import { bytesEqual, fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../core/bytes.ts';
 import { BackupError, openBackup, sealBackup } from '../core/crypto/backup.ts';
-import type { ScryptParams } from '../core/crypto/backup.ts';
+import type { BackupKeyDerivation, ScryptParams } from '../core/crypto/backup.ts';
 import { createInstanceId } from '../core/identity.ts';
 import type { Identity } from '../core/identity.ts';
 import type { RandomBytes } from '../core/ports.ts';
@@ -20,7 +20,19 @@ import { IDENTITY_KEY } from './database.ts';
 import { toStorageError } from './storage-errors.ts';
 
 /** Tables a backup contains, in the order they are written back. */
-export const BACKUP_TABLES = ['identity', 'contacts', 'messages', 'outbox', 'counters'] as const;
+export const BACKUP_TABLES = [
+  'identity',
+  'contacts',
+  'messages',
+  'outbox',
+  'counters',
+  // Contact lists, broadcasts and the own profile; a backup made before they existed restores them empty.
+  'contactLists',
+  'listMembers',
+  'broadcasts',
+  'broadcastRecipients',
+  'ownProfile',
+] as const;
 export type BackupTable = (typeof BACKUP_TABLES)[number];
 
 /** Called with the fraction of the work done, from 0 to 1. */
@@ -41,6 +53,8 @@ export interface ExportOptions {
   onProgress?: ProgressCallback;
   /** Key derivation parameters, which tests set low to run fast. */
   scryptParams?: ScryptParams;
+  /** Key derivation to use instead of the calling thread's, such as one in a Web Worker. */
+  deriveKey?: BackupKeyDerivation;
 }
 
 export interface RestoreOptions {
@@ -77,6 +91,7 @@ export async function exportBackup(db: MeshtextDatabase, passphrase: string, opt
   const fileText = await sealBackup(plaintext, passphrase, {
     randomBytes: options.randomBytes,
     ...(options.scryptParams ? { params: options.scryptParams } : {}),
+    ...(options.deriveKey ? { deriveKey: options.deriveKey } : {}),
     onProgress: (fraction) => report(TABLE_WORK_SHARE + fraction * (1 - TABLE_WORK_SHARE)),
   });
   report(1);
@@ -96,8 +111,9 @@ export async function decryptBackup(
   fileText: string,
   passphrase: string,
   onProgress?: ProgressCallback,
+  deriveKey?: BackupKeyDerivation,
 ): Promise<BackupPayload> {
-  const plaintext = await openBackup(fileText, passphrase, onProgress);
+  const plaintext = await openBackup(fileText, passphrase, onProgress, deriveKey);
 
   let value: unknown;
   try {
@@ -136,12 +152,14 @@ export async function restoreBackup(
   let writtenRows = 0;
 
   try {
-    await db.transaction('rw', BACKUP_TABLES.map((name) => db.table(name)), async () => {
+    await db.transaction('rw', [...BACKUP_TABLES.map((name) => db.table(name)), db.retiredIdentities], async () => {
       if ((await db.identity.count()) > 0 && !options.replaceExisting) {
         throw new BackupError('identity-exists', 'this device already has an identity');
       }
 
       for (const name of BACKUP_TABLES) await db.table(name).clear();
+      // Keys retired by the replaced identity must not collect mail into the restored one.
+      await db.retiredIdentities.clear();
       for (const name of BACKUP_TABLES) {
         const rows = tables[name];
         for (let start = 0; start < rows.length; start += WRITE_CHUNK_ROWS) {

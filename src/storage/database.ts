@@ -7,7 +7,8 @@ import Dexie from 'dexie';
 import type { EntityTable, Table, Transaction } from 'dexie';
 import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
-import type { ContactRecord } from '../core/storage-port.ts';
+import type { ContactRecord, RetiredIdentity } from '../core/storage-port.ts';
+import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember, OwnProfile } from '../core/organiser/organiser-storage.ts';
 import type { FileRecord } from '../core/files/file-storage-port.ts';
 import type { FileBodyRow, FilePartRow } from './file-tables.ts';
 import type { MessageRow } from './message-words.ts';
@@ -24,8 +25,14 @@ import type {
 
 export const DATABASE_NAME = 'meshtext';
 
+/** The schema version that added the `*words` search index on messages. */
+export const WORDS_SCHEMA_VERSION = 10;
+
 /** The single identity row is stored under this key. */
 export const IDENTITY_KEY = 'self';
+
+/** Read receipts kept per contact while no link is open; older ones are dropped beyond it. */
+export const MAX_PENDING_READ_RECEIPTS = 2048;
 
 export interface IdentityRow extends Identity {
   key: typeof IDENTITY_KEY;
@@ -49,6 +56,16 @@ export interface CounterRow {
   value: number;
 }
 
+/** The single own-profile row is stored under IDENTITY_KEY too. */
+export interface OwnProfileRow extends OwnProfile {
+  key: typeof IDENTITY_KEY;
+}
+
+/** An identity replaced by a key rotation, under its address. */
+export interface RetiredIdentityRow extends RetiredIdentity {
+  address: string;
+}
+
 /** One setting of carrying for other peers, such as `carryForContacts`. */
 export interface CarrySettingRow {
   name: string;
@@ -62,6 +79,11 @@ export type MeshtextDatabase = Dexie & {
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
   settings: EntityTable<SettingRow, 'key'>;
+  contactLists: EntityTable<ContactList, 'id'>;
+  listMembers: Dexie.Table<ListMember, [string, string]>;
+  broadcasts: EntityTable<BroadcastRecord, 'id'>;
+  broadcastRecipients: Dexie.Table<BroadcastRecipient, [string, string]>;
+  ownProfile: EntityTable<OwnProfileRow, 'key'>;
   files: EntityTable<FileRecord, 'id'>;
   fileBodies: EntityTable<FileBodyRow, 'id'>;
   fileParts: Table<FilePartRow, [string, number]>;
@@ -74,6 +96,7 @@ export type MeshtextDatabase = Dexie & {
   groupJoinRequests: Dexie.Table<JoinRequestRow, [string, string]>;
   groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
   groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
+  retiredIdentities: EntityTable<RetiredIdentityRow, 'address'>;
 };
 
 /**
@@ -126,14 +149,9 @@ export const schemaVersions: readonly SchemaVersion[] = [
     },
   },
   {
-    // The multi-entry index on the normalised words of each text lets search read only the
-    // matching rows (see message-words.ts). The presence and typing switches live in the
-    // settings table of version 2.
-    version: 7,
-    stores: {
-      messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq], *words',
-    },
-    upgrade: addWordsToStoredMessages,
+    // Keys replaced by a rotation, kept until the handover to the new key is over.
+    version: 5,
+    stores: { retiredIdentities: '&address, keepUntil' },
   },
   {
     // Groups: derived records, the membership log, key bundles, messages, join requests, and
@@ -148,6 +166,27 @@ export const schemaVersions: readonly SchemaVersion[] = [
       groupPendingJoins: '&group',
       groupPairKeys: '&[owner+boxKey]',
     },
+  },
+  {
+    // Contact lists, broadcasts and the own profile; new tables only, so nothing to upgrade.
+    version: 9,
+    stores: {
+      contactLists: '&id',
+      listMembers: '&[list+address], address',
+      broadcasts: '&id, createdAt',
+      broadcastRecipients: '&[broadcast+address], outcome',
+      ownProfile: '&key',
+    },
+  },
+  {
+    // The multi-entry index on the normalised words of each text lets search read only the
+    // matching rows (see message-words.ts). The upgrade fills `words` for stored messages. The
+    // presence and typing switches live in the settings table of version 2.
+    version: WORDS_SCHEMA_VERSION,
+    stores: {
+      messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq], *words',
+    },
+    upgrade: addWordsToStoredMessages,
   },
 ];
 
@@ -168,7 +207,10 @@ export function openDatabase(name = DATABASE_NAME, upToVersion = Infinity): Mesh
       declared.upgrade(schema.upgrade);
     }
   }
-  indexMessageWords(db.messages);
+  // Below version 10 the rows have no `words` field, as older releases wrote them.
+  if (upToVersion >= WORDS_SCHEMA_VERSION) {
+    indexMessageWords(db.messages);
+  }
 
   return db;
 }

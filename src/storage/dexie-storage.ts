@@ -13,15 +13,14 @@ import type {
   CoreStorage,
   MessageRecord,
   OutgoingDraft,
+  RetiredIdentity,
   StoreResult,
 } from '../core/storage-port.ts';
 import { isRevision, reviseTarget } from '../core/revisions.ts';
 import type { MeshtextDatabase } from './database.ts';
-import { IDENTITY_KEY } from './database.ts';
+import { IDENTITY_KEY, MAX_PENDING_READ_RECEIPTS } from './database.ts';
 import { toStorageError } from './storage-errors.ts';
 
-/** Read receipts kept per contact while no link is open; older ones are dropped beyond it. */
-const MAX_PENDING_READ_RECEIPTS = 2048;
 /**
  * Newest messages of a conversation checked for unread ones when the user reads it.
  * NOTE: a late message placed further back than this is never marked read or receipted.
@@ -73,34 +72,22 @@ export class DexieStorage implements CoreStorage {
     const { db } = this;
     if (drafts.length === 0) return [];
 
+    return guard(() => db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts], () => this.#queue(drafts)));
+  }
+
+  async rotateIdentity(next: Identity, retired: RetiredIdentity, drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+    const { db } = this;
+    const tables = [db.identity, db.retiredIdentities, db.messages, db.outbox, db.counters, db.contacts];
+
     return guard(() =>
-      db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts], async () => {
-        const conversations = [...new Set(drafts.map((draft) => draft.conversation))];
-        const counterNames = conversations.map((conversation) => `seq:${conversation}`);
-        const counters = await db.counters.bulkGet(counterNames);
-        const nextSeq = new Map(conversations.map((conversation, index) => [conversation, (counters[index]?.value ?? 0) + 1]));
-        const floors = new Map<string, number>();
-        for (const conversation of conversations) floors.set(conversation, await this.#storedAtFloor(conversation));
-
-        const messages = drafts.map((draft): MessageRecord => {
-          const seq = nextSeq.get(draft.conversation)!;
-          const storedAt = Math.max(draft.sentAt, floors.get(draft.conversation)!);
-          nextSeq.set(draft.conversation, seq + 1);
-          floors.set(draft.conversation, storedAt + 1);
-
-          return { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
+      db.transaction('rw', tables, async () => {
+        await db.identity.put({ ...next, key: IDENTITY_KEY });
+        await db.retiredIdentities.put({ ...retired, address: retired.identity.address });
+        await db.contacts.toCollection().modify((contact) => {
+          delete contact.verifiedAt;
         });
 
-        await db.counters.bulkPut(conversations.map((conversation) => ({ name: `seq:${conversation}`, value: nextSeq.get(conversation)! - 1 })));
-        await db.messages.bulkAdd(messages);
-        for (const message of messages) if (message.revises) await this.#applyRevision(message, { isOwn: true });
-        await db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt })));
-        for (const conversation of conversations) {
-          const lastSentAt = Math.max(...drafts.filter((draft) => draft.conversation === conversation).map((draft) => draft.sentAt));
-          await db.contacts.update(conversation, { lastActivityAt: lastSentAt });
-        }
-
-        return messages;
+        return drafts.length === 0 ? [] : this.#queue(drafts);
       }),
     );
   }
@@ -118,6 +105,62 @@ export class DexieStorage implements CoreStorage {
         await db.outbox.delete(id);
       }),
     );
+  }
+
+  async listRetiredIdentities(): Promise<RetiredIdentity[]> {
+    const rows = await this.db.retiredIdentities.toArray();
+
+    return rows.map(({ address: _address, ...retired }) => retired);
+  }
+
+  async deleteRetiredIdentity(address: string): Promise<void> {
+    await guard(() => this.db.retiredIdentities.delete(address));
+  }
+
+  async mergeConversation(
+    from: string,
+    into: string,
+    changes: { from: Partial<ContactRecord>; into: Partial<ContactRecord> },
+  ): Promise<void> {
+    // Loaded on first use: only accepting a key change or linking a name claim needs it.
+    const { mergeConversation } = await import('./merge-conversation.ts');
+
+    await guard(() => mergeConversation(this.db, from, into, changes));
+  }
+
+  /**
+   * Queues outgoing messages in send order, with one counter read and write per conversation.
+   * Runs inside a transaction over messages, outbox, counters and contacts.
+   */
+  async #queue(drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+    const { db } = this;
+    const conversations = [...new Set(drafts.map((draft) => draft.conversation))];
+    const counterNames = conversations.map((conversation) => `seq:${conversation}`);
+    const counters = await db.counters.bulkGet(counterNames);
+    const nextSeq = new Map(conversations.map((conversation, index) => [conversation, (counters[index]?.value ?? 0) + 1]));
+    const floors = new Map<string, number>();
+    for (const conversation of conversations) floors.set(conversation, await this.#storedAtFloor(conversation));
+
+    const messages = drafts.map((draft): MessageRecord => {
+      const seq = nextSeq.get(draft.conversation)!;
+      const storedAt = Math.max(draft.sentAt, floors.get(draft.conversation)!);
+      nextSeq.set(draft.conversation, seq + 1);
+      floors.set(draft.conversation, storedAt + 1);
+
+      return { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
+    });
+
+    await db.counters.bulkPut(conversations.map((conversation) => ({ name: `seq:${conversation}`, value: nextSeq.get(conversation)! - 1 })));
+    await db.messages.bulkAdd(messages);
+    for (const message of messages) if (message.revises) await this.#applyRevision(message, { isOwn: true });
+    await db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt })));
+    for (const conversation of conversations) {
+      // A control message (a profile update, say) is no activity the conversation list shows.
+      const shown = drafts.filter((draft) => draft.conversation === conversation && !draft.control);
+      if (shown.length > 0) await db.contacts.update(conversation, { lastActivityAt: Math.max(...shown.map((draft) => draft.sentAt)) });
+    }
+
+    return messages;
   }
 
   async listOutbox(conversation: string, afterSeq = 0, limit = Infinity): Promise<MessageRecord[]> {

@@ -1,6 +1,6 @@
 /**
  * Keeps the `words` field of every message row in step with its text, which the multi-entry
- * `*words` index of schema version 7 searches. Dexie table hooks fill it on every write path
+ * `*words` index of schema version 10 searches. Dexie table hooks fill it on every write path
  * (queueOutgoing, storeIncoming, restore, edits), so no caller has to remember it.
  */
 
@@ -23,7 +23,7 @@ export function indexMessageWords(messages: EntityTable<MessageRow, 'id'>): void
   });
 }
 
-/** Upgrade step of schema version 7: fills `words` for the messages stored before it. */
+/** Upgrade step of schema version 10: fills `words` for the messages stored before it. */
 export async function addWordsToStoredMessages(transaction: Transaction): Promise<void> {
   await transaction
     .table<MessageRow, string>('messages')

@@ -11,6 +11,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { broadcastQueue } from './broadcast.ts';
 import { bundleSize } from './bundle-size.ts';
 import { churnSimulation } from './churn-simulation.ts';
 import { cryptoPrimitives } from './crypto.ts';
@@ -34,6 +35,7 @@ const benchmarks: Benchmark[] = [
   churnSimulation,
   relayBench,
   offlineStart,
+  broadcastQueue,
   fileTransfer,
   historyBench,
 ];

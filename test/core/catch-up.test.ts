@@ -5,6 +5,10 @@
 
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CatchUp } from '../../src/core/catch-up.ts';
+import type { WirePayload } from '../../src/core/messages.ts';
+import type { PeerLink } from '../../src/core/peer-link.ts';
+import { silentLogger } from '../../src/core/ports.ts';
 import type { ContactRecord, MessageRecord, StoreResult } from '../../src/core/storage-port.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { MemoryStorage } from './memory-storage.ts';
@@ -164,4 +168,26 @@ describe('catch-up', () => {
       { numRuns: NUM_RUNS, seed: SEED },
     );
   }, 120_000);
+});
+
+describe('catch-up with control messages', () => {
+  it('resends chats but not controls', async () => {
+    const storage = new MemoryStorage();
+    const own = 'mt1own';
+    const peer = 'mt1peer';
+    const base = { conversation: peer, sender: own, instance: 'instance-0001', sentAt: 1 };
+    await storage.queueOutgoingBatch([
+      { ...base, id: 'chat-0001', text: 'before' },
+      { ...base, id: 'control-0001', text: '', control: { kind: 'opt-in' } },
+      { ...base, id: 'chat-0002', text: 'after' },
+    ]);
+    await storage.markDelivered(peer, ['chat-0001', 'control-0001', 'chat-0002']);
+    const sent: WirePayload[] = [];
+    const link = { remoteAddress: peer, send: (payload: WirePayload) => sent.push(payload) > 0 } as unknown as PeerLink;
+
+    const resent = await new CatchUp(storage, silentLogger, () => own).applyMarks(link, []);
+
+    expect(resent).toBe(2);
+    expect(sent.map((payload) => (payload.t === 'msg' ? payload.id : payload.t))).toEqual(['chat-0001', 'chat-0002']);
+  });
 });

@@ -7,6 +7,7 @@ import type {
   CoreStorage,
   MessageRecord,
   OutgoingDraft,
+  RetiredIdentity,
   StoreResult,
 } from '../../src/core/storage-port.ts';
 
@@ -16,6 +17,7 @@ export class MemoryStorage implements CoreStorage {
   contacts = new Map<string, ContactRecord>();
   messages = new Map<string, MessageRecord>();
   outbox = new Set<string>();
+  retired: RetiredIdentity[] = [];
   settings = new Map<string, unknown>();
   failWrites = false;
   #sequences = new Map<string, number>();
@@ -240,6 +242,59 @@ export class MemoryStorage implements CoreStorage {
     }
 
     return results;
+  }
+
+  async rotateIdentity(next: Identity, retired: RetiredIdentity, drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+    this.#checkWritable();
+    this.identity = next;
+    this.retired.push(retired);
+    for (const contact of this.contacts.values()) delete contact.verifiedAt;
+
+    const queued: MessageRecord[] = [];
+    for (const draft of drafts) queued.push(await this.queueOutgoing(draft));
+
+    return queued;
+  }
+
+  async listRetiredIdentities(): Promise<RetiredIdentity[]> {
+    return [...this.retired];
+  }
+
+  async deleteRetiredIdentity(address: string): Promise<void> {
+    this.retired = this.retired.filter((retired) => retired.identity.address !== address);
+  }
+
+  async mergeConversation(
+    from: string,
+    into: string,
+    changes: { from: Partial<ContactRecord>; into: Partial<ContactRecord> },
+  ): Promise<void> {
+    this.#checkWritable();
+    for (const message of this.messages.values()) {
+      if (message.conversation !== from) continue;
+      message.conversation = into;
+      if (message.direction === 'in') message.sender = into;
+      if (this.outbox.has(message.id)) {
+        delete message.mailboxedAt;
+        delete message.carriedAt;
+        if (message.status === 'sent') message.status = 'queued';
+      }
+    }
+    this.#sequences.set(into, Math.max(this.#sequences.get(into) ?? 0, this.#sequences.get(from) ?? 0));
+
+    const source = this.contacts.get(from);
+    const target = this.contacts.get(into);
+    if (source) this.contacts.set(from, { ...source, ...changes.from, unreadCount: 0, pendingReadReceipts: undefined });
+    if (target) {
+      const pendingReadReceipts = [...(target.pendingReadReceipts ?? []), ...(source?.pendingReadReceipts ?? [])];
+      this.contacts.set(into, {
+        ...target,
+        ...changes.into,
+        unreadCount: target.unreadCount + (source?.unreadCount ?? 0),
+        lastActivityAt: Math.max(target.lastActivityAt, source?.lastActivityAt ?? 0),
+        pendingReadReceipts: pendingReadReceipts.length > 0 ? pendingReadReceipts : undefined,
+      });
+    }
   }
 
   /** Messages of a conversation in display order. */

@@ -163,3 +163,44 @@ test('restore over an identity needs confirmation', async ({ relay, openBrowser 
   const profileAfter = await openProfile(carol.page);
   await expect(profileAfter.getByText('Alice', { exact: true })).toBeVisible();
 });
+
+test('backup key derivation runs in a worker with progress', async ({ relay, openBrowser }) => {
+  const alice = await openBrowser('alice');
+  const { page } = alice;
+  await createIdentity(page, relay.url, 'Alice');
+  const workerUrls: string[] = [];
+  page.on('worker', (worker) => workerUrls.push(worker.url()));
+
+  const profile = await openProfile(page);
+  await profile.getByRole('button', { name: 'Back up' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Back up' });
+  await dialog.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await dialog.getByLabel('Repeat the passphrase').fill(passphrase);
+
+  // Records every value the progress bar takes and the longest pause of a 10 ms timer on the page.
+  await page.evaluate(() => {
+    const watch = { values: [] as number[], longestTimerGapMs: 0 };
+    (globalThis as { backupWatch?: typeof watch }).backupWatch = watch;
+    new MutationObserver(() => {
+      const value = document.querySelector('progress')?.value;
+      if (value !== undefined) watch.values.push(value);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      watch.longestTimerGapMs = Math.max(watch.longestTimerGapMs, now - last);
+      last = now;
+    }, 10);
+  });
+
+  const downloading = page.waitForEvent('download');
+  await dialog.getByRole('button', { name: 'Create backup' }).click();
+  await downloading;
+  await expect(dialog.getByRole('status')).toContainText('Saved as');
+
+  const watch = await page.evaluate(() => (globalThis as unknown as { backupWatch: { values: number[]; longestTimerGapMs: number } }).backupWatch);
+  const between = watch.values.filter((value) => value > 0.1 && value < 1);
+  expect(workerUrls.some((url) => /backup-key-worker/.test(url)), `workers started: ${workerUrls.join(', ')}`).toBe(true);
+  expect(new Set(between).size, `progress values: ${watch.values.join(', ')}`).toBeGreaterThanOrEqual(3);
+  test.info().annotations.push({ type: 'longest main-thread timer gap (ms)', description: watch.longestTimerGapMs.toFixed(0) });
+});

@@ -127,6 +127,8 @@ test('app shortcuts open their dialogs', async ({ relay, openBrowser }) => {
   await expect(addDialog).toBeVisible();
   expect(new URL(page.url()).hash).toBe('');
   await addDialog.getByRole('button', { name: 'Cancel' }).click();
+  // A close event still pending from the first dialog would close the second one as it opens.
+  await expect(addDialog).toBeHidden();
 
   await page.goto(`${relay.url}#/share-invite`);
   await expect(page.getByRole('dialog', { name: 'Your invite' })).toBeVisible();

@@ -17,7 +17,7 @@ fi
 # Playwright must use the system Chromium (see test/e2e/chromium.ts) and never download one.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
-echo "e2e: building the app"
-npx vite build
+echo "e2e: building the app with test hooks"
+MESHTEXT_TEST_HOOKS=1 npx vite build
 
 exec bash scripts/in-netns.sh npx playwright test "$@"

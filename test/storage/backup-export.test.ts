@@ -148,6 +148,38 @@ describe('backup export and restore', () => {
     expect(await target.counters.toArray()).toEqual([{ name: `seq:${bob.address}`, value: 2 }]);
   });
 
+  it('restores contact lists, broadcasts and the own profile', async () => {
+    const { db, bob } = await filledDatabase();
+    await db.contactLists.add({ id: 'list-000001', name: 'Crew', createdAt: 1, joinToken: 'token-0123456789abcdef' });
+    await db.listMembers.add({ list: 'list-000001', address: bob.address, addedAt: 2 });
+    await db.broadcasts.add({ id: 'broadcast-1', template: 'Hi {name}', listIds: ['list-000001'], createdAt: 3, recipientCount: 1 });
+    await db.broadcastRecipients.add({ broadcast: 'broadcast-1', address: bob.address, displayName: 'Bob', outcome: 'queued', messageId: 'out-1' });
+    await db.ownProfile.add({ key: 'self', status: 'on stage', updatedAt: 4 });
+    const target = freshDatabase();
+
+    await restoreInto(target, await exportFrom(db));
+
+    expect(await target.contactLists.toArray()).toEqual(await db.contactLists.toArray());
+    expect(await target.listMembers.toArray()).toEqual(await db.listMembers.toArray());
+    expect(await target.broadcasts.toArray()).toEqual(await db.broadcasts.toArray());
+    expect(await target.broadcastRecipients.toArray()).toEqual(await db.broadcastRecipients.toArray());
+    expect(await target.ownProfile.toArray()).toEqual([{ key: 'self', status: 'on stage', updatedAt: 4 }]);
+  });
+
+  it('restores a backup without the organiser tables', async () => {
+    const { db } = await filledDatabase();
+    const fileText = await resealed(db, await exportFrom(db), (payload) => {
+      const tables = payload.tables as unknown as Record<string, unknown>;
+      for (const name of ['contactLists', 'listMembers', 'broadcasts', 'broadcastRecipients', 'ownProfile']) delete tables[name];
+    });
+    const target = freshDatabase();
+
+    await restoreInto(target, fileText);
+
+    expect(await target.contactLists.count()).toBe(0);
+    expect(await target.contacts.count()).toBe(1);
+  });
+
   it('gives the restored identity a new instance id', async () => {
     const { db, identity } = await filledDatabase();
     const fileText = await exportFrom(db);

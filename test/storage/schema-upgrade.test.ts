@@ -5,13 +5,17 @@
  */
 
 import 'fake-indexeddb/auto';
+import type { IndexableType } from 'dexie';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signCard } from '../../src/core/card.ts';
+import type { BundleRow, GroupMessageRow, GroupRecord, JoinRequestRow, LogRow, PairKeyRow, PendingJoinRow } from '../../src/core/groups/group-types.ts';
 import { createIdentity } from '../../src/core/identity.ts';
+import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember } from '../../src/core/organiser/organiser-storage.ts';
 import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
 import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { IDENTITY_KEY, openDatabase, schemaVersions } from '../../src/storage/database.ts';
+import { searchKey } from '../../src/storage/search-words.ts';
 
 /** Rows written per table, to look up again after the upgrade. */
 type WrittenRows = Record<string, Record<string, unknown>[]>;
@@ -123,11 +127,90 @@ async function fillVersion4(db: MeshtextDatabase): Promise<WrittenRows> {
   return rows;
 }
 
-async function fillVersion7(db: MeshtextDatabase): Promise<WrittenRows> {
+async function fillVersion5(db: MeshtextDatabase): Promise<WrittenRows> {
   const rows = await fillVersion4(db);
-  const typingOff = { key: 'isTypingShared', value: false };
-  rows.settings = [...(rows.settings ?? []), typingOff];
-  await db.settings.add(typingOff);
+  const retired = createIdentity('Upgrade Tester', nacl.randomBytes, 1_600_000_000_000);
+  rows.retiredIdentities = [{ address: retired.address, identity: retired, retiredAt: 1_700_000_000_000, keepUntil: 1_702_592_000_000 }];
+  await db.table('retiredIdentities').bulkAdd(rows.retiredIdentities);
+
+  return rows;
+}
+
+async function fillVersion8(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion5(db);
+  const groupId = 'group-create-hash-0001';
+  const card = signCard(identity);
+  const group: GroupRecord = {
+    id: groupId,
+    name: 'Choir',
+    isAnnouncement: false,
+    roster: [{ address: identity.address, displayName: 'Upgrade Tester', card, isMember: true, isAdmin: true }],
+    heads: [groupId],
+    isMember: true,
+    currentEpoch: 'bundle-0001',
+    ownSeq: 1,
+    createdAt: 10,
+    lastActivityAt: 12,
+    unreadCount: 0,
+  };
+  const logRow: LogRow = {
+    group: groupId,
+    hash: groupId,
+    entry: { v: 1, group: '', parents: [], author: identity.address, at: 10, op: { k: 'create', name: 'Choir', nonce: 'nonce', announce: false, card }, sig: 'signature' },
+    storedAt: 10,
+  };
+  const bundle: BundleRow = {
+    group: groupId,
+    id: 'bundle-0001',
+    bundle: { v: 1, group: groupId, id: 'bundle-0001', heads: [groupId], author: identity.address, at: 11, members: [identity.address], nonce: 'nonce', boxes: 'boxes', sig: 'signature' },
+    key: new Uint8Array([5, 6, 7, 8]),
+    storedAt: 11,
+  };
+  const message: GroupMessageRow = {
+    group: groupId,
+    id: 'group-message-0001',
+    sender: identity.address,
+    seq: 1,
+    epoch: 'bundle-0001',
+    sentAt: 12,
+    storedAt: 12,
+    kind: 'text',
+    text: 'posted before the upgrade',
+    wire: { v: 1, group: groupId, epoch: 'bundle-0001', sender: identity.address, seq: 1, nonce: 'nonce', ct: 'ciphertext', tags: 'tags' },
+  };
+  const joinRequest: JoinRequestRow = { group: groupId, address: contact.address, card: contact.card, requestedAt: 13 };
+  const pendingJoin: PendingJoinRow = { group: 'group-create-hash-0002', name: 'Book club', adminCard: contact.card, requestedAt: 14 };
+  const pairKey: PairKeyRow = { owner: identity.address, boxKey: contact.card.boxKey, wrapKey: new Uint8Array([1, 1]), authKey: new Uint8Array([2, 2]) };
+
+  rows.groups = [{ ...group }];
+  rows.groupLog = [{ ...logRow }];
+  rows.groupBundles = [{ ...bundle }];
+  rows.groupMessages = [{ ...message }];
+  rows.groupJoinRequests = [{ ...joinRequest }];
+  rows.groupPendingJoins = [{ ...pendingJoin }];
+  rows.groupPairKeys = [{ ...pairKey }];
+  for (const table of ['groups', 'groupLog', 'groupBundles', 'groupMessages', 'groupJoinRequests', 'groupPendingJoins', 'groupPairKeys']) {
+    await db.table(table).bulkAdd(rows[table]!);
+  }
+
+  return rows;
+}
+
+async function fillVersion9(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion8(db);
+  const list: ContactList = { id: 'list-0001', name: 'Family', createdAt: 20, joinToken: 'join-token-0001' };
+  const member: ListMember = { list: list.id, address: contact.address, addedAt: 21 };
+  const broadcast: BroadcastRecord = { id: 'broadcast-0001', template: 'Hello {name}', listIds: [list.id], createdAt: 22, recipientCount: 1 };
+  const recipient: BroadcastRecipient = { broadcast: broadcast.id, address: contact.address, displayName: 'Bob', outcome: 'queued', messageId: outgoing.id };
+
+  rows.contactLists = [{ ...list }];
+  rows.listMembers = [{ ...member }];
+  rows.broadcasts = [{ ...broadcast }];
+  rows.broadcastRecipients = [{ ...recipient }];
+  rows.ownProfile = [{ key: IDENTITY_KEY, status: 'written before the upgrade', updatedAt: 23 }];
+  for (const table of ['contactLists', 'listMembers', 'broadcasts', 'broadcastRecipients', 'ownProfile']) {
+    await db.table(table).bulkAdd(rows[table]!);
+  }
 
   return rows;
 }
@@ -138,7 +221,9 @@ const fillByVersion: Record<number, Fill> = {
   2: fillVersion2,
   3: fillVersion3,
   4: fillVersion4,
-  7: fillVersion7,
+  5: fillVersion5,
+  8: fillVersion8,
+  9: fillVersion9,
 };
 
 const opened: MeshtextDatabase[] = [];
@@ -186,10 +271,19 @@ describe('schema upgrades', () => {
 
     expect(current.verno).toBe(currentVersion);
     for (const [table, rows] of Object.entries(written)) {
-      const primaryKey = current.table(table).schema.primKey.keyPath as string;
+      const keyPath = current.table(table).schema.primKey.keyPath!;
       for (const row of rows) {
-        const stored = await current.table(table).get(row[primaryKey] as string);
-        expect(stored, `${table} row ${String(row[primaryKey])} after upgrading from version ${version}`).toEqual(row);
+        // Compound primary keys (such as groupMessages') are looked up by their array of values.
+        const key = (Array.isArray(keyPath) ? keyPath.map((field) => row[field]) : row[keyPath]) as IndexableType;
+        const stored = (await current.table(table).get(key)) as Record<string, unknown> | undefined;
+        // Version 10 adds the search keys of each message's text; the rest of the row is unchanged.
+        const { words, ...storedRest } = stored ?? {};
+        if (table === 'messages') {
+          expect(words, `words of message ${String(key)} after upgrading from version ${version}`).toContain(searchKey('upgrade', row.storedAt as number));
+          expect(storedRest, `${table} row ${JSON.stringify(key)} after upgrading from version ${version}`).toEqual(row);
+        } else {
+          expect(stored, `${table} row ${JSON.stringify(key)} after upgrading from version ${version}`).toEqual(row);
+        }
       }
       expect(await current.table(table).count(), `${table} row count after upgrading from version ${version}`).toBe(rows.length);
     }

@@ -75,11 +75,24 @@ interface WireBackupFile {
   ciphertext: string;
 }
 
+/**
+ * Derives the 32-byte backup key: scrypt of the NFKC-normalised passphrase. The app passes one
+ * that runs `deriveBackupKey` in a Web Worker, so the page stays responsive meanwhile.
+ */
+export type BackupKeyDerivation = (
+  passphrase: string,
+  salt: Uint8Array,
+  params: ScryptParams,
+  onProgress: ((fraction: number) => void) | undefined,
+) => Promise<Uint8Array>;
+
 export interface SealOptions {
   randomBytes: RandomBytes;
   params?: ScryptParams;
   /** Called with the fraction of key derivation done, from 0 to 1. */
   onProgress?: (fraction: number) => void;
+  /** Key derivation to use instead of `deriveBackupKey` on the calling thread. */
+  deriveKey?: BackupKeyDerivation;
 }
 
 /**
@@ -92,7 +105,7 @@ export async function sealBackup(plaintext: Uint8Array, passphrase: string, opti
 
   const salt = options.randomBytes(SALT_BYTES);
   const nonce = options.randomBytes(nacl.secretbox.nonceLength);
-  const key = await deriveBackupKey(passphrase, salt, params, options.onProgress);
+  const key = await (options.deriveKey ?? deriveBackupKey)(passphrase, salt, params, options.onProgress);
   const ciphertext = nacl.secretbox(plaintext, nonce, key);
   key.fill(0);
 
@@ -118,9 +131,10 @@ export async function openBackup(
   fileText: string,
   passphrase: string,
   onProgress?: (fraction: number) => void,
+  deriveKey: BackupKeyDerivation = deriveBackupKey,
 ): Promise<Uint8Array> {
   const file = parseBackupFile(fileText);
-  const key = await deriveBackupKey(passphrase, file.kdf.salt, file.kdf, onProgress);
+  const key = await deriveKey(passphrase, file.kdf.salt, { N: file.kdf.N, r: file.kdf.r, p: file.kdf.p }, onProgress);
   const plaintext = nacl.secretbox.open(file.ciphertext, file.nonce, key);
   key.fill(0);
 
@@ -167,13 +181,18 @@ export function parseBackupFile(fileText: string): BackupFile {
   };
 }
 
-async function deriveBackupKey(
+/**
+ * Derives the backup key on the calling thread; see BackupKeyDerivation.
+ * @throws RangeError when the passphrase is empty or the parameters are out of range.
+ */
+export async function deriveBackupKey(
   passphrase: string,
   salt: Uint8Array,
   params: ScryptParams,
   onProgress: ((fraction: number) => void) | undefined,
 ): Promise<Uint8Array> {
   if (typeof passphrase !== 'string' || passphrase.length === 0) throw new RangeError('backup passphrase is empty');
+  assertScryptParams(params);
 
   // The same passphrase typed on another keyboard may arrive in another Unicode form.
   const password = utf8(passphrase.normalize('NFKC'));

@@ -24,6 +24,7 @@ export class Session {
   #receiveKey: Uint8Array;
   #sendCounter = 0n;
   #receiveCounter = 0n;
+  #sendKeyId: string | undefined;
   readonly transcriptHash: Uint8Array;
 
   constructor(keys: SessionKeys) {
@@ -35,6 +36,16 @@ export class Session {
   /** Number of frames sealed so far, which is also the next send nonce. */
   get sentFrames(): bigint {
     return this.#sendCounter;
+  }
+
+  /**
+   * A public id of the send key: the hex of the first 8 bytes of its SHA-512. Tests use it to
+   * compare (key, nonce) pairs without seeing the key.
+   */
+  get sendKeyId(): string {
+    this.#sendKeyId ??= [...nacl.hash(this.#sendKey).subarray(0, 8)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+
+    return this.#sendKeyId;
   }
 
   /** Encrypts a payload into a data frame with the next send counter. */

@@ -2,15 +2,16 @@
  * Page reads of one conversation's history through the `[conversation+storedAt]` index. Each
  * read touches only the rows it returns, so their cost does not grow with the history. Edits
  * and deletions are stored as rows of their own (see revisions.ts) and left out here, because
- * the chat shows them on the messages they change.
+ * the chat shows them on the messages they change. Control messages are left out too.
  */
-
-const isShown = (message: MessageRecord): boolean => !isRevision(message);
 
 import Dexie from 'dexie';
 import { isRevision } from '../../core/revisions.ts';
 import type { MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
+
+/** Tells whether the chat shows a row: revisions and control messages (a profile update, say) are not shown. */
+const isShown = (message: MessageRecord): boolean => !isRevision(message) && message.control === undefined;
 
 /** Range of storedAt values shown, both ends included; `to` undefined reaches the newest message. */
 export interface MessageBounds {

@@ -5,12 +5,15 @@ import type { ContactRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 import { READ_RECEIPTS_SETTING } from '../../core/read-receipts.ts';
 
-/** Lists contacts and message requests, most recent activity first, without blocked senders. */
+/**
+ * Lists contacts and message requests, most recent activity first, without blocked senders and
+ * without the new keys of a contact whose key change waits for the user (its chat asks).
+ */
 export function listConversations(db: MeshtextDatabase): Promise<ContactRecord[]> {
   return db.contacts
     .orderBy('lastActivityAt')
     .reverse()
-    .filter((contact) => contact.state !== 'blocked')
+    .filter((contact) => contact.state !== 'blocked' && !(contact.state === 'request' && contact.rotatedFrom !== undefined))
     .toArray();
 }
 
@@ -18,12 +21,15 @@ export function getContact(db: MeshtextDatabase, address: string): Promise<Conta
   return db.contacts.get(address);
 }
 
-/** Counts the outgoing messages of one conversation still waiting in the outbox for a receipt. */
-export function countWaiting(db: MeshtextDatabase, conversation: string): Promise<number> {
-  return db.outbox
+/** Counts the outgoing chat messages of one conversation still waiting in the outbox for a receipt. */
+export async function countWaiting(db: MeshtextDatabase, conversation: string): Promise<number> {
+  const entries = await db.outbox
     .where('[conversation+seq]')
     .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
-    .count();
+    .toArray();
+  const messages = await db.messages.bulkGet(entries.map((entry) => entry.messageId));
+
+  return messages.filter((message) => message !== undefined && message.control === undefined).length;
 }
 
 /** Tells whether read receipts go out; they do unless the user switched them off. */

@@ -1,5 +1,7 @@
 import type { Meshtext } from '../../app/meshtext.svelte.ts';
 import { t } from '../i18n/index.ts';
+import { isJoinLink } from '../../core/organiser/join-link.ts';
+import { describeJoinError } from '../organiser/organiser-error-text.ts';
 import { describeError } from '../state/error-text.ts';
 
 /** State of the "Add contact" form, which saves a contact from an invite link. */
@@ -26,12 +28,15 @@ export class InviteForm {
 
     this.isBusy = true;
     this.error = undefined;
+    const isJoin = isJoinLink(link);
     try {
-      await this.#app.addContact(link);
+      // A list's join link also adds its organiser, and files this user in the list.
+      if (isJoin) await this.#app.joinList(link);
+      else await this.#app.addContact(link);
 
       return true;
     } catch (error) {
-      this.error = describeError(error, t('addDialog.errorFailed'));
+      this.error = isJoin ? describeJoinError(error) : describeError(error, t('addDialog.errorFailed'));
 
       return false;
     } finally {

@@ -5,11 +5,12 @@ import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../../../src/core/by
 import {
   BackupError,
   DEFAULT_SCRYPT_PARAMS,
+  deriveBackupKey,
   openBackup,
   parseBackupFile,
   sealBackup,
 } from '../../../src/core/crypto/backup.ts';
-import type { BackupErrorReason, ScryptParams } from '../../../src/core/crypto/backup.ts';
+import type { BackupErrorReason, BackupKeyDerivation, ScryptParams } from '../../../src/core/crypto/backup.ts';
 import { randomBytes } from '../helpers.ts';
 
 /** Cheap parameters so most tests run in milliseconds; one test uses the real ones. */
@@ -147,6 +148,29 @@ describe('backup file', () => {
     expect(fractions.length).toBeGreaterThan(1);
     expect(fractions.at(-1)).toBe(1);
     expect(fractions.every((fraction, i) => i === 0 || fraction >= (fractions[i - 1] ?? 0))).toBe(true);
+  });
+
+  it('uses the given key derivation both ways', async () => {
+    const calls: ScryptParams[] = [];
+    const recording: BackupKeyDerivation = (passphrase, salt, params, onProgress) => {
+      calls.push(params);
+
+      return deriveBackupKey(passphrase, salt, params, onProgress);
+    };
+
+    const fileText = await sealBackup(CONTENT, PASSPHRASE, { randomBytes, params: TEST_PARAMS, deriveKey: recording });
+    const opened = await openBackup(fileText, PASSPHRASE, undefined, recording);
+
+    expect(fromUtf8(opened)).toBe(fromUtf8(CONTENT));
+    expect(calls).toEqual([TEST_PARAMS, TEST_PARAMS]);
+  });
+
+  it('derives the same key as node:crypto scrypt', async () => {
+    const salt = randomBytes(16);
+    const key = await deriveBackupKey(PASSPHRASE, salt, TEST_PARAMS, undefined);
+
+    expect(Buffer.from(key).toString('hex')).toBe(scryptSync(PASSPHRASE, salt, 32, TEST_PARAMS).toString('hex'));
+    await expect(deriveBackupKey(PASSPHRASE, salt, { N: 3, r: 8, p: 1 }, undefined)).rejects.toThrow(RangeError);
   });
 
   it('keeps the default cost at 32 MiB', () => {
