@@ -916,6 +916,7 @@ export class Messenger {
     }
 
     const results = payloads.map((payload) => resultById.get(payload.id) ?? 'rejected');
+    await this.#recordUnstored(card.address, payloads, results);
     const storedFiles = payloads.filter((chat, index) => chat.file && (results[index] === 'stored' || results[index] === 'duplicate'));
     if (storedFiles.length > 0 && this.#files) {
       try {
@@ -928,6 +929,27 @@ export class Messenger {
     }
 
     return results;
+  }
+
+  /**
+   * Records the seqs of accepted payloads that left no chat row (applied controls, dropped
+   * broadcasts, rejected rotation statements), so that they make no gap marker and catch-up
+   * does not ask for them (see received-seqs.ts). A failure is logged: the only cost is a
+   * gap marker until the sender resends.
+   */
+  async #recordUnstored(address: string, payloads: ChatPayload[], results: InboxResult[]): Promise<void> {
+    const unstored = payloads.filter((payload, index) => {
+      const result = results[index];
+
+      return result === 'dropped' || result === 'rejected' || (payload.control !== undefined && (result === 'stored' || result === 'duplicate'));
+    });
+    if (unstored.length === 0) return;
+
+    try {
+      await this.#options.storage.recordReceived(address, address, unstored.map(({ instance, seq }) => ({ instance, seq })));
+    } catch (error) {
+      this.#options.logger.warn('recording received seqs failed', { peer: address.slice(0, 12), count: unstored.length, error: String(error) });
+    }
   }
 
   #keyChanges(): Promise<KeyChanges> {

@@ -6,6 +6,7 @@
 import type { WireCard } from './card.ts';
 import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
+import type { ReceivedSeq } from './received-seqs.ts';
 import type { Revision } from './revisions.ts';
 import type { SyncMark } from './messages.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
@@ -174,10 +175,18 @@ export interface CoreStorage {
    */
   listOutbox(conversation: string, afterSeq?: number, limit?: number): Promise<MessageRecord[]>;
   /**
-   * For each install of `sender` with messages in the conversation, the highest seq up to which
-   * every message of that install is stored (0 when seq 1 is missing).
+   * Catch-up marks of `sender`'s installs in the conversation, computed from the seqs this device
+   * accepted (see received-seqs.ts and `recordReceived`), not from the rows it still stores.
    */
   receivedMarks(conversation: string, sender: string): Promise<SyncMark[]>;
+  /**
+   * Records seqs of `sender` as accepted without a stored chat row: an applied control message,
+   * a rejected rotation statement or a dropped broadcast. `storeIncoming` records the messages
+   * it handles itself, in its own transaction.
+   */
+  recordReceived(conversation: string, sender: string, received: ReceivedSeq[]): Promise<void>;
+  /** Installs of `sender` with at least one message stored in the conversation. */
+  listSenderInstances(conversation: string, sender: string): Promise<string[]>;
   /** Messages of one sender install in a conversation with seq above `afterSeq`, by seq, at most `limit`. */
   listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]>;
   /** Conversations that have at least one message waiting in the outbox. */
@@ -215,7 +224,8 @@ export interface CoreStorage {
 
   /**
    * Stores incoming messages of one conversation in one transaction, skipping each one whose
-   * (conversation, sender, instance, seq) is already stored. In the same transaction it creates
+   * (conversation, sender, instance, seq) is already stored or was received before (a message
+   * the user deleted for themself stays deleted), and records every seq as received. In the same transaction it creates
    * `newContact` when given and counts the stored messages as unread. A stored message keeps its
    * storedAt unless that is not above the latest of its conversation, which then sets it. A late
    * message, whose sender install already has a higher seq stored, instead gets a storedAt just

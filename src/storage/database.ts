@@ -13,6 +13,8 @@ import type { FileRecord } from '../core/files/file-storage-port.ts';
 import type { FileBodyRow, FilePartRow } from './file-tables.ts';
 import type { MessageRow } from './message-words.ts';
 import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
+import type { ReceivedTable } from './received-table.ts';
+import { addStoredMessagesToReceived } from './received-table.ts';
 import type {
   BundleRow,
   GroupMessageRow,
@@ -25,7 +27,7 @@ import type {
 
 export const DATABASE_NAME = 'meshtext';
 
-/** The schema version that added the `*words` search index on messages. */
+/** The schema version that added the `*words` search index on messages and the `received` table. */
 export const WORDS_SCHEMA_VERSION = 10;
 
 /** The single identity row is stored under this key. */
@@ -97,6 +99,7 @@ export type MeshtextDatabase = Dexie & {
   groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
   groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
   retiredIdentities: EntityTable<RetiredIdentityRow, 'address'>;
+  received: ReceivedTable;
 };
 
 /**
@@ -180,13 +183,19 @@ export const schemaVersions: readonly SchemaVersion[] = [
   },
   {
     // The multi-entry index on the normalised words of each text lets search read only the
-    // matching rows (see message-words.ts). The upgrade fills `words` for stored messages. The
-    // presence and typing switches live in the settings table of version 2.
+    // matching rows (see message-words.ts). `received` records the seqs accepted from each
+    // sender install (see received-table.ts). The upgrade fills both from the stored messages.
+    // The presence and typing switches live in the settings table of version 2.
     version: WORDS_SCHEMA_VERSION,
     stores: {
       messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq], *words',
+      received: '&[conversation+sender+instance]',
     },
-    upgrade: addWordsToStoredMessages,
+    upgrade: async (transaction) => {
+      await addWordsToStoredMessages(transaction);
+      const identity = (await transaction.table<IdentityRow, string>('identity').get(IDENTITY_KEY)) as IdentityRow | undefined;
+      await addStoredMessagesToReceived(transaction.table('messages'), transaction.table('received'), identity?.address);
+    },
   },
 ];
 

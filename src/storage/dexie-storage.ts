@@ -7,7 +7,6 @@
 import Dexie from 'dexie';
 import type { Identity } from '../core/identity.ts';
 import type { SyncMark } from '../core/messages.ts';
-import { MAX_SEQS_ABOVE_MARK } from '../core/messages.ts';
 import type {
   ContactRecord,
   CoreStorage,
@@ -16,9 +15,12 @@ import type {
   RetiredIdentity,
   StoreResult,
 } from '../core/storage-port.ts';
+import type { ReceivedSeq } from '../core/received-seqs.ts';
+import { hasSeq, seqsByInstance, syncMarksOf } from '../core/received-seqs.ts';
 import { isRevision, reviseTarget } from '../core/revisions.ts';
 import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY, MAX_PENDING_READ_RECEIPTS } from './database.ts';
+import { addReceived, listReceived } from './received-table.ts';
 import { toStorageError } from './storage-errors.ts';
 
 /**
@@ -175,23 +177,39 @@ export class DexieStorage implements CoreStorage {
   }
 
   async receivedMarks(conversation: string, sender: string): Promise<SyncMark[]> {
-    const marks = new Map<string, SyncMark>();
-
-    // Keys only, streamed in seq order per install, so a long history costs no memory beyond the marks.
-    await this.db.messages
-      .where('[conversation+sender+instance+seq]')
-      // Instance ids are base64url, so '' and U+FFFF bound them.
-      .between([conversation, sender, '', -Infinity], [conversation, sender, '\uffff', Infinity])
-      .eachKey((key) => {
-        const [, , instance, seq] = key as unknown as [string, string, string, number];
-        const mark = marks.get(instance) ?? { instance, seq: 0, above: [] };
-        marks.set(instance, mark);
-        if (mark.above.length === 0 && seq === mark.seq + 1) mark.seq = seq;
-        else if (mark.above.length < MAX_SEQS_ABOVE_MARK) mark.above.push(seq);
-      });
-
-    return [...marks.values()];
+    return syncMarksOf(await listReceived(this.db.received, conversation, sender));
   }
+
+  async recordReceived(conversation: string, sender: string, received: ReceivedSeq[]): Promise<void> {
+    const { db } = this;
+    if (received.length === 0) return;
+
+    await guard(() =>
+      db.transaction('rw', db.received, async () => {
+        for (const [instance, seqs] of seqsByInstance(received)) await addReceived(db.received, conversation, sender, instance, seqs);
+      }),
+    );
+  }
+
+  async listSenderInstances(conversation: string, sender: string): Promise<string[]> {
+    const instances: string[] = [];
+    let after = '';
+
+    // One key read per install: each step jumps past the install found last.
+    for (;;) {
+      const key = await this.db.messages
+        .where('[conversation+sender+instance+seq]')
+        .between([conversation, sender, after, Infinity], [conversation, sender, '\uffff', Infinity], true, true)
+        .firstKey();
+      if (key === undefined) return instances;
+
+      const instance = (key as unknown as [string, string, string, number])[2];
+      if (instance === after) return instances;
+      instances.push(instance);
+      after = instance;
+    }
+  }
+
 
   async listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]> {
     return this.db.messages
@@ -350,22 +368,32 @@ export class DexieStorage implements CoreStorage {
     if (messages.length === 0) return [];
 
     return guard(() =>
-      db.transaction('rw', [db.messages, db.contacts], async () => {
+      db.transaction('rw', [db.messages, db.contacts, db.received], async () => {
         const keys = messages.map((message) => [message.conversation, message.sender, message.instance, message.seq]);
         const existing = await db.messages.where('[conversation+sender+instance+seq]').anyOf(keys).toArray();
         const seen = new Set(existing.map(dedupeKey));
+        // A seq received before counts as a duplicate even without its row: the user may have deleted it for themself.
+        const sources = [...new Set(messages.map((message) => JSON.stringify([message.conversation, message.sender, message.instance])))];
+        const receivedRows = await db.received.bulkGet(sources.map((source) => JSON.parse(source) as [string, string, string]));
+        const received = new Map(receivedRows.filter((row) => row !== undefined).map((row) => [JSON.stringify([row.conversation, row.sender, row.instance]), row.ranges]));
         const results: StoreResult[] = [];
         const fresh: MessageRecord[] = [];
 
         for (const message of messages) {
           const key = dedupeKey(message);
-          if (seen.has(key)) {
+          const ranges = received.get(JSON.stringify([message.conversation, message.sender, message.instance])) ?? [];
+          if (seen.has(key) || hasSeq(ranges, message.seq)) {
             results.push('duplicate');
             continue;
           }
           seen.add(key);
           fresh.push(message);
           results.push('stored');
+        }
+        for (const source of sources) {
+          const [conversation, sender, instance] = JSON.parse(source) as [string, string, string];
+          const seqs = fresh.filter((message) => message.conversation === conversation && message.sender === sender && message.instance === instance);
+          await addReceived(db.received, conversation, sender, instance, seqs.map((message) => message.seq));
         }
         if (fresh.length === 0) return results;
 

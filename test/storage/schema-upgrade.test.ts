@@ -270,6 +270,10 @@ describe('schema upgrades', () => {
     await current.open();
 
     expect(current.verno).toBe(currentVersion);
+    // Version 10 records the seqs received from each sender install, filled from the stored incoming messages.
+    expect(await current.received.toArray(), `received rows after upgrading from version ${version}`).toEqual([
+      { conversation: contact.address, sender: contact.address, instance: contactIdentity.instanceId, ranges: [[1, 1]] },
+    ]);
     for (const [table, rows] of Object.entries(written)) {
       const keyPath = current.table(table).schema.primKey.keyPath!;
       for (const row of rows) {

@@ -7,10 +7,12 @@
 
 import { liveQuery } from 'dexie';
 import { findGaps } from '../../core/gaps.ts';
+import type { ReceivedSeqs } from '../../core/received-seqs.ts';
 import type { MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 import type { MessageBounds } from '../data/message-pages.ts';
-import { readLatestPage, readNewer, readOlder, readRange, readRevisions } from '../data/message-pages.ts';
+import { readLatestPage, readNewer, readOlder, readRange } from '../data/message-pages.ts';
+import { listReceived } from '../../storage/received-table.ts';
 
 /** Messages read per page, about three screens of short messages. */
 export const PAGE_SIZE = 60;
@@ -24,30 +26,10 @@ export class MessageWindow {
   /** Message to scroll to and highlight, set by `jumpTo`; a new object for every jump. */
   focus = $state.raw<{ id: string } | undefined>(undefined);
   error = $state.raw<unknown>(undefined);
-  /** Revisions stored within the window, read only for their sequence numbers. */
-  #revisions = $state.raw<MessageRecord[]>([]);
-  /**
-   * Number of messages missing right before each message held, by message id (see gaps.ts).
-   * While older messages exist outside the window, the first held message of each sender
-   * install gets no marker, since what precedes it is not read.
-   */
-  readonly gaps = $derived.by(() => {
-    const held = [...this.messages, ...this.#revisions];
-    const gaps = findGaps(held);
-    if (!this.hasOlder) return gaps;
-
-    // Built and read within this derivation only, so it needs no reactivity.
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity
-    const firstBySource = new Map<string, MessageRecord>();
-    for (const message of held) {
-      const key = `${message.sender}\0${message.instance}`;
-      const first = firstBySource.get(key);
-      if (!first || message.seq < first.seq) firstBySource.set(key, message);
-    }
-    for (const first of firstBySource.values()) gaps.delete(first.id);
-
-    return gaps;
-  });
+  /** The conversation's received records (see received-seqs.ts), from which the gap markers come. */
+  #received = $state.raw<ReceivedSeqs[]>([]);
+  /** Number of seqs missing right before each message held, by message id (see gaps.ts). */
+  readonly gaps = $derived(findGaps(this.messages, this.#received));
   /** Undefined until the first page fixes the range, and after `jumpToLatest`. */
   #bounds = $state<MessageBounds | undefined>(undefined);
   #isExtending = false;
@@ -61,16 +43,15 @@ export class MessageWindow {
 
     $effect(() => {
       const bounds = this.#bounds;
-      const query = async (): Promise<{ rows: MessageRecord[]; revisions: MessageRecord[] }> => {
+      const query = async (): Promise<{ rows: MessageRecord[]; received: ReceivedSeqs[] }> => {
         const rows = bounds ? await readRange(db, conversation, bounds) : await readLatestPage(db, conversation, PAGE_SIZE);
-        const from = bounds?.from ?? rows[0]?.storedAt ?? Number.NEGATIVE_INFINITY;
 
-        return { rows, revisions: await readRevisions(db, conversation, from, bounds?.to) };
+        return { rows, received: await listReceived(db.received, conversation) };
       };
 
       const subscription = liveQuery(query).subscribe({
-        next: ({ rows, revisions }) => {
-          this.#revisions = revisions;
+        next: ({ rows, received }) => {
+          this.#received = received;
           this.#show(rows, bounds);
         },
         error: (error: unknown) => {

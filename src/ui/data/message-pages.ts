@@ -61,15 +61,3 @@ export function readNewer(db: MeshtextDatabase, conversation: string, storedAt: 
     .limit(count)
     .toArray();
 }
-
-/**
- * Reads the revisions stored from `from` on (included) up to `to` (included, or the newest), which
- * the chat needs only for their sequence numbers: without them every edit would look like a gap.
- */
-export function readRevisions(db: MeshtextDatabase, conversation: string, from: number, to: number | undefined): Promise<MessageRecord[]> {
-  return db.messages
-    .where('[conversation+storedAt]')
-    .between([conversation, from], [conversation, to ?? Dexie.maxKey], true, true)
-    .filter(isRevision)
-    .toArray();
-}
