@@ -2,7 +2,8 @@
  * Fills a user's IndexedDB with a long conversation, far faster than sending each message. The
  * contact comes through the app's own invite import. The messages go into the messages table in
  * large bulkAdd transactions, through the app's debugging handle `globalThis.meshtext`, and the
- * app's table hooks index their words as for any other write.
+ * app's table hooks index their words as for any other write. The contact's seqs go into the
+ * received table, as if each message had arrived.
  *
  * Text comes from a fixed pseudo-random stream over a vocabulary of 512 made-up words, eight
  * words a message, so every word occurs in roughly 1.5 % of the messages and runs are
@@ -44,7 +45,7 @@ interface PageSeedInput {
 interface SeedHandle {
   ownAddress: string;
   messenger: { addContactFromInvite(link: string): Promise<unknown> };
-  db: { messages: { bulkAdd(rows: unknown[]): Promise<unknown> } };
+  db: { messages: { bulkAdd(rows: unknown[]): Promise<unknown> }; received: { put(row: unknown): Promise<unknown> } };
 }
 
 /** Adds a contact and `count` messages with it to the app in `page`, which must have an identity. */
@@ -70,10 +71,14 @@ export async function seedConversation(page: Page, options: SeedOptions): Promis
     };
 
     await app.messenger.addContactFromInvite(input.inviteLink);
+    // Each sender numbers its own messages 1, 2, 3, … as a real install does.
+    let ownSeq = 0;
+    let theirSeq = 0;
     for (let start = 0; start < input.count; start += input.batchSize) {
       const rows = [];
       for (let index = start; index < Math.min(input.count, start + input.batchSize); index++) {
         const isOwn = index % 3 === 0;
+        const seq = isOwn ? ++ownSeq : ++theirSeq;
         const words = Array.from({ length: 8 }, () => vocabulary[nextRandom()]);
         const storedAt = input.firstStoredAt + index * 1000;
         rows.push({
@@ -82,7 +87,7 @@ export async function seedConversation(page: Page, options: SeedOptions): Promis
           direction: isOwn ? 'out' : 'in',
           sender: isOwn ? app.ownAddress : input.contactAddress,
           instance: 'seeded-history',
-          seq: index + 1,
+          seq,
           text: input.needles[index] ?? `${words.join(' ')} #${index}`,
           sentAt: storedAt,
           storedAt,
@@ -90,6 +95,10 @@ export async function seedConversation(page: Page, options: SeedOptions): Promis
         });
       }
       await app.db.messages.bulkAdd(rows);
+    }
+    // The record of received seqs, as storing the contact's messages one by one would leave it.
+    if (theirSeq > 0) {
+      await app.db.received.put({ conversation: input.contactAddress, sender: input.contactAddress, instance: 'seeded-history', ranges: [[1, theirSeq]] });
     }
   }, {
     inviteLink,
