@@ -85,4 +85,16 @@ test('edit and delete reach the other side', async ({ relay, openBrowser }) => {
   await sendMessage(bobPage, 'got it');
   await expectDeliveryStatus(bobPage, 'got it', 'delivered');
   await expect(messageItem(alice.page, 'meet at 6 pm')).toHaveCount(1);
+
+  // The deletion leaves no gap marker, and catch-up after a reload does not bring the message back.
+  await sendMessage(alice.page, 'see you there');
+  await expect(messageItem(bobPage, 'see you there')).toBeVisible();
+  await expect(bobPage.getByText(/not arrived yet/)).toHaveCount(0);
+  await bobPage.reload();
+  await openConversation(bobPage, 'Alice');
+  await waitUntilOnline(bobPage);
+  await sendMessage(alice.page, 'last one');
+  await expect(messageItem(bobPage, 'last one')).toBeVisible();
+  await expect(messageItem(bobPage, 'meet at 6 pm')).toHaveCount(0);
+  await expect(bobPage.getByText(/not arrived yet/)).toHaveCount(0);
 });

@@ -68,13 +68,19 @@ export class RowLayout {
     return this.#ids[this.indexAt(offsetPx)];
   }
 
-  /** Returns the rows that intersect the viewport extended by `marginPx` on both sides. */
-  rangeFor(scrollTopPx: number, viewportPx: number, marginPx: number): RowRange {
+  /**
+   * Returns the rows that intersect the viewport extended by `marginPx` on both sides, and at
+   * least `marginRows` rows beyond each edge of the viewport, so that one very tall row does
+   * not push all its neighbours out of the rendered range.
+   */
+  rangeFor(scrollTopPx: number, viewportPx: number, marginPx: number, marginRows = 0): RowRange {
     const count = this.#ids.length;
     if (count === 0) return { start: 0, end: 0, topPx: 0, bottomPx: 0 };
 
-    const start = this.indexAt(scrollTopPx - marginPx);
-    const end = Math.min(count, this.indexAt(scrollTopPx + viewportPx + marginPx) + 1);
+    const firstShown = this.indexAt(scrollTopPx);
+    const lastShown = this.indexAt(scrollTopPx + viewportPx);
+    const start = Math.max(0, Math.min(this.indexAt(scrollTopPx - marginPx), firstShown - marginRows));
+    const end = Math.min(count, Math.max(this.indexAt(scrollTopPx + viewportPx + marginPx), lastShown + marginRows) + 1);
     const topPx = this.#offsets[start] ?? 0;
 
     return { start, end, topPx, bottomPx: this.totalPx - (this.#offsets[end] ?? this.totalPx) };

@@ -60,4 +60,18 @@ describe('RowLayout', () => {
     expect(layout.rangeFor(0, 500, 100)).toEqual({ start: 0, end: 0, topPx: 0, bottomPx: 0 });
     expect(layout.idAt(0)).toBeUndefined();
   });
+
+  it('renders neighbours of a very tall row', () => {
+    const layout = new RowLayout();
+    layout.setRows(['m0', 'm1', 'm2', 'm3']);
+    layout.measure('m1', 5000);
+
+    const byPixels = layout.rangeFor(5100, 600, 800);
+    const byRows = layout.rangeFor(5100, 600, 800, 2);
+
+    expect(byPixels.start).toBe(1);
+    expect(byRows.start).toBe(0);
+    expect(byRows.end).toBe(4);
+    expect(byRows.topPx).toBe(0);
+  });
 });
