@@ -4,8 +4,8 @@
  * late message takes its place in display order when it arrives (see CoreStorage.storeIncoming).
  *
  * Gaps come from the receiver's record of accepted seqs (received-seqs.ts), not from the rows
- * it stores: revisions, control messages and dropped broadcasts take a seq without a chat row,
- * and a message deleted for me leaves none, yet none of them is missing.
+ * it shows. Revisions, control messages and dropped broadcasts take a seq without a chat row,
+ * and a message deleted for me leaves no row. None of them is missing.
  */
 
 import type { ReceivedSeqs } from './received-seqs.ts';

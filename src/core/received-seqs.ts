@@ -1,10 +1,10 @@
 /**
  * The receiver's own record of which sequence numbers of each sender install it has accepted in
- * a conversation: stored chat messages, and also payloads that take a seq without leaving a
- * chat row (revisions, control messages, rotation statements, broadcasts the user stopped) and
- * messages the user later deleted for themself. Gap markers and catch-up marks are computed
- * from this record, so none of those leaves a false gap, and a message deleted for me is never
- * requested or stored again.
+ * a conversation. It covers stored chat messages and payloads that take a seq without a shown
+ * chat row (revisions, control messages, rotation statements, broadcasts the user stopped). It
+ * also keeps the messages the user later deleted for themself. Gap markers and catch-up marks
+ * are computed from this record, so none of those leaves a false gap, and a message deleted for
+ * me is not requested or stored again (unless a restored backup predates its arrival).
  *
  * Seqs are kept as sorted, disjoint, inclusive ranges, so an install numbered 1, 2, 3, … costs
  * one range however long the history grows.
@@ -56,9 +56,9 @@ export function hasSeq(ranges: readonly SeqRange[], seq: number): boolean {
 }
 
 /**
- * Returns how many seqs are missing right before `seq`: none when `seq` is inside a range or
- * starts the first one (a restored install continues the numbering of the install it was
- * restored from, so its first seq may be any), otherwise the distance to the previous range.
+ * Returns how many seqs are missing right before `seq`, which is the distance to the previous
+ * range when `seq` starts a range. It is 0 inside a range and at the start of the first one,
+ * because a restored install continues the numbering of the install it was restored from.
  */
 export function missingBefore(ranges: readonly SeqRange[], seq: number): number {
   const index = ranges.findIndex(([first]) => first === seq);

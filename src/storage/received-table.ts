@@ -28,9 +28,9 @@ export function listReceived(received: ReceivedTable, conversation: string, send
 }
 
 /**
- * Adds the seqs of every stored incoming message to `received`. Only the keys of the
- * `[conversation+sender+instance+seq]` index are read; own messages (sent from any install of
- * `ownAddress`) are skipped, because the record is about what this device received.
+ * Adds the seqs of every stored incoming message to `received`, reading only the keys of the
+ * `[conversation+sender+instance+seq]` index. Messages sent by `ownAddress` are skipped,
+ * because the record is about what this device received.
  */
 export async function addStoredMessagesToReceived(
   messages: Pick<Table, 'orderBy'>,

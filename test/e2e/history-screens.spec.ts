@@ -26,7 +26,7 @@ const colorSchemes = ['light', 'dark'] as const;
 
 test.beforeAll(() => assertAppBuilt());
 
-/** Takes the screenshot of `name` at every width and colour scheme; `prepare` runs before each one. */
+/** Takes the screenshot of `name` at every width and colour scheme, running `prepare` before each one. */
 async function shoot(page: Page, name: string, prepare: () => Promise<void> = async () => undefined): Promise<void> {
   for (const width of widthsPx) {
     for (const colorScheme of colorSchemes) {

@@ -69,9 +69,9 @@ export class RowLayout {
   }
 
   /**
-   * Returns the rows that intersect the viewport extended by `marginPx` on both sides, and at
-   * least `marginRows` rows beyond each edge of the viewport, so that one very tall row does
-   * not push all its neighbours out of the rendered range.
+   * Returns the rows that intersect the viewport extended by `marginPx` on both sides. The range
+   * also covers at least `marginRows` rows beyond each edge, so one very tall row cannot push
+   * all its neighbours out of it.
    */
   rangeFor(scrollTopPx: number, viewportPx: number, marginPx: number, marginRows = 0): RowRange {
     const count = this.#ids.length;
