@@ -7,10 +7,11 @@
 
 import type { Card, WireCard } from './card.ts';
 import { cardFromContact } from './contact-cards.ts';
-import { DEFAULT_ENVELOPE_TTL_MS, openEnvelope, sealEnvelope } from './crypto/envelope.ts';
+import { DEFAULT_ENVELOPE_TTL_MS, sealEnvelope } from './crypto/envelope.ts';
+import { readInboundEnvelope } from './inbound-envelope.ts';
 import type { Identity } from './identity.ts';
 import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
-import { chatPayloadOf, decodePayload, encodePayload, MAX_ACK_IDS } from './messages.ts';
+import { chatPayloadOf, encodePayload } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import { isDueForMailbox } from './carry-sender.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
@@ -113,32 +114,20 @@ export class MailboxCourier {
   /** Returns true when the envelope is finished with and can be deleted from the mailbox. */
   async #handleEnvelope(envelope: Uint8Array, contacts: Map<string, Card>): Promise<boolean> {
     const { host, storage, clock, logger } = this.#options;
-    let sender: Card;
-    let payload: WirePayload;
-    let envelopeId: string;
+    const inbound = readInboundEnvelope(host.identity(), envelope, clock.now(), (address) => contacts.get(address));
 
-    try {
-      const opened = openEnvelope(host.identity(), envelope, clock.now(), (address) => contacts.get(address));
-      sender = opened.sender;
-      envelopeId = opened.id;
-      payload = decodePayload(opened.payload);
-    } catch (error) {
+    if (inbound.kind === 'invalid') {
       // It can never be opened, so keeping it would only block the mailbox.
       host.countRejectedEnvelope();
-      logger.warn('envelope rejected', { error: String(error) });
+      logger.warn('envelope rejected', { error: inbound.reason });
+      return true;
+    }
+    if (inbound.kind === 'ack') {
+      await storage.markDelivered(inbound.sender.address, inbound.ids);
       return true;
     }
 
-    if (payload.t === 'ack') {
-      await storage.markDelivered(sender.address, payload.ids.slice(0, MAX_ACK_IDS));
-      return true;
-    }
-    if (payload.t !== 'msg' || payload.id !== envelopeId) {
-      host.countRejectedEnvelope();
-      logger.warn('envelope payload does not match its header', { type: payload.t });
-      return true;
-    }
-
+    const { sender, payload } = inbound;
     const result = await host.storeChat(sender, payload);
     if (result === 'failed') return false;
     if (result === 'blocked') return true;

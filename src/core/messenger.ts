@@ -66,6 +66,8 @@ export interface MessengerExtension {
   onPresence(address: string, isOnline: boolean): void;
   cardFor(address: string): Promise<Card | undefined>;
   watchAddresses(): Promise<string[]>;
+  /** Dials again where the layer still needs a link; `unlinked` are peers online with no link. */
+  reconnect?(unlinked: string[]): Promise<void>;
 }
 
 /** Time to wait for a direct link before waiting messages go to the mailbox. */
@@ -255,6 +257,8 @@ export class Messenger {
       onPresence: (address, isOnline) => this.#handlePresence(address, isOnline),
     });
     await this.refreshWatchList();
+    // The mailbox may have reported ready before the identity was loaded, when collecting was skipped.
+    void this.collectMailbox();
   }
 
   /** Closes every link; the messenger can be started again later. */
@@ -627,6 +631,9 @@ export class Messenger {
     for (const link of this.#links.values()) {
       if (link.isReady) void this.#fetchFiles(link);
     }
+    const unlinked = [...this.#online].filter((address) => !this.#links.has(address));
+    await this.#peerCourier?.dialRecipients(unlinked);
+    await this.#extension?.reconnect?.(unlinked);
     await this.#peerCourier?.maintain();
   }
 

@@ -20,11 +20,11 @@ import { CarrySender } from './carry-sender.ts';
 import type { CarryQuota, CarryStore } from './carry-store-port.ts';
 import { carryTag } from './carry-store-port.ts';
 import { fromBase64Url, toBase64Url } from './bytes.ts';
-import { DEFAULT_ENVELOPE_TTL_MS, openEnvelope } from './crypto/envelope.ts';
+import { DEFAULT_ENVELOPE_TTL_MS } from './crypto/envelope.ts';
+import { readInboundEnvelope } from './inbound-envelope.ts';
 import type { Identity } from './identity.ts';
 import type { InboxResult } from './inbox.ts';
 import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
-import { decodePayload, MAX_ACK_IDS } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage } from './storage-port.ts';
@@ -188,6 +188,20 @@ export class PeerCourier {
     }
   }
 
+  /**
+   * Dials each of these peers that has carried envelopes waiting. A carrier has no outbox entry
+   * for them, so without this a dial that failed once would not be tried again until the
+   * recipient's presence changed.
+   */
+  async dialRecipients(addresses: string[]): Promise<void> {
+    const { store, clock, host } = this.#options;
+    const now = clock.now();
+
+    for (const address of addresses) {
+      if ((await store.listForTag(carryTag(address), now)).length > 0) await host.dial(address);
+    }
+  }
+
   /** Deletes the carried envelopes that have expired and returns how many. */
   async sweepExpired(): Promise<number> {
     const count = await this.#options.store.deleteExpired(this.#options.clock.now());
@@ -259,36 +273,24 @@ export class PeerCourier {
   async #receive(link: PeerLink, offer: CarryOfferPayload): Promise<CarryOutcome> {
     const { storage, host, clock, logger } = this.#options;
     const contacts = new Map((await storage.listContacts()).map((contact) => [contact.address, cardFromContact(contact)]));
-    let sender: Card;
-    let payload: WirePayload;
-    let envelopeId: string;
+    const inbound = readInboundEnvelope(host.identity(), fromBase64Url(offer.envelope), clock.now(), (address) => contacts.get(address));
 
-    try {
-      const opened = openEnvelope(host.identity(), fromBase64Url(offer.envelope), clock.now(), (address) => contacts.get(address));
-      sender = opened.sender;
-      envelopeId = opened.id;
-      payload = decodePayload(opened.payload);
-    } catch (error) {
+    if (inbound.kind === 'invalid') {
       host.countRejectedEnvelope();
-      logger.warn('carried envelope rejected', { carrier: link.remoteAddress.slice(0, 12), error: String(error) });
+      logger.warn('carried envelope rejected', { carrier: link.remoteAddress.slice(0, 12), error: inbound.reason });
       return 'invalid';
     }
-
-    if (payload.t === 'ack') {
+    if (inbound.kind === 'ack') {
       try {
-        await storage.markDelivered(sender.address, payload.ids.slice(0, MAX_ACK_IDS));
+        await storage.markDelivered(inbound.sender.address, inbound.ids);
       } catch (error) {
-        logger.warn('storing a carried receipt failed', { peer: sender.address.slice(0, 12), error: String(error) });
+        logger.warn('storing a carried receipt failed', { peer: inbound.sender.address.slice(0, 12), error: String(error) });
         return 'failed';
       }
       return 'delivered';
     }
-    if (payload.t !== 'msg' || payload.id !== envelopeId) {
-      host.countRejectedEnvelope();
-      logger.warn('carried envelope payload does not match its header', { type: payload.t });
-      return 'invalid';
-    }
 
+    const { sender, payload } = inbound;
     const result = await host.storeChat(sender, payload);
     if (result === 'failed') return 'failed';
     if (result !== 'blocked') void this.#acknowledge(sender, [payload.id], link);

@@ -13,15 +13,9 @@ import { MemoryCarryStore } from './memory-carry-store.ts';
 import type { MemoryMailboxServer } from './memory-mailbox.ts';
 import type { MemoryNetwork } from './memory-network.ts';
 import { MemoryStorage } from './memory-storage.ts';
+import { TestClock } from './messenger-peers.ts';
 
-/** Wall clock that a test can move forward. */
-export class TestClock {
-  offsetMs = 0;
-
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-}
+export { TestClock };
 
 export interface CarryPeer {
   name: string;
@@ -70,6 +64,7 @@ export async function startCarryPeer(world: CarryWorld, name: string, previous?:
 export function stopCarryPeer(world: CarryWorld, peer: CarryPeer): void {
   peer.messenger.stop();
   world.network.leave(peer.address);
+  world.mailbox?.disconnect(peer.address);
 }
 
 export function stopAllCarryPeers(): void {

@@ -1,68 +1,12 @@
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createIdentity } from '../../src/core/identity.ts';
-import { DIRECT_DELIVERY_TIMEOUT_MS, Messenger } from '../../src/core/messenger.ts';
-import { silentLogger } from '../../src/core/ports.ts';
+import { DIRECT_DELIVERY_TIMEOUT_MS } from '../../src/core/messenger.ts';
 import { MemoryMailboxServer } from './memory-mailbox.ts';
 import { MemoryNetwork } from './memory-network.ts';
-import { MemoryStorage } from './memory-storage.ts';
+import type { Peer } from './messenger-peers.ts';
+import { startMailboxPeer, statuses, stopAllPeers, TestClock, texts, waitFor } from './messenger-peers.ts';
 
-/** Wall clock that a test can move forward. */
-class TestClock {
-  offsetMs = 0;
-
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-}
-
-interface Peer {
-  address: string;
-  storage: MemoryStorage;
-  messenger: Messenger;
-}
-
-const running: Messenger[] = [];
-
-async function startPeer(
-  network: MemoryNetwork,
-  server: MemoryMailboxServer,
-  clock: TestClock,
-  name: string,
-  storage = new MemoryStorage(),
-): Promise<Peer> {
-  storage.identity ??= createIdentity(name, nacl.randomBytes, clock.now());
-  const address = storage.identity.address;
-  const messenger = new Messenger({
-    storage,
-    transport: network.transportFor(address),
-    mailbox: server.clientFor(address),
-    clock,
-    randomBytes: nacl.randomBytes,
-    logger: silentLogger,
-    appUrl: 'http://127.0.0.1:8080/',
-    relayUrls: ['http://127.0.0.1:8080/'],
-  });
-  running.push(messenger);
-  await messenger.start();
-
-  return { address, storage, messenger };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-const texts = (peer: Peer, conversation: string): string[] => peer.storage.conversation(conversation).map((m) => m.text);
-const statuses = (peer: Peer, conversation: string): string[] => peer.storage.conversation(conversation).map((m) => m.status);
-
-afterEach(() => {
-  for (const messenger of running.splice(0)) messenger.stop();
-});
+afterEach(() => stopAllPeers());
 
 async function introduce(alice: Peer, bob: Peer): Promise<void> {
   await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
@@ -75,8 +19,8 @@ describe('mailbox delivery', () => {
     const server = new MemoryMailboxServer();
     const clock = new TestClock();
     network.blockDirectLinks = true;
-    const alice = await startPeer(network, server, clock, 'Alice');
-    const bob = await startPeer(network, server, clock, 'Bob');
+    const alice = await startMailboxPeer(network, server, clock, 'Alice');
+    const bob = await startMailboxPeer(network, server, clock, 'Bob');
     await introduce(alice, bob);
 
     await alice.messenger.sendText(bob.address, 'wait for it');
@@ -91,8 +35,8 @@ describe('mailbox delivery', () => {
     const server = new MemoryMailboxServer();
     const clock = new TestClock();
     network.blockDirectLinks = true;
-    const alice = await startPeer(network, server, clock, 'Alice');
-    const bob = await startPeer(network, server, clock, 'Bob');
+    const alice = await startMailboxPeer(network, server, clock, 'Alice');
+    const bob = await startMailboxPeer(network, server, clock, 'Bob');
     await introduce(alice, bob);
 
     await alice.messenger.sendText(bob.address, 'through the relay');
@@ -112,8 +56,8 @@ describe('mailbox delivery', () => {
     const network = new MemoryNetwork();
     const server = new MemoryMailboxServer();
     const clock = new TestClock();
-    const alice = await startPeer(network, server, clock, 'Alice');
-    let bob = await startPeer(network, server, clock, 'Bob');
+    const alice = await startMailboxPeer(network, server, clock, 'Alice');
+    let bob = await startMailboxPeer(network, server, clock, 'Bob');
     await introduce(alice, bob);
     bob.messenger.stop();
     network.leave(bob.address);
@@ -124,7 +68,7 @@ describe('mailbox delivery', () => {
     await alice.messenger.deliverAll();
     expect(server.count(bob.address)).toBe(1);
 
-    bob = await startPeer(network, server, clock, 'Bob', bob.storage);
+    bob = await startMailboxPeer(network, server, clock, 'Bob', bob.storage);
     await waitFor(() => texts(bob, alice.address).length === 1, 'collection on start');
     await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'delivered');
     expect(texts(bob, alice.address)).toEqual(['while you were away']);
@@ -135,8 +79,8 @@ describe('mailbox delivery', () => {
     const server = new MemoryMailboxServer();
     const clock = new TestClock();
     network.blockDirectLinks = true;
-    const alice = await startPeer(network, server, clock, 'Alice');
-    const bob = await startPeer(network, server, clock, 'Bob');
+    const alice = await startMailboxPeer(network, server, clock, 'Alice');
+    const bob = await startMailboxPeer(network, server, clock, 'Bob');
     await introduce(alice, bob);
     const bobMailbox = server.clientFor(bob.address);
     bobMailbox.available = false;
@@ -163,8 +107,8 @@ describe('mailbox delivery', () => {
     const server = new MemoryMailboxServer();
     const clock = new TestClock();
     network.blockDirectLinks = true;
-    const alice = await startPeer(network, server, clock, 'Alice');
-    const bob = await startPeer(network, server, clock, 'Bob');
+    const alice = await startMailboxPeer(network, server, clock, 'Alice');
+    const bob = await startMailboxPeer(network, server, clock, 'Bob');
     await introduce(alice, bob);
     await bob.messenger.block(alice.address);
 
@@ -184,8 +128,8 @@ describe('mailbox delivery', () => {
     const server = new MemoryMailboxServer();
     const clock = new TestClock();
     network.blockDirectLinks = true;
-    const alice = await startPeer(network, server, clock, 'Alice');
-    const bob = await startPeer(network, server, clock, 'Bob');
+    const alice = await startMailboxPeer(network, server, clock, 'Alice');
+    const bob = await startMailboxPeer(network, server, clock, 'Bob');
     await introduce(alice, bob);
     bob.storage.failWrites = true;
 
@@ -209,7 +153,7 @@ describe('mailbox delivery', () => {
     const network = new MemoryNetwork();
     const server = new MemoryMailboxServer();
     const clock = new TestClock();
-    const bob = await startPeer(network, server, clock, 'Bob');
+    const bob = await startMailboxPeer(network, server, clock, 'Bob');
 
     server.store(bob.address, nacl.randomBytes(300));
     await bob.messenger.collectMailbox();

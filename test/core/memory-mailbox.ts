@@ -25,6 +25,12 @@ export class MemoryMailboxServer {
     if (client?.isAvailable()) queueMicrotask(() => client.notify());
   }
 
+  /** Cuts a user's client off, as the relay does when the app closes; a new clientFor reconnects. */
+  disconnect(address: string): void {
+    const client = this.#clients.get(address);
+    if (client) client.available = false;
+  }
+
   count(recipient: string): number {
     return this.envelopes.get(recipient)?.length ?? 0;
   }

@@ -7,9 +7,20 @@ import nacl from 'tweetnacl';
 import { createIdentity } from '../../src/core/identity.ts';
 import type { Identity } from '../../src/core/identity.ts';
 import { Messenger } from '../../src/core/messenger.ts';
+import type { Clock } from '../../src/core/ports.ts';
 import { silentLogger, systemClock } from '../../src/core/ports.ts';
+import type { MemoryMailboxServer } from './memory-mailbox.ts';
 import type { MemoryNetwork } from './memory-network.ts';
 import { MemoryStorage } from './memory-storage.ts';
+
+/** Wall clock that a test can move forward. */
+export class TestClock implements Clock {
+  offsetMs = 0;
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+}
 
 export interface Peer {
   address: string;
@@ -21,12 +32,28 @@ const running: Messenger[] = [];
 
 /** Starts a messenger on `storage`, creating an identity named `name` when it has none. */
 export async function startPeer(network: MemoryNetwork, name: string, storage = new MemoryStorage()): Promise<Peer> {
-  storage.identity ??= createIdentity(name, nacl.randomBytes, Date.now());
+  return startPeerWith(network, name, storage, systemClock);
+}
+
+/** Starts a peer like startPeer that also has a mailbox on `server` and runs on `clock`. */
+export async function startMailboxPeer(
+  network: MemoryNetwork,
+  server: MemoryMailboxServer,
+  clock: Clock,
+  name: string,
+  storage = new MemoryStorage(),
+): Promise<Peer> {
+  return startPeerWith(network, name, storage, clock, server);
+}
+
+async function startPeerWith(network: MemoryNetwork, name: string, storage: MemoryStorage, clock: Clock, server?: MemoryMailboxServer): Promise<Peer> {
+  storage.identity ??= createIdentity(name, nacl.randomBytes, clock.now());
   const address = storage.identity.address;
   const messenger = new Messenger({
     storage,
     transport: network.transportFor(address),
-    clock: systemClock,
+    ...(server && { mailbox: server.clientFor(address) }),
+    clock,
     randomBytes: nacl.randomBytes,
     logger: silentLogger,
     appUrl: 'http://127.0.0.1:8080/',

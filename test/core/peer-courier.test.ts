@@ -166,6 +166,27 @@ describe('peer courier', () => {
     expect(texts(bob, alice.address)).toEqual(['survives a restart']);
   });
 
+  it('redials recipient after failed dial', async () => {
+    const world: CarryWorld = { network: new MemoryNetwork(), clock: new TestClock() };
+    const trio = await startTrio(world);
+    const { alice, carol } = trio;
+    let { bob } = trio;
+    await sendPastDirectTimeout(world, alice, bob, 'after a failed dial');
+    stopCarryPeer(world, alice);
+
+    world.network.blockDirectLinks = true;
+    bob = await startCarryPeer(world, 'Bob', bob);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(carol.messenger.isConnected(bob.address)).toBe(false);
+
+    world.network.blockDirectLinks = false;
+    const dialsBefore = world.network.dials;
+    await carol.messenger.deliverAll();
+    await waitFor(() => texts(bob, alice.address).length === 1, 'bob to get the message after the second dial');
+    expect(world.network.dials).toBeGreaterThan(dialsBefore);
+    expect(texts(bob, alice.address)).toEqual(['after a failed dial']);
+  });
+
   it('retries handing on after the recipient failed to store', async () => {
     const world: CarryWorld = { network: new MemoryNetwork(), clock: new TestClock() };
     const trio = await startTrio(world);

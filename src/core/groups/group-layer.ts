@@ -46,6 +46,7 @@ export function createGroupLayer(options: GroupLayerOptions): GroupLayer {
     onPresence: (address, isOnline) => void sync.presence(address, isOnline),
     cardFor: (address) => sync.cardFor(address),
     watchAddresses: () => sync.watchAddresses(),
+    reconnect: (unlinked) => sync.reconnect(unlinked),
   });
 
   // Group members may carry one-to-one envelopes for each other although they are not contacts.

@@ -115,6 +115,31 @@ export class GroupSync {
     if ((await this.watchAddresses()).includes(address)) this.#network.connect(address);
   }
 
+  /**
+   * Dials one online member of each group that has no linked member, and the admin of each
+   * waiting join request, so that a dial that failed once is tried again. One link per group is
+   * enough to catch up; the others follow as members come online.
+   */
+  async reconnect(unlinked: string[]): Promise<void> {
+    const { storage, identity } = this.#core;
+    const online = new Set(unlinked);
+    const dialled = new Set<string>();
+
+    for (const group of await storage.listGroups()) {
+      if (!group.isMember) continue;
+      const others = group.roster.filter((member) => member.isMember && member.address !== identity.address);
+      if (others.some((member) => this.#network.isConnected(member.address) || dialled.has(member.address))) continue;
+
+      const next = others.find((member) => online.has(member.address));
+      if (next) dialled.add(next.address);
+    }
+    for (const pending of await storage.listPendingJoins()) {
+      const admin = this.#addressOfPendingAdmin(pending.adminCard);
+      if (online.has(admin)) dialled.add(admin);
+    }
+    for (const address of dialled) this.#network.connect(address);
+  }
+
   /** Addresses whose presence matters: members of groups this user is in and admins of pending joins. */
   async watchAddresses(): Promise<string[]> {
     const { storage, identity } = this.#core;

@@ -171,6 +171,25 @@ describe('group sync', () => {
     expect(carolAgain.messenger.isConnected(alice.address)).toBe(false);
   });
 
+  it('redials a member after failed dial', async () => {
+    const { network, alice, bob, carol, group } = await threeMembers();
+    const carolStores = { storage: carol.storage, groupStorage: carol.groupStorage };
+    stopPeer(network, carol);
+    await alice.groups.service.sendText(group, 'missed');
+    await waitFor(() => bob.groupStorage.texts(group).length === 1, 'Bob to get the message');
+    stopPeer(network, alice);
+
+    network.blockDirectLinks = true;
+    const carolAgain = await startGroupPeer(network, 'Carol', carolStores);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(carolAgain.messenger.isConnected(bob.address)).toBe(false);
+
+    network.blockDirectLinks = false;
+    await carolAgain.messenger.deliverAll();
+    await waitFor(() => carolAgain.groupStorage.texts(group).length === 1, 'Carol to catch up after the second dial', 5000);
+    expect(carolAgain.groupStorage.texts(group)).toEqual(['missed']);
+  });
+
   it('keeps announcement posts to admins and collects read receipts', async () => {
     const { alice, bob, carol, group } = await threeMembers();
     await alice.groups.service.setAnnouncement(group, true);

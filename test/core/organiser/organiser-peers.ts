@@ -14,17 +14,11 @@ import type { MemoryMailboxServer } from '../memory-mailbox.ts';
 import type { MemoryNetwork } from '../memory-network.ts';
 import { MemoryStorage } from '../memory-storage.ts';
 import { MemoryOrganiserStorage } from '../memory-organiser-storage.ts';
+import { TestClock } from '../messenger-peers.ts';
 
 export const fallbacks: PlaceholderFallbacks = { name: 'there', first: 'there' };
 
-/** Wall clock that a test can move forward. */
-export class TestClock implements Clock {
-  offsetMs = 0;
-
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-}
+export { TestClock };
 
 export interface OrganiserPeer {
   name: string;
