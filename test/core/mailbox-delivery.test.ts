@@ -168,8 +168,8 @@ describe('mailbox delivery of revisions', () => {
     const network = new MemoryNetwork();
     const server = new MemoryMailboxServer();
     const clock = new TestClock();
-    const alice = await startPeer(network, server, clock, 'Alice');
-    let bob = await startPeer(network, server, clock, 'Bob');
+    const alice = await startMailboxPeer(network, server, clock, 'Alice');
+    let bob = await startMailboxPeer(network, server, clock, 'Bob');
     await introduce(alice, bob);
     const edited = await alice.messenger.sendText(bob.address, 'meet at 5');
     const deleted = await alice.messenger.sendText(bob.address, 'wrong chat');
@@ -184,7 +184,7 @@ describe('mailbox delivery of revisions', () => {
     await alice.messenger.deliverAll();
     expect(server.count(bob.address)).toBe(2);
 
-    bob = await startPeer(network, server, clock, 'Bob', bob.storage);
+    bob = await startMailboxPeer(network, server, clock, 'Bob', bob.storage);
     await waitFor(() => bob.storage.messages.get(deleted.id)?.deletedAt !== undefined, 'the deletion');
     expect(bob.storage.messages.get(edited.id)?.text).toBe('meet at 6');
     expect(bob.storage.messages.get(edited.id)?.editedAt).toBeDefined();
