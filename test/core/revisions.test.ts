@@ -143,6 +143,26 @@ describe('edits and deletions', () => {
     await waitFor(() => shown(bob, alice.address)[0] === '(deleted)', 'bob to see the deletion');
   });
 
+  it('sends a queued message deleted for everyone as deleted', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await bob.messenger.addContactFromInvite(alice.messenger.inviteLink());
+    stopPeer(network, bob);
+    const sent = await alice.messenger.sendText(bob.address, 'not meant to go');
+    await alice.messenger.deleteForEveryone(sent.id);
+    await alice.messenger.sendText(bob.address, 'this one is');
+
+    const bobAgain = await startPeer(network, 'Bob', bob.storage);
+    await waitFor(() => shown(bobAgain, alice.address).length === 2, 'bob to get the queued messages');
+
+    expect(shown(bobAgain, alice.address)).toEqual(['(deleted)', 'this one is']);
+    expect(bobAgain.storage.messages.get(sent.id)?.revises).toBeUndefined();
+    expect(bobAgain.storage.listReceived(alice.address)[0]?.ranges).toEqual([[1, 3]]);
+    await waitFor(() => alice.storage.outbox.size === 0, 'receipts for all three');
+  });
+
   it('deletes for me only', async () => {
     const network = new MemoryNetwork();
     const { alice, bob } = await chattingPair(network);
