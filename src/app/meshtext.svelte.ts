@@ -23,6 +23,7 @@ import { DexieGroupStorage } from '../storage/dexie-group-storage.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
 import { DexieOrganiserStorage } from '../storage/organiser-storage.ts';
 import { DexieFileStorage } from '../storage/dexie-file-storage.ts';
+import { listOutboxHeads } from '../storage/outbox-heads-query.ts';
 import { MAX_FILE_BYTES } from '../core/files/file-meta.ts';
 import { FileTooLargeError } from '../core/transfer/transfer-errors.ts';
 import { makeThumbnail } from './thumbnail.ts';
@@ -387,9 +388,10 @@ export class Meshtext {
     void this.#followOwnRotation();
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
     void this.organiser.broadcasts.resume();
-    // Other tabs write to the same outbox; any change to it is a reason to deliver.
-    this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
-      next: () => void this.messenger.deliverAll(),
+    // Other tabs write to the same outbox. The query reruns on every outbox change, and a
+    // delivery round starts only when another tab added messages.
+    this.#outboxWatch = liveQuery(() => listOutboxHeads(this.db)).subscribe({
+      next: (heads) => void this.messenger.deliverOutboxGrowth(heads),
     });
     // Any tab may change a group: its own sequence number, log heads and key show it. The
     // leader offers changed groups to connected members and watches new members' presence.
