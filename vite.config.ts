@@ -43,12 +43,13 @@ export default defineConfig({
           { src: 'pwa-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
           { src: 'maskable-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
-        // src/ui/state/shared-content.ts reads shared text and links from this URL.
+        // public/sw-share-target.js receives the POST, stores the files and redirects to
+        // GET /share, where src/ui/state/shared-content.ts reads the text and links.
         share_target: {
           action: '/share',
-          method: 'GET',
-          enctype: 'application/x-www-form-urlencoded',
-          params: { title: 'title', text: 'text', url: 'url' },
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: { title: 'title', text: 'text', url: 'url', files: [{ name: 'files', accept: ['*/*'] }] },
         },
         // src/ui/state/shortcut-fragment.ts opens the matching dialog for these fragments.
         shortcuts: [
@@ -75,8 +76,8 @@ export default defineConfig({
         // from the first visit. Updates still wait for the user, because skipWaiting stays off.
         clientsClaim: true,
         cleanupOutdatedCaches: true,
-        // Adds the notificationclick handler, which the generated worker lacks.
-        importScripts: ['sw-notifications.js'],
+        // Adds the notificationclick and share target handlers, which the generated worker lacks.
+        importScripts: ['sw-notifications.js', 'sw-share-target.js'],
       },
     }),
   ],

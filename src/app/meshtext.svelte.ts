@@ -23,6 +23,7 @@ import { DexieGroupStorage } from '../storage/dexie-group-storage.ts';
 import { DexieStorage } from '../storage/dexie-storage.ts';
 import { DexieOrganiserStorage } from '../storage/organiser-storage.ts';
 import { DexieFileStorage } from '../storage/dexie-file-storage.ts';
+import { listOutboxHeads } from '../storage/outbox-heads-query.ts';
 import { MAX_FILE_BYTES } from '../core/files/file-meta.ts';
 import { FileTooLargeError } from '../core/transfer/transfer-errors.ts';
 import { makeThumbnail } from './thumbnail.ts';
@@ -422,11 +423,13 @@ export class Meshtext {
     await this.messenger.connect();
     await this.transport.start(identity);
     await this.#openRetiredMailboxes();
+    void this.#followOwnRotation();
     this.#retryTimer = setInterval(() => void this.messenger.deliverAll(), DELIVERY_RETRY_INTERVAL_MS);
     void this.organiser.broadcasts.resume();
-    // Other tabs write to the same outbox; any change to it is a reason to deliver.
-    this.#outboxWatch = liveQuery(() => this.db.outbox.toCollection().primaryKeys()).subscribe({
-      next: () => void this.messenger.deliverAll(),
+    // Other tabs write to the same outbox. The query reruns on every outbox change, and a
+    // delivery round starts only when another tab added messages.
+    this.#outboxWatch = liveQuery(() => listOutboxHeads(this.db)).subscribe({
+      next: (heads) => void this.messenger.deliverOutboxGrowth(heads),
     });
     // Any tab may change a group: its own sequence number, log heads and key show it. The
     // leader offers changed groups to connected members and watches new members' presence.
@@ -450,6 +453,16 @@ export class Meshtext {
   }
 
   /** Collects what still arrives for the keys a rotation replaced, while they are kept. */
+  /** Moves group memberships to this user's new keys after a rotation, also one cut short by a reload. */
+  async #followOwnRotation(): Promise<void> {
+    try {
+      const retired = await this.messenger.listRetiredIdentities();
+      if (retired.length > 0) await this.groups.service.followOwnRotation(retired);
+    } catch (error) {
+      createLogger('groups').error('moving group memberships to the new keys failed', { error: String(error) });
+    }
+  }
+
   async #openRetiredMailboxes(): Promise<void> {
     for (const retired of await this.messenger.listRetiredIdentities()) {
       const { control, mailbox } = openRetiredMailbox(this.#relayUrl, retired);

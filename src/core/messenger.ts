@@ -29,6 +29,8 @@ import { MailboxCourier } from './mailbox-courier.ts';
 import { MAX_LIVE_LINKS, pickLinkToEvict } from './link-limits.ts';
 import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
+import type { OutboxHead } from './outbox-heads.ts';
+import { OutboxHeads } from './outbox-heads.ts';
 import { OutboxWriter } from './outbox-writer.ts';
 import type { LinkCloseReason } from './peer-link.ts';
 import { ReadReceipts } from './read-receipts.ts';
@@ -148,6 +150,9 @@ export class Messenger {
   #keyChangesLoading: Promise<KeyChanges> | undefined;
   #files: FileTransfers | undefined;
   #peerCourier: PeerCourier | undefined;
+  #outboxHeads = new OutboxHeads();
+  #deliverAllRunning: Promise<void> | undefined;
+  #isDeliverAllRequested = false;
   /** First time each conversation with waiting messages had no ready link. */
   #waitingSince = new Map<string, number>();
   /** Inbound payloads of each link, handled in batches, in arrival order. */
@@ -478,6 +483,7 @@ export class Messenger {
   #handleWritten(messages: MessageRecord[]): void {
     const byConversation = new Map<string, MessageRecord[]>();
     for (const message of messages) {
+      this.#outboxHeads.noteHandled(message.conversation, message.seq);
       const list = byConversation.get(message.conversation) ?? [];
       list.push(message);
       byConversation.set(message.conversation, list);
@@ -617,8 +623,37 @@ export class Messenger {
     }
   }
 
-  /** Sends every conversation with waiting messages on its way; the app calls this on a timer. */
-  async deliverAll(): Promise<void> {
+  /**
+   * Starts a delivery round when the outbox holds messages that another tab wrote after this
+   * messenger's own; see OutboxHeads. The connected tab calls it whenever the outbox changes.
+   */
+  deliverOutboxGrowth(heads: OutboxHead[]): Promise<void> {
+    return this.#outboxHeads.takeUnhandled(heads) ? this.deliverAll() : Promise.resolve();
+  }
+
+  /**
+   * Sends every conversation with waiting messages on its way; the app calls this on a timer.
+   * Calls made during a round share one more round after it.
+   */
+  deliverAll(): Promise<void> {
+    this.#isDeliverAllRequested = true;
+    this.#deliverAllRunning ??= this.#runDeliverAllRounds();
+
+    return this.#deliverAllRunning;
+  }
+
+  async #runDeliverAllRounds(): Promise<void> {
+    try {
+      while (this.#isDeliverAllRequested) {
+        this.#isDeliverAllRequested = false;
+        await this.#deliverAllOnce();
+      }
+    } finally {
+      this.#deliverAllRunning = undefined;
+    }
+  }
+
+  async #deliverAllOnce(): Promise<void> {
     const conversations = await this.#options.storage.listOutboxConversations();
     for (const waiting of this.#waitingSince.keys()) {
       if (!conversations.includes(waiting)) this.#waitingSince.delete(waiting);

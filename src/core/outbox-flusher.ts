@@ -25,6 +25,12 @@ interface LinkProgress {
 /** Outbox messages read per page, which bounds memory when a long outbox drains. */
 export const OUTBOX_PAGE_SIZE = 2_048;
 
+/**
+ * Time the 'sent' status waits before it is stored. A receipt usually comes sooner and makes
+ * the write unnecessary, so a burst of sends is not written a second time just for 'sent'.
+ */
+export const SENT_MARK_DELAY_MS = 1_000;
+
 export class OutboxFlusher {
   #storage: CoreStorage;
   #logger: Logger;
@@ -72,23 +78,29 @@ export class OutboxFlusher {
     if (await this.#isPaused(link)) return;
 
     const progress = this.#progressOf(link);
-    const first = messages[0];
-    const isNextInOrder =
-      first !== undefined && progress.sentUpToSeq === first.seq - 1 && !progress.running && !progress.isHeld && !link.isClosed;
+    // A running pass may send these messages too. Waiting for it, instead of requesting one
+    // more pass, keeps a burst of writes from turning into one outbox read per batch.
+    while (progress.running) await progress.running.catch(() => undefined);
+
+    const unsent = messages.filter((message) => message.seq > progress.sentUpToSeq);
+    const first = unsent[0];
+    if (first === undefined) return;
+
+    const isNextInOrder = progress.sentUpToSeq === first.seq - 1 && !progress.isHeld && !link.isClosed;
     if (!isNextInOrder) {
       await this.flush(link);
       return;
     }
 
     const sentIds: string[] = [];
-    for (const message of messages) {
+    for (const message of unsent) {
       if (message.seq !== progress.sentUpToSeq + 1 || !link.send(chatPayloadOf(message))) break;
       progress.sentUpToSeq = message.seq;
       progress.sentIds.add(message.id);
       sentIds.push(message.id);
     }
     this.#markSent(sentIds);
-    if (sentIds.length < messages.length) await this.flush(link);
+    if (sentIds.length < unsent.length) await this.flush(link);
   }
 
   /** Makes flushes of the link wait until release(). */
@@ -107,6 +119,8 @@ export class OutboxFlusher {
   /** Puts the messages that went out on a closed link and were not acknowledged back in the queue. */
   async linkClosed(link: PeerLink): Promise<void> {
     const unacknowledged = [...(this.#progress.get(link)?.sentIds ?? [])];
+    // A 'sent' mark still waiting would undo the requeue below.
+    for (const id of unacknowledged) this.#unmarkedSent.delete(id);
 
     if (unacknowledged.length > 0) await this.#storage.requeue(unacknowledged);
   }
@@ -161,8 +175,8 @@ export class OutboxFlusher {
 
   async #writeSent(): Promise<void> {
     this.#isWritingSent = true;
-    // Let the acknowledgements already on their way remove ids first.
-    await Promise.resolve();
+    // Let the acknowledgements on their way remove ids first.
+    await new Promise((resolve) => setTimeout(resolve, SENT_MARK_DELAY_MS));
 
     try {
       while (this.#unmarkedSent.size > 0) {

@@ -10,6 +10,8 @@ import { BUILD_ID } from './build-info.ts';
 import type { PwaServices } from './pwa-context.ts';
 import { hadIdentity, rememberIdentity, watchDatabaseLoss } from './storage-loss.ts';
 import { watchUnread } from './unread-watch.ts';
+import { deleteStaleShares } from './share-inbox.ts';
+import { closeNotificationsWhenSeen } from './close-seen-notifications.ts';
 
 /** Message that public/sw-notifications.js posts to a window when a notification is clicked. */
 interface OpenConversationMessage {
@@ -39,12 +41,28 @@ export function startPwa(app: Meshtext, pwa: PwaServices): void {
       hasStarted = true;
       rememberIdentity();
       void pwa.storage.requestPersistence();
+      void deleteStaleSharesLogged();
       watchUnread({
         db: app.db,
         shouldNotify: () => app.tabRole === 'leader' && pwa.notifications.isEnabled,
+        openChat: () => app.openConversation ?? app.openGroup,
       });
     });
+
+    const seenWatch = closeNotificationsWhenSeen(() => app.openConversation);
+    $effect(() => {
+      if (app.openConversation !== undefined) seenWatch.check();
+    });
   });
+}
+
+async function deleteStaleSharesLogged(): Promise<void> {
+  try {
+    const count = await deleteStaleShares(Date.now());
+    if (count > 0) log.info('stale shared files deleted', { count });
+  } catch (error) {
+    log.warn('stale shared files not deleted', { error: String(error) });
+  }
 }
 
 function listenForNotificationClicks(app: Meshtext): void {

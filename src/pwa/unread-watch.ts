@@ -1,6 +1,8 @@
 /**
  * Keeps the unread count in the document title and the app icon badge, and shows a system
- * notification through the service worker when a message arrives while Meshtext is hidden.
+ * notification through the service worker when a message arrives while no visible tab shows
+ * that chat or the conversation list (see tab-views.ts). Only the leader tab notifies, so
+ * several open tabs notify once.
  * Android Chrome throws on `new Notification()` in a page, so notifications always go through
  * `ServiceWorkerRegistration.showNotification`.
  */
@@ -10,6 +12,7 @@ import type { ContactRecord } from '../core/storage-port.ts';
 import type { MeshtextDatabase } from '../storage/database.ts';
 import { t } from '../ui/i18n/index.ts';
 import { createLogger } from '../app/logger.ts';
+import { watchTabViews, type TabView } from './tab-views.ts';
 
 /** Maximum length of the message preview in a notification, in characters. */
 const MAX_PREVIEW_LENGTH = 160;
@@ -20,20 +23,25 @@ export interface UnreadWatchOptions {
   db: MeshtextDatabase;
   /** True in the one tab that should notify, so that several open tabs notify once. */
   shouldNotify: () => boolean;
+  /** Address or group id of the chat this tab shows, if any. */
+  openChat: () => string | undefined;
 }
 
 /** Starts watching the unread counts and returns a function that stops it. */
-export function watchUnread({ db, shouldNotify }: UnreadWatchOptions): () => void {
+export function watchUnread({ db, shouldNotify, openChat }: UnreadWatchOptions): () => void {
   let previousCounts: Map<string, number> | undefined;
+  const tabViews = watchTabViews(
+    (): TabView => ({ isVisible: document.visibilityState === 'visible', conversation: openChat() }),
+  );
 
   const subscription = liveQuery(() => db.contacts.filter((contact) => contact.state !== 'blocked').toArray()).subscribe({
     next: (contacts) => {
       const total = contacts.reduce((sum, contact) => sum + contact.unreadCount, 0);
       showUnreadCount(total);
 
-      if (previousCounts && document.visibilityState === 'hidden' && shouldNotify()) {
+      if (previousCounts && shouldNotify()) {
         for (const contact of contacts) {
-          if (contact.unreadCount > (previousCounts.get(contact.address) ?? 0)) void notify(db, contact);
+          if (contact.unreadCount > (previousCounts.get(contact.address) ?? 0)) void notifyUnlessOnScreen(contact);
         }
       }
       previousCounts = new Map(contacts.map((contact) => [contact.address, contact.unreadCount]));
@@ -41,7 +49,16 @@ export function watchUnread({ db, shouldNotify }: UnreadWatchOptions): () => voi
     error: (error: unknown) => log.error('unread count query failed', { error: String(error) }),
   });
 
-  return () => subscription.unsubscribe();
+  async function notifyUnlessOnScreen(contact: ContactRecord): Promise<void> {
+    if (await tabViews.isConversationOnScreen(contact.address)) return;
+
+    await notify(db, contact);
+  }
+
+  return () => {
+    subscription.unsubscribe();
+    tabViews.close();
+  };
 }
 
 /** Writes the count into the document title and the installed app's icon badge. */

@@ -1,6 +1,6 @@
 /**
- * Backups of the local database: the identity, contacts, messages, outbox and sequence counters
- * are read into one JSON document (byte arrays as `{ "$bytes": "<base64url>" }`) and sealed with
+ * Backups of the local database: the identity, contacts, messages, outbox, sequence counters,
+ * contact lists, broadcasts, the profile and groups are read into one JSON document (byte arrays as `{ "$bytes": "<base64url>" }`) and sealed with
  * a passphrase by src/core/crypto/backup.ts. Restoring writes them back in one transaction, so
  * a failed restore leaves the database as it was.
  *
@@ -33,6 +33,14 @@ export const BACKUP_TABLES = [
   'broadcasts',
   'broadcastRecipients',
   'ownProfile',
+  // Groups: the derived records, the membership log, key bundles, messages and join requests.
+  // Pair keys are left out, since the restored identity derives them again.
+  'groups',
+  'groupLog',
+  'groupBundles',
+  'groupMessages',
+  'groupJoinRequests',
+  'groupPendingJoins',
   // Seqs received per sender install, so that messages deleted for me stay deleted after a
   // restore; a backup made before the table existed rebuilds it from its messages.
   'received',
@@ -156,7 +164,7 @@ export async function restoreBackup(
   let writtenRows = 0;
 
   try {
-    await db.transaction('rw', [...BACKUP_TABLES.map((name) => db.table(name)), db.retiredIdentities], async () => {
+    await db.transaction('rw', [...BACKUP_TABLES.map((name) => db.table(name)), db.retiredIdentities, db.groupPairKeys], async () => {
       if ((await db.identity.count()) > 0 && !options.replaceExisting) {
         throw new BackupError('identity-exists', 'this device already has an identity');
       }
@@ -164,6 +172,7 @@ export async function restoreBackup(
       for (const name of BACKUP_TABLES) await db.table(name).clear();
       // Keys retired by the replaced identity must not collect mail into the restored one.
       await db.retiredIdentities.clear();
+      await db.groupPairKeys.clear();
       for (const name of BACKUP_TABLES) {
         const rows = tables[name];
         for (let start = 0; start < rows.length; start += WRITE_CHUNK_ROWS) {

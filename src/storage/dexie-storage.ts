@@ -22,6 +22,7 @@ import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY, MAX_PENDING_READ_RECEIPTS } from './database.ts';
 import { addReceived, listReceived } from './received-table.ts';
 import { toStorageError } from './storage-errors.ts';
+import { dedupeKey, findStoredKeys } from './stored-message-keys.ts';
 
 /**
  * Newest messages of a conversation checked for unread ones when the user reads it.
@@ -220,9 +221,17 @@ export class DexieStorage implements CoreStorage {
   }
 
   async listOutboxConversations(): Promise<string[]> {
-    const keys = await this.db.outbox.orderBy('[conversation+seq]').keys();
+    const conversations: string[] = [];
+    const index = this.db.outbox.where('[conversation+seq]');
 
-    return [...new Set(keys.map((key) => (key as unknown as [string, number])[0]))];
+    // One read per conversation, each jumping past the entries of the one before, so a long
+    // outbox costs no more than a short one.
+    for (let entry = await this.db.outbox.orderBy('[conversation+seq]').first(); entry; ) {
+      conversations.push(entry.conversation);
+      entry = await index.above([entry.conversation, Dexie.maxKey]).first();
+    }
+
+    return conversations;
   }
 
   async markSent(ids: string[]): Promise<void> {
@@ -316,14 +325,16 @@ export class DexieStorage implements CoreStorage {
     return guard(() =>
       db.transaction('rw', [db.messages, db.contacts], async () => {
         // Unread messages are the newest ones, or late ones placed a little before them, so
-        // only the end of the conversation is read.
-        const tail = await db.messages
-          .where('[conversation+storedAt]')
+        // only the end of the conversation is read. One cursor advance finds where that end
+        // starts and one getAll() reads it; a reverse cursor would cost a request per message.
+        const byStoredAt = db.messages.where('[conversation+storedAt]');
+        const oldest = await byStoredAt
           .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
           .reverse()
-          .limit(READ_LOOKBACK_MESSAGES)
-          .toArray();
-        const unread = tail.filter((message) => message.direction === 'in' && message.readAt === undefined).reverse();
+          .offset(READ_LOOKBACK_MESSAGES - 1)
+          .first();
+        const tail = await byStoredAt.between([conversation, oldest?.storedAt ?? Dexie.minKey], [conversation, Dexie.maxKey], true, true).toArray();
+        const unread = tail.filter((message) => message.direction === 'in' && message.readAt === undefined);
         if (unread.length === 0) return [];
 
         const ids = unread.map((message) => message.id);
@@ -369,9 +380,7 @@ export class DexieStorage implements CoreStorage {
 
     return guard(() =>
       db.transaction('rw', [db.messages, db.contacts, db.received], async () => {
-        const keys = messages.map((message) => [message.conversation, message.sender, message.instance, message.seq]);
-        const existing = await db.messages.where('[conversation+sender+instance+seq]').anyOf(keys).toArray();
-        const seen = new Set(existing.map(dedupeKey));
+        const seen = await findStoredKeys(db, messages);
         // A seq received before counts as a duplicate even without its row: the user may have deleted it for themself.
         const sources = [...new Set(messages.map((message) => JSON.stringify([message.conversation, message.sender, message.instance])))];
         const receivedRows = await db.received.bulkGet(sources.map((source) => JSON.parse(source) as [string, string, string]));
@@ -496,10 +505,6 @@ export class DexieStorage implements CoreStorage {
   async markConversationRead(conversation: string): Promise<void> {
     await guard(() => this.db.contacts.update(conversation, { unreadCount: 0 }));
   }
-}
-
-function dedupeKey(message: MessageRecord): string {
-  return JSON.stringify([message.conversation, message.sender, message.instance, message.seq]);
 }
 
 async function guard<T>(write: () => Promise<T>): Promise<T> {

@@ -3,7 +3,8 @@
  * new identity to a known contact. Everything happens in one transaction, so a crash or a full
  * disk leaves both conversations as they were. Gap markers and catch-up marks are computed from
  * the received records (see received-table.ts), which move with the messages; read state moves
- * as readAt on the messages and as the contact's pending read receipts.
+ * as readAt on the messages and as the contact's pending read receipts. Contact list memberships
+ * move to the new address too.
  */
 
 import Dexie from 'dexie';
@@ -20,7 +21,7 @@ export async function mergeConversation(
   into: string,
   changes: { from: Partial<ContactRecord>; into: Partial<ContactRecord> },
 ): Promise<void> {
-  await db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts, db.received], async () => {
+  await db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts, db.listMembers, db.received], async () => {
     const waiting = new Set(
       (await db.outbox.where('[conversation+seq]').between([from, Dexie.minKey], [from, Dexie.maxKey]).toArray()).map(
         (entry) => entry.messageId,
@@ -46,6 +47,11 @@ export async function mergeConversation(
     const fromCounter = (await db.counters.get(`seq:${from}`))?.value ?? 0;
     const intoCounter = (await db.counters.get(`seq:${into}`))?.value ?? 0;
     await db.counters.put({ name: `seq:${into}`, value: Math.max(fromCounter, intoCounter) });
+
+    // Contact lists keep the person at the new address, as broadcasts and list links expect.
+    const memberships = await db.listMembers.where('address').equals(from).toArray();
+    await db.listMembers.bulkPut(memberships.map((row) => ({ ...row, address: into })));
+    await db.listMembers.bulkDelete(memberships.map((row): [string, string] => [row.list, from]));
 
     const source = await db.contacts.get(from);
     const target = await db.contacts.get(into);

@@ -30,7 +30,7 @@ test('group screens fit 360 and 1280 px in light and dark', async ({ relay, open
   await dialog.getByRole('button', { name: 'Create group' }).click();
   await page.getByRole('textbox', { name: 'Message to the group' }).fill('Doors open at 9, sound check at 8.');
   await page.getByRole('button', { name: 'Send' }).click();
-  await bob.page.getByRole('navigation', { name: 'Groups' }).getByRole('button', { name: 'Stage crew' }).click({ timeout: deliveryTimeoutMs });
+  await bob.page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'Stage crew' }).click({ timeout: deliveryTimeoutMs });
   await bob.page.getByRole('textbox', { name: 'Message to the group' }).fill('On my way with the cables.');
   await bob.page.getByRole('button', { name: 'Send' }).click();
   await expect(page.getByRole('log', { name: 'Group messages' }).getByText('On my way with the cables.')).toBeVisible({ timeout: deliveryTimeoutMs });
@@ -53,7 +53,7 @@ test('group screens fit 360 and 1280 px in light and dark', async ({ relay, open
 
   await page.setViewportSize({ width: 360, height: 720 });
   await page.getByRole('button', { name: 'Back to conversations' }).click();
-  await expect(page.getByRole('navigation', { name: 'Groups' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Conversations' })).toBeVisible();
   await expectNoSidewaysScroll(page);
   await page.screenshot({ path: testInfo.outputPath('list-360-dark.png') });
 });

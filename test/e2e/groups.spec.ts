@@ -5,7 +5,7 @@ import { addContact, createIdentity, deliveryTimeoutMs, readOwnInvite, waitUntil
 test.beforeAll(() => assertAppBuilt());
 
 function groupList(page: Page): Locator {
-  return page.getByRole('navigation', { name: 'Groups' });
+  return page.getByRole('navigation', { name: 'Conversations' });
 }
 
 function groupLog(page: Page): Locator {
@@ -17,7 +17,8 @@ function groupMessage(page: Page, text: string): Locator {
 }
 
 async function openGroup(page: Page, name: string): Promise<void> {
-  await groupList(page).getByRole('button', { name }).click({ timeout: deliveryTimeoutMs });
+  // The group's own button, not the cancel button of a join request that names the group too.
+  await groupList(page).getByRole('button', { name: `${name} (Group)` }).click({ timeout: deliveryTimeoutMs });
   await expect(groupLog(page)).toBeVisible();
 }
 
@@ -94,6 +95,7 @@ test('group chat, removal, join link and catch-up', async ({ relay, openBrowser 
   await joinDialog.getByRole('button', { name: 'Ask to join' }).click();
   await expect(joinDialog.getByText('Request sent')).toBeVisible();
   await joinDialog.getByRole('button', { name: 'Close' }).click();
+  await expect(groupList(dave.page).getByRole('button', { name: 'Cancel the join request for Crew' })).toBeVisible();
   await panel.getByRole('button', { name: 'Approve' }).click({ timeout: deliveryTimeoutMs });
   await expect(panel.getByRole('listitem').filter({ hasText: 'Dave' })).toBeVisible();
   await panel.getByRole('button', { name: 'Close' }).click();

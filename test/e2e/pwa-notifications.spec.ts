@@ -1,14 +1,17 @@
-import type { Locator, Page } from '@playwright/test';
+import type { BrowserContext, Locator, Page } from '@playwright/test';
 import {
   acceptRequest,
   addContact,
   createIdentity,
   expectConversation,
+  messageItem,
+  openConversation,
+  readOwnAddress,
   readOwnInvite,
   sendMessage,
   waitUntilOnline,
 } from './app.ts';
-import { assertAppBuilt, expect, test } from './fixtures.ts';
+import { assertAppBuilt, expect, test, type TestBrowser, type TestRelay } from './fixtures.ts';
 import { installVisibilityControl, openProfile, setPageHidden, waitForServiceWorkerControl } from './pwa.ts';
 
 test.beforeAll(() => assertAppBuilt());
@@ -31,6 +34,120 @@ async function readNotifications(page: Page): Promise<ShownNotification[]> {
     return notifications.map(({ title, body, tag }) => ({ title, body, tag }));
   });
 }
+
+/**
+ * Records every showNotification call of the context's pages, because a second notification with
+ * the same tag replaces the first and getNotifications() would not show that it was shown twice.
+ */
+async function recordShownNotifications(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    // Playwright runs init scripts in workers too, which have no ServiceWorkerRegistration.
+    if (typeof ServiceWorkerRegistration !== 'function') return;
+
+    const shown: { title: string; body: string }[] = [];
+    (globalThis as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
+    const showNotification = ServiceWorkerRegistration.prototype.showNotification;
+    ServiceWorkerRegistration.prototype.showNotification = function (title, options) {
+      shown.push({ title, body: options?.body ?? '' });
+      return showNotification.call(this, title, options);
+    };
+  });
+}
+
+/** Returns the notifications that all of the context's pages showed, in page order. */
+async function readShownNotifications(context: BrowserContext): Promise<{ title: string; body: string }[]> {
+  const perPage = await Promise.all(
+    context.pages().map((page) => page.evaluate(() => (globalThis as unknown as { shownNotifications: { title: string; body: string }[] }).shownNotifications)),
+  );
+
+  return perPage.flat();
+}
+
+/**
+ * Alice writes to Bob and Bob accepts, with notifications allowed. Bob then opens a second tab,
+ * which follows the first one (the leader, which talks to the network).
+ */
+async function startWithTwoTabs(relay: TestRelay, openBrowser: (name: string) => Promise<TestBrowser>): Promise<{ alice: Page; bob: TestBrowser; second: Page }> {
+  const alice = await openBrowser('alice');
+  const bob = await openBrowser('bob');
+  await installVisibilityControl(bob.context);
+  await recordShownNotifications(bob.context);
+  await bob.context.grantPermissions(['notifications'], { origin: relay.url.replace(/\/$/, '') });
+
+  await createIdentity(alice.page, relay.url, 'Alice');
+  await createIdentity(bob.page, relay.url, 'Bob');
+  await waitUntilOnline(alice.page);
+  await waitUntilOnline(bob.page);
+  await waitForServiceWorkerControl(bob.page);
+  await addContact(alice.page, await readOwnInvite(bob.page));
+  await sendMessage(alice.page, 'hello Bob');
+  await acceptRequest(bob.page, 'Alice');
+
+  const second = await bob.context.newPage();
+  await second.goto(relay.url);
+  await expect(second.getByText('Meshtext is also open in another tab')).toBeVisible();
+
+  return { alice: alice.page, bob, second };
+}
+
+test('two hidden tabs notify once', async ({ relay, openBrowser }) => {
+  const { alice, bob, second } = await startWithTwoTabs(relay, openBrowser);
+  await setPageHidden(bob.page, true);
+  await setPageHidden(second, true);
+
+  await sendMessage(alice, 'while both hidden');
+
+  await expect.poll(() => readShownNotifications(bob.context)).toEqual([{ title: 'Alice', body: 'while both hidden' }]);
+  await sendMessage(alice, 'second while hidden');
+  await expect.poll(() => readShownNotifications(bob.context)).toEqual([
+    { title: 'Alice', body: 'while both hidden' },
+    { title: 'Alice', body: 'second while hidden' },
+  ]);
+  expect(await readNotifications(second)).toEqual([{ title: 'Alice', body: 'second while hidden', tag: await readOwnAddress(alice) }]);
+});
+
+test('chat visible in another tab suppresses notification', async ({ relay, openBrowser }) => {
+  const { alice, bob, second } = await startWithTwoTabs(relay, openBrowser);
+  await openConversation(second, 'Alice');
+  await setPageHidden(bob.page, true);
+
+  await sendMessage(alice, 'read in the second tab');
+  await expect(messageItem(second, 'read in the second tab')).toBeVisible();
+
+  // Once the second tab is hidden as well, the next message notifies. The recorded list then
+  // shows that the message read in the second tab never got a notification.
+  await setPageHidden(second, true);
+  await sendMessage(alice, 'after hiding');
+  await expect.poll(() => readShownNotifications(bob.context)).toEqual([{ title: 'Alice', body: 'after hiding' }]);
+
+  // Seeing the chat again closes its notification.
+  await setPageHidden(second, false);
+  await expect.poll(() => readNotifications(second)).toEqual([]);
+});
+
+test('notification click opens chat in open tab', async ({ relay, openBrowser }) => {
+  const { alice, bob, second } = await startWithTwoTabs(relay, openBrowser);
+  // The tab that shows the chat closes, so the second tab leads and shows only the list.
+  await bob.page.close();
+  await expect(second.getByText('Meshtext is also open in another tab')).toBeHidden();
+  await setPageHidden(second, true);
+  await sendMessage(alice, 'click me');
+  await expect.poll(() => readNotifications(second)).toHaveLength(1);
+  await expect(messageItem(second, 'click me')).toBeHidden();
+  const aliceAddress = await readOwnAddress(alice);
+
+  // Headless Chromium shows no system notification to click, so the test runs the click
+  // handler's window logic in the service worker.
+  const [worker] = bob.context.serviceWorkers();
+  expect(worker, 'service worker').toBeDefined();
+  await worker?.evaluate(async (conversation) => {
+    const scope = self as unknown as { openConversationWindow(conversation: string): Promise<unknown> };
+    await scope.openConversationWindow(conversation);
+  }, aliceAddress);
+
+  await expect(messageItem(second, 'click me')).toBeVisible();
+  expect(bob.context.pages()).toEqual([second]);
+});
 
 test('hidden app notifies of new messages', async ({ relay, openBrowser }) => {
   const alice = await openBrowser('alice');

@@ -1,13 +1,15 @@
 import 'fake-indexeddb/auto';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { utf8 } from '../../src/core/bytes.ts';
+import { toBase64Url, utf8 } from '../../src/core/bytes.ts';
 import { signCard } from '../../src/core/card.ts';
 import { BackupError, sealBackup } from '../../src/core/crypto/backup.ts';
 import type { BackupErrorReason, ScryptParams } from '../../src/core/crypto/backup.ts';
 import { createIdentity } from '../../src/core/identity.ts';
 import type { Identity } from '../../src/core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
+import type { BundleRow, GroupMessageRow } from '../../src/core/groups/group-types.ts';
+import { signEntry } from '../../src/core/groups/membership-log.ts';
 import { decryptBackup, exportBackup, hasIdentity, restoreBackup } from '../../src/storage/backup-export.ts';
 import type { BackupPayload } from '../../src/storage/backup-export.ts';
 import type { MeshtextDatabase } from '../../src/storage/database.ts';
@@ -164,6 +166,30 @@ describe('backup export and restore', () => {
     expect(await target.broadcasts.toArray()).toEqual(await db.broadcasts.toArray());
     expect(await target.broadcastRecipients.toArray()).toEqual(await db.broadcastRecipients.toArray());
     expect(await target.ownProfile.toArray()).toEqual([{ key: 'self', status: 'on stage', updatedAt: 4 }]);
+  });
+
+  it('restores groups with their log, keys, messages and join requests', async () => {
+    const { db, identity, bob } = await filledDatabase();
+    const created = signEntry(identity, { group: '', parents: [], at: 1, op: { k: 'create', name: 'Crew', nonce: toBase64Url(nacl.randomBytes(16)), announce: false, card: signCard(identity) } });
+    const group = created.hash;
+    const wire = { v: 1, group, epoch: 'epoch-id-0123456789ab', sender: bob.address, seq: 1, box: 'sealed', auth: [] } as unknown as GroupMessageRow['wire'];
+    await db.groupLog.add({ group, hash: created.hash, entry: created.entry, storedAt: 2 });
+    await db.groups.add({ id: group, name: 'Crew', isAnnouncement: false, roster: [], heads: [created.hash], isMember: true, ownSeq: 4, createdAt: 1, lastActivityAt: 9, unreadCount: 1 });
+    await db.groupBundles.add({ group, id: 'epoch-id-0123456789ab', bundle: {} as BundleRow['bundle'], key: nacl.randomBytes(32), storedAt: 3 });
+    await db.groupMessages.add({ group, id: 'message-1', sender: bob.address, seq: 1, epoch: 'epoch-id-0123456789ab', sentAt: 5, storedAt: 6, kind: 'text', text: 'hello crew', wire });
+    await db.groupJoinRequests.add({ group, address: bob.address, card: bob.card, requestedAt: 7 });
+    await db.groupPendingJoins.add({ group: 'other-group', name: 'Band', adminCard: bob.card, requestedAt: 8 });
+    await db.groupPairKeys.add({ owner: identity.address, boxKey: 'box-key', wrapKey: nacl.randomBytes(32), authKey: nacl.randomBytes(32) });
+    const target = freshDatabase();
+    await target.groupPairKeys.add({ owner: 'someone-else', boxKey: 'box-key', wrapKey: nacl.randomBytes(32), authKey: nacl.randomBytes(32) });
+
+    await restoreInto(target, await exportFrom(db));
+
+    for (const table of ['groups', 'groupLog', 'groupBundles', 'groupMessages', 'groupJoinRequests', 'groupPendingJoins'] as const) {
+      expect(await target.table(table).toArray()).toEqual(await db.table(table).toArray());
+    }
+    expect((await target.groupBundles.toArray())[0]?.key).toBeInstanceOf(Uint8Array);
+    expect(await target.groupPairKeys.count()).toBe(0);
   });
 
   it('restores a backup without the organiser tables', async () => {

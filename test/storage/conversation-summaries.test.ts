@@ -3,6 +3,7 @@ import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signCard } from '../../src/core/card.ts';
 import { createIdentity } from '../../src/core/identity.ts';
+import type { GroupMessageRow, GroupRecord } from '../../src/core/groups/group-types.ts';
 import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
 import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { openDatabase } from '../../src/storage/database.ts';
@@ -99,4 +100,50 @@ describe('conversation summaries', () => {
 
     expect(summaries.map((summary) => summary.kind === 'direct' && summary.contact.displayName)).toEqual(['Bob']);
   });
+
+  it('folds groups and waiting join requests in by activity', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob', { lastActivityAt: 100 });
+    await storage.putContact(bob);
+    await storage.db.groups.add(groupRecord('group-crew', 'Crew', 300, 2));
+    await storage.db.groups.add(groupRecord('group-band', 'Band', 50, 0));
+    await storage.db.groupPendingJoins.bulkAdd([
+      { group: 'group-choir', name: 'Choir', adminCard: bob.card, requestedAt: 200 },
+      { group: 'group-gone', name: 'Gone', adminCard: bob.card, requestedAt: 400, isCancelled: true },
+      { group: 'group-band', name: 'Band', adminCard: bob.card, requestedAt: 500 },
+    ]);
+    await storage.db.groupMessages.bulkAdd([
+      groupMessage('group-crew', bob.address, 1, 'text', 'first', 10),
+      groupMessage('group-crew', bob.address, 2, 'text', 'latest', 20),
+      groupMessage('group-crew', bob.address, 3, 'read', undefined, 30),
+    ]);
+
+    const summaries = await listConversationSummaries(storage.db);
+
+    expect(summaries.map((summary) => summary.key)).toEqual(['group:group-crew', 'pending-group:group-choir', `direct:${bob.address}`, 'group:group-band']);
+    const crew = summaries[0];
+    expect(crew?.unreadCount).toBe(2);
+    expect(crew?.kind === 'group' && crew.lastMessage?.text).toBe('latest');
+    const band = summaries[3];
+    expect(band?.kind === 'group' && band.lastMessage).toBeUndefined();
+  });
 });
+
+function groupRecord(id: string, name: string, lastActivityAt: number, unreadCount: number): GroupRecord {
+  return { id, name, isAnnouncement: false, roster: [], heads: [], isMember: true, ownSeq: 0, createdAt: 1, lastActivityAt, unreadCount };
+}
+
+function groupMessage(group: string, sender: string, seq: number, kind: GroupMessageRow['kind'], text: string | undefined, storedAt: number): GroupMessageRow {
+  return {
+    group,
+    id: `${group}-${seq}`,
+    sender,
+    seq,
+    epoch: 'epoch-id-0123456789ab',
+    sentAt: storedAt,
+    storedAt,
+    kind,
+    ...(text === undefined ? { readIds: [] } : { text }),
+    wire: {} as GroupMessageRow['wire'],
+  };
+}

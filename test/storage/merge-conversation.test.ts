@@ -89,6 +89,28 @@ describe('merging a conversation', () => {
     expect(following.seq).toBe(3);
   });
 
+  it('moves contact list memberships to the new address', async () => {
+    const storage = freshStorage();
+    const old = contactFor('Bob');
+    const next = contactFor('Bob', { state: 'request' });
+    const carol = contactFor('Carol');
+    await storage.putContact(old);
+    await storage.putContact(next);
+    await storage.db.listMembers.bulkAdd([
+      { list: 'list-crew', address: old.address, addedAt: 1 },
+      { list: 'list-band', address: old.address, addedAt: 2 },
+      { list: 'list-crew', address: carol.address, addedAt: 3 },
+    ]);
+
+    await storage.mergeConversation(old.address, next.address, { from: { state: 'blocked', movedTo: next.address }, into: { state: 'contact' } });
+
+    const members = await storage.db.listMembers.orderBy('[list+address]').toArray();
+    expect(members.filter((row) => row.address === old.address)).toEqual([]);
+    expect(members.filter((row) => row.address === next.address).map((row) => row.list).sort()).toEqual(['list-band', 'list-crew']);
+    expect(members.find((row) => row.address === carol.address)?.list).toBe('list-crew');
+    expect(members).toHaveLength(3);
+  });
+
   it('moves pending read receipts and read times', async () => {
     const storage = freshStorage();
     const old = contactFor('Bob');

@@ -33,7 +33,7 @@ export async function loadGroupContext(storage: GroupStorage, group: string): Pr
  */
 export function pickCurrentBundle(context: GroupContext): BundleRow | undefined {
   const members = [...context.state.members].sort();
-  const changes = context.log.ordered().filter(({ entry }) => entry.op.k === 'create' || entry.op.k === 'add' || entry.op.k === 'remove');
+  const changes = context.log.ordered().filter(({ entry }) => ['create', 'add', 'remove', 'leave', 'rotate'].includes(entry.op.k));
   const candidates = [...context.bundles.values()].filter((row) => {
     const listed = row.bundle.members;
     if (listed.length !== members.length || listed.some((address, index) => members[index] !== address)) return false;
@@ -103,6 +103,7 @@ export function deriveRecord(context: GroupContext, ownAddress: string, now: num
     roster,
     heads: log.heads(),
     isMember: state.members.has(ownAddress),
+    ...(!state.members.has(ownAddress) && state.leavers.has(ownAddress) && { hasLeft: true }),
     ...(current?.key && { currentEpoch: current.id }),
     ownSeq: record?.ownSeq ?? 0,
     createdAt: record?.createdAt ?? createdAt,

@@ -7,6 +7,8 @@
 import { toBase64Url } from '../bytes.ts';
 import type { Card, WireCard } from '../card.ts';
 import { signCard } from '../card.ts';
+import type { Identity } from '../identity.ts';
+import { signRotation } from '../key-rotation.ts';
 import { MAX_TEXT_LENGTH } from '../messages.ts';
 import { epochOf } from './group-context.ts';
 import type { GroupContext } from './group-context.ts';
@@ -168,6 +170,65 @@ export class GroupService {
 
   async dismissJoin(group: string, address: string): Promise<void> {
     await this.#core.storage.deleteJoinRequest(group, address);
+  }
+
+  /**
+   * Cancels a join request this user sent. The row stays, marked cancelled, until the cancel has
+   * gone out to the admin over a link, so the request does not linger in the admin's list.
+   * @throws GroupActionError when no request to this group is pending.
+   */
+  async cancelJoin(group: string): Promise<void> {
+    const { storage } = this.#core;
+    const pending = await storage.getPendingJoin(group);
+    if (!pending || pending.isCancelled) throw new GroupActionError('no join request to this group is pending');
+
+    await storage.putPendingJoin({ ...pending, isCancelled: true });
+    await this.#sync.sendJoinCancel(group, pending.adminCard);
+  }
+
+  /**
+   * Leaves a group with a leave entry signed by this user. The admins then issue a new key to
+   * the others, as for a removal. When this user was the last admin, the member added earliest
+   * becomes the admin (see membership-log.ts).
+   * @throws GroupActionError when this user is not a member.
+   */
+  async leave(group: string): Promise<GroupRecord> {
+    const context = await this.#core.load(group);
+    if (!context.log.groupId) throw new GroupActionError('group not found');
+    if (!context.state.members.has(this.#core.identity.address)) throw new GroupActionError('you are not a member of this group');
+
+    const lastSeq = (await this.#core.storage.getGroup(group))?.ownSeq ?? 0;
+
+    return this.#finish(await this.#core.appendEntry(context, { k: 'leave', lastSeq }));
+  }
+
+  /**
+   * Moves this user's memberships from the keys a rotation replaced to the current ones. In every
+   * group where a retired identity is a member and the current one is not, it appends a rotate
+   * entry with a rotation statement signed by both keys. Returns the ids of the groups changed.
+   */
+  async followOwnRotation(retired: Identity[]): Promise<string[]> {
+    const { identity, storage, clock } = this.#core;
+    const changed: string[] = [];
+
+    for (const record of await storage.listGroups()) {
+      const context = await this.#core.load(record.id);
+      const previous = retired.find((old) => context.state.members.has(old.address));
+      if (!previous || context.state.members.has(identity.address)) continue;
+
+      const op: GroupOp = {
+        k: 'rotate',
+        rotation: signRotation(previous, identity, clock.now()),
+        card: signCard(identity),
+        lastSeq: record.ownSeq,
+        admin: context.state.admins.has(previous.address),
+      };
+      await this.#finish(await this.#core.appendEntry(context, op));
+      await this.#sync.sendOwnRotation(record.id);
+      changed.push(record.id);
+    }
+
+    return changed;
   }
 
   async #send(context: GroupContext, content: GroupContent): Promise<GroupMessageRow> {

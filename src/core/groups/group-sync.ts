@@ -71,7 +71,7 @@ export class GroupSync {
   /** Queues a group payload from an authenticated peer; payloads are handled in arrival order. */
   receive(from: Card, body: unknown): void {
     this.#queue.push({ from, body });
-    this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+    this.#draining ??= this.#drain();
   }
 
   /** Resolves once every queued payload has been handled. */
@@ -96,15 +96,28 @@ export class GroupSync {
       .catch((error: unknown) => this.#core.logger.error('offering a group failed', { group: group.slice(0, 8), error: String(error) }));
   }
 
+  /** Sends this user's rotate entry of a group to every connected member; see #sendOwnRotation. */
+  async sendOwnRotation(group: string): Promise<void> {
+    const record = await this.#core.storage.getGroup(group);
+
+    for (const member of record?.roster ?? []) {
+      if (member.address !== this.#core.identity.address && this.#network.isConnected(member.address)) await this.#sendOwnRotation(group, member.address);
+    }
+  }
+
   /** Offers every shared group to a peer whose link just opened, and sends waiting join requests. */
   async linkReady(address: string): Promise<void> {
     const { storage } = this.#core;
 
     for (const group of await storage.listGroups()) {
-      if (group.roster.some((member) => member.address === address)) await this.#sendOffer(group.id, address, false);
+      if (!group.roster.some((member) => member.address === address)) continue;
+      await this.#sendOwnRotation(group.id, address);
+      await this.#sendOffer(group.id, address, false);
     }
     for (const pending of await storage.listPendingJoins()) {
-      if (this.#addressOfPendingAdmin(pending.adminCard) === address) this.sendJoinRequest(pending.group, address);
+      if (this.#addressOfPendingAdmin(pending.adminCard) !== address) continue;
+      if (pending.isCancelled) await this.sendJoinCancel(pending.group, pending.adminCard);
+      else this.sendJoinRequest(pending.group, address);
     }
   }
 
@@ -146,7 +159,7 @@ export class GroupSync {
     const addresses = new Set<string>();
 
     for (const group of await storage.listGroups()) {
-      if (!group.isMember) continue;
+      if (!group.isMember && !(group.hasLeft === true && (await this.#isOwnLeaveAHead(group.id, group.heads)))) continue;
       for (const member of group.roster) if (member.isMember) addresses.add(member.address);
     }
     for (const pending of await storage.listPendingJoins()) addresses.add(this.#addressOfPendingAdmin(pending.adminCard));
@@ -170,6 +183,20 @@ export class GroupSync {
     return undefined;
   }
 
+  /**
+   * Tells a group's admin that this user cancelled a join request, and deletes the pending row
+   * once it went out. Without a link, the row waits for the next one (see linkReady).
+   */
+  async sendJoinCancel(group: string, adminCard: Card['wire']): Promise<void> {
+    const adminAddress = this.#addressOfPendingAdmin(adminCard);
+    if (this.#network.send(adminAddress, { k: 'unjoin', group })) {
+      await this.#core.storage.deletePendingJoin(group);
+      return;
+    }
+
+    this.#network.connect(adminAddress);
+  }
+
   sendJoinRequest(group: string, adminAddress: string): void {
     if (this.#network.send(adminAddress, { k: 'join', group })) return;
 
@@ -185,6 +212,10 @@ export class GroupSync {
         this.#core.logger.error('handling group payloads failed', { count: batch.length, error: String(error) });
       }
     }
+    // Cleared here, with no await after the loop's last check, so a payload queued in between
+    // always finds either a running drain or none. A `.finally` would run a microtask later and
+    // could leave that payload queued until the next one arrives.
+    this.#draining = undefined;
   }
 
   async #handleBatch(batch: Inbound[]): Promise<void> {
@@ -222,6 +253,9 @@ export class GroupSync {
           break;
         case 'join':
           await this.#acceptJoin(await load(body.group), from);
+          break;
+        case 'unjoin':
+          await this.#core.storage.deleteJoinRequest(body.group, from.address);
           break;
         case 'offer':
           await this.#storeMessages(incoming, changed);
@@ -361,7 +395,8 @@ export class GroupSync {
 
     if (!context.log.groupId) {
       // Someone added this user to a group it has not heard of: ask for everything.
-      if (!offer.isReply && (await storage.getPendingJoin(context.group) !== undefined || offer.heads.length > 0)) {
+      const pending = await storage.getPendingJoin(context.group);
+      if (!offer.isReply && ((pending !== undefined && !pending.isCancelled) || offer.heads.length > 0)) {
         this.#network.send(peer, { k: 'offer', group: context.group, heads: [], bundles: [], marks: {}, isReply: true });
       }
       return;
@@ -418,6 +453,27 @@ export class GroupSync {
         if (context.bundles.get(row.epoch)?.bundle.members.includes(peer)) this.#network.send(peer, { k: 'msg', message: row.wire });
       }
     }
+  }
+
+  /**
+   * Sends a rotate entry of this user, and every entry after it, to a peer that may not know the
+   * new key yet: such a peer ignores offers from an address its log does not name.
+   */
+  async #sendOwnRotation(group: string, peer: string): Promise<void> {
+    const context = await this.#core.load(group);
+    const ownAddress = this.#core.identity.address;
+    if (!context.state.predecessors.has(ownAddress)) return;
+
+    const rotation = [...context.log.entries].find(([, entry]) => entry.op.k === 'rotate' && entry.author === ownAddress);
+    if (rotation) this.#sendMissingEntries(context, peer, context.log.past(rotation[1].parents));
+  }
+
+  /** Tells whether this user's leave entry is still a head of the log, so no member may have seen it. */
+  async #isOwnLeaveAHead(group: string, heads: string[]): Promise<boolean> {
+    const ownAddress = this.#core.identity.address;
+    const rows = await this.#core.storage.listLog(group);
+
+    return rows.some((row) => heads.includes(row.hash) && row.entry.op.k === 'leave' && row.entry.author === ownAddress);
   }
 
   async #sendOffer(group: string, peer: string, isReply: boolean): Promise<void> {

@@ -28,6 +28,8 @@ export interface GroupRecord {
   heads: string[];
   /** Whether the owner of this device is a member in the current state of the log. */
   isMember: boolean;
+  /** Set when this device's owner left the group by a leave entry of their own. */
+  hasLeft?: boolean;
   /** Key bundle id that outgoing messages use; unset while no bundle matches the members. */
   currentEpoch?: string;
   /** Last sequence number this device gave to its own group message. */
@@ -87,6 +89,8 @@ export interface PendingJoinRow {
   name: string;
   adminCard: WireCard;
   requestedAt: number;
+  /** Set when the user cancelled the request; the row stays until the admin has been told. */
+  isCancelled?: boolean;
 }
 
 /** Pair keys derived by `owner`, kept so that a restart skips one X25519 agreement per member. */

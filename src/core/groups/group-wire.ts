@@ -20,7 +20,8 @@ export type GroupBody =
   | { k: 'log'; group: string; entries: unknown[] }
   | { k: 'key'; group: string; bundle: unknown }
   | { k: 'msg'; message: unknown }
-  | { k: 'join'; group: string };
+  | { k: 'join'; group: string }
+  | { k: 'unjoin'; group: string };
 
 /**
  * Validates the outer shape of a group payload body. Entries, bundles and messages inside are
@@ -45,6 +46,8 @@ export function parseGroupBody(input: unknown): GroupBody {
       return { k: 'msg', message: body.message };
     case 'join':
       return { k: 'join', group: parseGroupId(body.group) };
+    case 'unjoin':
+      return { k: 'unjoin', group: parseGroupId(body.group) };
     default:
       throw new GroupDataError(`unknown group payload kind ${JSON.stringify(body.k)}`);
   }

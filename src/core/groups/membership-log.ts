@@ -9,7 +9,14 @@
  * - The name and the announcement mode come from the latest entry that sets them. Between
  *   concurrent ones, the later `at` wins, then the larger hash.
  * - An entry counts only when its author was an admin in the state of its own ancestors, which
- *   the receiver checks before storing it.
+ *   the receiver checks before storing it. The exceptions are the entries a member signs for
+ *   themself (member-ops.ts): leaving, and moving their membership to a new key.
+ * - A member's new key inherits every removal and revocation of the old key that the rotation
+ *   does not follow, so a removal concurrent with a key rotation still wins. When one key was
+ *   rotated twice on separate branches, neither new key is a member.
+ * - When concurrent removals leave members but no admin (two admins who removed each other),
+ *   the member added earliest becomes the admin: the add entry with the fewest ancestors, then
+ *   the smaller address. Every device picks the same one.
  */
 
 import nacl from 'tweetnacl';
@@ -20,6 +27,8 @@ import { verifyCard } from '../card.ts';
 import type { Identity } from '../identity.ts';
 import { GroupDataError } from './group-errors.ts';
 import { checkGroupName } from './group-names.ts';
+import type { MemberOp } from './member-ops.ts';
+import { canonicalMemberOp, checkMemberOp, checkRotationStatement, oldAddressOf, parseMemberOp } from './member-ops.ts';
 
 export const LOG_VERSION = 1;
 const ENTRY_LABEL = 'meshtext group log v1';
@@ -34,7 +43,8 @@ export type GroupOp =
   | { k: 'remove'; member: string; lastSeq: number }
   | { k: 'admin'; member: string; isAdmin: boolean }
   | { k: 'rename'; name: string }
-  | { k: 'mode'; announce: boolean };
+  | { k: 'mode'; announce: boolean }
+  | MemberOp;
 
 /** A log entry as it travels and is stored. `group` is empty in the create entry, whose hash is the group id. */
 export interface WireEntry {
@@ -59,6 +69,10 @@ export interface GroupState {
   cards: Map<string, WireCard>;
   /** Removal entries per address, with the last sequence number they accept from that address. */
   removals: Map<string, Array<{ hash: string; lastSeq: number }>>;
+  /** Addresses that signed a leave entry. */
+  leavers: Set<string>;
+  /** New address to old address, for every key rotation a member recorded in the log. */
+  predecessors: Map<string, string>;
 }
 
 /** Signs an entry and returns it with its hash. */
@@ -113,6 +127,7 @@ export function checkEntrySignature({ hash, entry, bytes }: UncheckedEntry): { h
   }
   if (!isValid) throw new GroupDataError('entry signature does not match its author');
   checkCards(entry.op);
+  checkRotationStatement(entry.op as MemberOp);
 
   return { hash, entry };
 }
@@ -121,6 +136,7 @@ function checkCards(op: GroupOp): void {
   let cards: WireCard[] = [];
   if (op.k === 'create') cards = [op.card];
   if (op.k === 'add') cards = op.cards;
+  if (op.k === 'rotate') cards = [op.card];
 
   for (const card of cards) {
     try {
@@ -187,6 +203,11 @@ export class MembershipLog {
     if (missing) throw new GroupDataError('entry follows an unknown entry');
 
     const before = this.stateAt(entry.parents);
+    if (entry.op.k === 'leave' || entry.op.k === 'rotate') {
+      checkMemberOp(entry.op, entry.author, before);
+      this.#insert(hash, entry);
+      return;
+    }
     if (!before.admins.has(entry.author)) throw new GroupDataError('entry author is not an admin');
     checkOpAgainst(entry.op, before);
     this.#insert(hash, entry);
@@ -251,6 +272,8 @@ function checkOpAgainst(op: GroupOp, state: GroupState): void {
     case 'add':
     case 'rename':
     case 'mode':
+    case 'leave':
+    case 'rotate':
       return;
     case 'remove':
     case 'admin':
@@ -264,7 +287,16 @@ function stateOf(past: Set<string>, entries: Map<string, WireEntry>, ancestors: 
   const removes = new Map<string, string[]>();
   const grants = new Map<string, string[]>();
   const revokes = new Map<string, string[]>();
-  const state: GroupState = { name: '', isAnnouncement: false, members: new Set(), admins: new Set(), cards: new Map(), removals: new Map() };
+  const state: GroupState = {
+    name: '',
+    isAnnouncement: false,
+    members: new Set(),
+    admins: new Set(),
+    cards: new Map(),
+    removals: new Map(),
+    leavers: new Set(),
+    predecessors: new Map(),
+  };
   const push = (map: Map<string, string[]>, key: string, hash: string): void => {
     const list = map.get(key);
     if (list) list.push(hash);
@@ -272,6 +304,7 @@ function stateOf(past: Set<string>, entries: Map<string, WireEntry>, ancestors: 
   };
   const namers: string[] = [];
   const moders: string[] = [];
+  const rotationCounts = countRotations(past, entries);
 
   for (const hash of past) {
     const entry = entries.get(hash);
@@ -307,18 +340,54 @@ function stateOf(past: Set<string>, entries: Map<string, WireEntry>, ancestors: 
       case 'mode':
         moders.push(hash);
         break;
+      case 'leave':
+        push(removes, entry.author, hash);
+        push(revokes, entry.author, hash);
+        state.removals.set(entry.author, [...(state.removals.get(entry.author) ?? []), { hash, lastSeq: op.lastSeq }]);
+        state.leavers.add(entry.author);
+        break;
+      case 'rotate': {
+        const oldAddress = oldAddressOf(op.rotation);
+        push(removes, oldAddress, hash);
+        push(revokes, oldAddress, hash);
+        state.removals.set(oldAddress, [...(state.removals.get(oldAddress) ?? []), { hash, lastSeq: op.lastSeq }]);
+        state.cards.set(entry.author, op.card);
+        // Two rotations of one key on separate branches mean someone else holds that key, and
+        // nothing tells which new key is the owner's: neither becomes a member, and the old key
+        // is out. An admin can add the right one.
+        if ((rotationCounts.get(oldAddress) ?? 0) > 1) break;
+        push(adds, entry.author, hash);
+        if (op.admin) push(grants, entry.author, hash);
+        state.predecessors.set(entry.author, oldAddress);
+        break;
+      }
     }
   }
 
   const follows = (later: string, earlier: string): boolean => ancestors.get(later)?.has(earlier) ?? false;
-  const survives = (events: string[] | undefined, undoers: string[] | undefined): boolean =>
-    (events ?? []).some((event) => (undoers ?? []).every((undoer) => follows(event, undoer)));
+  // A rotate entry is both the removal of the old key and the add of the new one, so an event
+  // never undoes itself.
+  const survives = (events: string[] | undefined, undoers: string[]): boolean =>
+    (events ?? []).some((event) => undoers.every((undoer) => undoer === event || follows(event, undoer)));
+  const inherited = (map: Map<string, string[]>, address: string): string[] => {
+    const undoers: string[] = [];
+    const seen = new Set<string>();
+    for (let current: string | undefined = address; current !== undefined && !seen.has(current); current = state.predecessors.get(current)) {
+      seen.add(current);
+      undoers.push(...(map.get(current) ?? []));
+    }
+    return undoers;
+  };
 
   for (const address of adds.keys()) {
-    if (survives(adds.get(address), removes.get(address))) state.members.add(address);
+    if (survives(adds.get(address), inherited(removes, address))) state.members.add(address);
   }
   for (const address of state.members) {
-    if (survives(grants.get(address), revokes.get(address))) state.admins.add(address);
+    if (survives(grants.get(address), inherited(revokes, address))) state.admins.add(address);
+  }
+  if (state.admins.size === 0 && state.members.size > 0) {
+    const fallback = earliestAdded(state.members, adds, ancestors);
+    if (fallback) state.admins.add(fallback);
   }
 
   const nameEntry = latest(namers, entries, follows);
@@ -336,6 +405,31 @@ function latest(hashes: string[], entries: Map<string, WireEntry>, follows: (lat
   const winner = maximal.at(-1);
 
   return winner === undefined ? undefined : entries.get(winner);
+}
+
+/** Counts the rotate entries per old address among the entries in `past`. */
+function countRotations(past: Set<string>, entries: Map<string, WireEntry>): Map<string, number> {
+  const counts = new Map<string, number>();
+
+  for (const hash of past) {
+    const op = entries.get(hash)?.op;
+    if (op?.k !== 'rotate') continue;
+    const oldAddress = oldAddressOf(op.rotation);
+    counts.set(oldAddress, (counts.get(oldAddress) ?? 0) + 1);
+  }
+
+  return counts;
+}
+
+/** Picks the member whose earliest add entry has the fewest ancestors, then the smallest address. */
+function earliestAdded(members: Set<string>, adds: Map<string, string[]>, ancestors: Map<string, Set<string>>): string | undefined {
+  const ranked = [...members].map((address) => ({
+    address,
+    depth: Math.min(...(adds.get(address) ?? []).map((hash) => ancestors.get(hash)?.size ?? 0)),
+  }));
+  ranked.sort((a, b) => a.depth - b.depth || (a.address < b.address ? -1 : 1));
+
+  return ranked[0]?.address;
 }
 
 const cardAddresses = new Map<string, string>();
@@ -373,6 +467,9 @@ function canonicalOp(op: GroupOp): unknown[] {
       return [op.k, op.name];
     case 'mode':
       return [op.k, op.announce];
+    case 'leave':
+    case 'rotate':
+      return canonicalMemberOp(op, canonicalCard);
   }
 }
 
@@ -438,6 +535,9 @@ function parseOp(input: unknown): GroupOp {
       if (typeof op.announce !== 'boolean') throw new GroupDataError('mode change is invalid');
       return { k: 'mode', announce: op.announce };
     }
+    case 'leave':
+    case 'rotate':
+      return parseMemberOp(op, parseCardShape);
     default:
       throw new GroupDataError(`unknown entry operation ${JSON.stringify(op.k)}`);
   }

@@ -1,9 +1,11 @@
 /**
- * The conversation list's read: one-to-one chats and broadcasts in one list, most recent
- * activity first, with a preview of the last message and the unread count.
+ * The conversation list's read: one-to-one chats, groups, join requests still waiting, and
+ * broadcasts in one list, most recent activity first, with a preview of the last message and
+ * the unread count.
  */
 
 import Dexie from 'dexie';
+import type { GroupMessageRow, GroupRecord, PendingJoinRow } from '../../core/groups/group-types.ts';
 import type { BroadcastRecord } from '../../core/organiser/organiser-storage.ts';
 import type { ContactRecord, MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
@@ -26,8 +28,26 @@ export interface BroadcastSummary {
   unreadCount: 0;
 }
 
-// Group chats join this union, with their own summary kind, once they land.
-export type ConversationSummary = DirectSummary | BroadcastSummary;
+export interface GroupSummary {
+  kind: 'group';
+  key: string;
+  group: GroupRecord;
+  lastActivityAt: number;
+  unreadCount: number;
+  /** The last text message of the group, if any. */
+  lastMessage: GroupMessageRow | undefined;
+}
+
+/** A join request this user sent, for a group whose log has not arrived yet. */
+export interface PendingGroupSummary {
+  kind: 'pending-group';
+  key: string;
+  pending: PendingJoinRow;
+  lastActivityAt: number;
+  unreadCount: 0;
+}
+
+export type ConversationSummary = DirectSummary | GroupSummary | PendingGroupSummary | BroadcastSummary;
 
 /**
  * Lists chats and broadcasts, most recent first. Requests are included, but not blocked senders
@@ -36,6 +56,8 @@ export type ConversationSummary = DirectSummary | BroadcastSummary;
 export async function listConversationSummaries(db: MeshtextDatabase): Promise<ConversationSummary[]> {
   const contacts = await db.contacts.filter((contact) => contact.state !== 'blocked' && !(contact.state === 'request' && contact.rotatedFrom !== undefined)).toArray();
   const broadcasts = await db.broadcasts.toArray();
+  const groups = await db.groups.toArray();
+  const pendingJoins = await db.groupPendingJoins.toArray();
 
   const direct = await Promise.all(
     contacts.map(async (contact): Promise<DirectSummary> => ({
@@ -55,7 +77,37 @@ export async function listConversationSummaries(db: MeshtextDatabase): Promise<C
     unreadCount: 0,
   }));
 
-  return [...direct, ...sent].sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+  const groupSummaries = await Promise.all(
+    groups.map(async (group): Promise<GroupSummary> => ({
+      kind: 'group',
+      key: `group:${group.id}`,
+      group,
+      lastActivityAt: group.lastActivityAt,
+      unreadCount: group.unreadCount,
+      lastMessage: await lastGroupText(db, group.id),
+    })),
+  );
+  const known = new Set(groups.map((group) => group.id));
+  const waiting = pendingJoins
+    .filter((pending) => !pending.isCancelled && !known.has(pending.group))
+    .map((pending): PendingGroupSummary => ({
+      kind: 'pending-group',
+      key: `pending-group:${pending.group}`,
+      pending,
+      lastActivityAt: pending.requestedAt,
+      unreadCount: 0,
+    }));
+
+  return [...direct, ...groupSummaries, ...waiting, ...sent].sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+}
+
+async function lastGroupText(db: MeshtextDatabase, group: string): Promise<GroupMessageRow | undefined> {
+  return db.groupMessages
+    .where('[group+storedAt]')
+    .between([group, Dexie.minKey], [group, Dexie.maxKey])
+    .reverse()
+    .filter((message) => message.kind === 'text')
+    .first();
 }
 
 async function lastChatMessage(db: MeshtextDatabase, conversation: string): Promise<MessageRecord | undefined> {

@@ -6,6 +6,7 @@
 import type { GroupRecord, LogRow } from '../../core/groups/group-types.ts';
 import type { GroupMessageRow } from '../../core/groups/group-types.ts';
 import { addressOfCard } from '../../core/groups/membership-log.ts';
+import { oldAddressOf } from '../../core/groups/member-ops.ts';
 import { t } from '../i18n/index.ts';
 import type { GroupTimelineData } from './group-queries.ts';
 
@@ -14,8 +15,8 @@ export type TimelineItem =
   | { kind: 'event'; key: string; text: string; at: number };
 
 export function buildTimeline(data: GroupTimelineData, group: GroupRecord | undefined, ownAddress: string | undefined): TimelineItem[] {
-  const nameOf = (address: string): string => {
-    if (address === ownAddress) return t('groups.you');
+  const nameOf = (address: string, role: NameRole = 'subject'): string => {
+    if (address === ownAddress) return t(role === 'object' ? 'groups.youObject' : 'groups.you');
 
     return group?.roster.find((member) => member.address === address)?.displayName ?? t('groups.someone');
   };
@@ -38,7 +39,7 @@ export function buildTimeline(data: GroupTimelineData, group: GroupRecord | unde
       message,
       senderName: nameOf(message.sender),
       isOwn: message.sender === ownAddress,
-      readBy: [...(readers.get(message.id) ?? [])].filter((address) => address !== message.sender).map(nameOf),
+      readBy: [...(readers.get(message.id) ?? [])].filter((address) => address !== message.sender).map((address) => nameOf(address)),
       sortAt: message.storedAt,
     });
   }
@@ -49,8 +50,11 @@ export function buildTimeline(data: GroupTimelineData, group: GroupRecord | unde
   return items.sort((a, b) => a.sortAt - b.sortAt);
 }
 
+/** Where a name stands in a sentence; English writes "You added" but "Alice added you". */
+export type NameRole = 'subject' | 'object';
+
 /** Describes a membership change in one line, naming people as the roster names them. */
-export function describeEntry(row: LogRow, nameOf: (address: string) => string): string {
+export function describeEntry(row: LogRow, nameOf: (address: string, role?: NameRole) => string): string {
   const { op, author: authorAddress } = row.entry;
   const author = nameOf(authorAddress);
 
@@ -58,14 +62,18 @@ export function describeEntry(row: LogRow, nameOf: (address: string) => string):
     case 'create':
       return t('groups.event.create', { author, name: op.name });
     case 'add':
-      return t('groups.event.add', { author, names: op.cards.map((card) => nameOf(addressOfCard(card))).join(', ') });
+      return t('groups.event.add', { author, names: op.cards.map((card) => nameOf(addressOfCard(card), 'object')).join(', ') });
     case 'remove':
-      return t('groups.event.remove', { author, name: nameOf(op.member) });
+      return t('groups.event.remove', { author, name: nameOf(op.member, 'object') });
     case 'admin':
-      return t(op.isAdmin ? 'groups.event.adminOn' : 'groups.event.adminOff', { author, name: nameOf(op.member) });
+      return t(op.isAdmin ? 'groups.event.adminOn' : 'groups.event.adminOff', { author, name: nameOf(op.member, 'object') });
     case 'rename':
       return t('groups.event.rename', { author, name: op.name });
     case 'mode':
       return t(op.announce ? 'groups.event.modeOn' : 'groups.event.modeOff', { author });
+    case 'leave':
+      return t('groups.event.leave', { author });
+    case 'rotate':
+      return t('groups.event.rotate', { name: nameOf(oldAddressOf(op.rotation)) });
   }
 }

@@ -19,3 +19,13 @@ export function t(key: MessageKey, params?: MessageParams): string {
     return value === undefined ? mark : String(value);
   });
 }
+
+const pluralRules = new Intl.PluralRules('en');
+
+/**
+ * Returns the text for `count` things: `one` where the language uses its singular form for that
+ * count, `other` elsewhere. `count` is also passed as the `{count}` parameter.
+ */
+export function tCount(one: MessageKey, other: MessageKey, count: number, params?: MessageParams): string {
+  return t(pluralRules.select(count) === 'one' ? one : other, { ...params, count });
+}

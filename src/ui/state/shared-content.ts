@@ -1,5 +1,6 @@
 /**
- * Text and links that another app shares to Meshtext. The web manifest's `share_target` opens
+ * Text and links that another app shares to Meshtext. The web manifest's `share_target` POSTs
+ * them to /share, and public/sw-share-target.js redirects that to
  * `/share?title=…&text=…&url=…` (a GET request, so the service worker's navigation fallback
  * serves the app for it, offline too). The main screen takes the text from the URL once and
  * lets the user choose the chat it goes to.
