@@ -12,6 +12,7 @@ import type { MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 import type { MessageBounds } from '../data/message-pages.ts';
 import { readLatestPage, readNewer, readOlder, readRange } from '../data/message-pages.ts';
+import { SharedRows } from '../data/shared-rows.ts';
 import { listReceived } from '../../storage/received-table.ts';
 
 /** Messages read per page, about three screens of short messages. */
@@ -33,6 +34,7 @@ export class MessageWindow {
   /** Undefined until the first page fixes the range, and after `jumpToLatest`. */
   #bounds = $state<MessageBounds | undefined>(undefined);
   #isExtending = false;
+  readonly #sharedRows = new SharedRows<MessageRecord>();
   readonly #db: MeshtextDatabase;
   readonly #conversation: string;
 
@@ -127,7 +129,8 @@ export class MessageWindow {
   }
 
   #show(rows: MessageRecord[], bounds: MessageBounds | undefined): void {
-    this.messages = rows;
+    // Unchanged rows keep their objects, so the log re-renders only the messages that changed.
+    this.messages = this.#sharedRows.share(rows, (message) => message.id);
     this.isLoaded = true;
     this.error = undefined;
 

@@ -4,7 +4,6 @@ import Dexie from 'dexie';
 import type { ContactRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 import { READ_RECEIPTS_SETTING } from '../../core/read-receipts.ts';
-import { SharedRows } from './shared-rows.ts';
 
 /**
  * Lists contacts and message requests, most recent activity first, without blocked senders and
