@@ -33,7 +33,10 @@ import { RelayMailbox } from '../transport/relay-mailbox.ts';
 import { controlSocketUrl } from '../transport/relay-token.ts';
 import type { RelayStatus } from '../transport/peerjs-transport.ts';
 import type { ProgressCallback, RestoreSummary } from '../storage/backup-export.ts';
+import type { SettingName } from '../storage/settings-store.ts';
+import { AppSettings } from './app-settings.svelte.ts';
 import { competeForLeadership } from './leadership.ts';
+import { TypingState } from './typing-state.svelte.ts';
 import { createLogger } from './logger.ts';
 import { openRetiredMailbox } from './retired-mailbox.ts';
 
@@ -56,6 +59,9 @@ export class Meshtext {
   openGroup = $state<string | undefined>(undefined);
   /** Contacts reachable right now: listed online by the relay or linked directly. */
   readonly reachable = new SvelteSet<string>();
+  /** Contacts typing right now, while the typing setting is on. */
+  readonly typing = new TypingState();
+  readonly settings: AppSettings;
   /** Set while incoming messages cannot be stored; they then wait with their senders. */
   storageFault = $state<StorageFault | undefined>(undefined);
   /** 'leader' in the one tab that talks to the network; other tabs show what it stores. */
@@ -82,6 +88,7 @@ export class Meshtext {
     this.#relayUrl = relayUrl;
     this.db = openDatabase();
     this.storage = new DexieStorage(this.db);
+    this.settings = new AppSettings(this.db);
     const control = new RelayControl({ url: controlSocketUrl(relayUrl), logger: createLogger('relay') });
     this.transport = new LazyPeerJsTransport({
       relayUrl,
@@ -117,8 +124,14 @@ export class Meshtext {
         this.storageFault = fault;
       },
       onReachability: (address, isReachable) => {
+        if (isReachable === this.reachable.has(address)) return;
+
         if (isReachable) this.reachable.add(address);
         else this.reachable.delete(address);
+        void this.storage.updateContact(address, { lastSeenAt: systemClock.now() });
+      },
+      onTyping: (address, isTyping) => {
+        if (this.settings.current.isTypingShared) this.typing.set(address, isTyping);
       },
     });
     this.organiser.attach(this.messenger);
@@ -139,6 +152,7 @@ export class Meshtext {
       this.phase = 'storage-unavailable';
       return;
     }
+    this.settings.watch();
 
     await this.#startMessenger();
   }
@@ -186,6 +200,30 @@ export class Meshtext {
 
   async sendText(conversation: string, text: string): Promise<void> {
     await this.messenger.sendText(conversation, text);
+  }
+
+  /** Stores a setting. Switching typing off also ends the indicators on screen. */
+  async setSetting(name: SettingName, value: boolean): Promise<void> {
+    await this.settings.set(name, value);
+    if (name === 'isTypingShared' && !value) this.typing.clear();
+  }
+
+  /** Tells the contact that the user is typing or stopped, when the typing setting allows. */
+  noteTyping(conversation: string, isTyping: boolean): void {
+    if (this.settings.current.isTypingShared) this.messenger.sendTyping(conversation, isTyping);
+  }
+
+  /** Replaces the text of an own message; see Messenger.editMessage. */
+  async editMessage(id: string, text: string): Promise<void> {
+    await this.messenger.editMessage(id, text);
+  }
+
+  async deleteForEveryone(id: string): Promise<void> {
+    await this.messenger.deleteForEveryone(id);
+  }
+
+  async deleteForMe(id: string): Promise<void> {
+    await this.messenger.deleteForMe(id);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * Catch-up when a link becomes ready. Each side sends, per install of the peer, the highest seq
- * up to which it stored every one of the peer's messages in their conversation, plus the seqs
- * it holds beyond that. The peer then marks its outbox messages the other side holds delivered
+ * up to which it received every one of the peer's messages in their conversation, plus the seqs
+ * it received beyond that (see received-seqs.ts: a message deleted for me still counts). The peer then marks its outbox messages the other side holds delivered
  * (their receipt was lost), and resends its delivered or read messages the other side lacks
  * (lost, for example, by restoring an older backup). Both walks go page by page, so a long gap
  * costs bounded memory.
@@ -29,7 +29,7 @@ export class CatchUp {
     this.#ownAddress = ownAddress;
   }
 
-  /** Sends the marks of the peer's messages stored here. */
+  /** Sends the marks of the peer's messages received here. */
   async sendMarks(link: PeerLink): Promise<void> {
     const marks = await this.#storage.receivedMarks(link.remoteAddress, link.remoteAddress);
 
@@ -83,10 +83,10 @@ export class CatchUp {
     const conversation = link.remoteAddress;
     const ownAddress = this.#ownAddress();
     // Every own install that wrote in this conversation, since the peer may lack any of them.
-    const ownInstances = await this.#storage.receivedMarks(conversation, ownAddress);
+    const ownInstances = await this.#storage.listSenderInstances(conversation, ownAddress);
     let resent = 0;
 
-    for (const { instance } of ownInstances) {
+    for (const instance of ownInstances) {
       const mark = held.get(instance);
       const stopSeq = firstWaiting?.instance === instance ? firstWaiting.seq : Infinity;
       let afterSeq = mark?.seq ?? 0;
@@ -96,7 +96,8 @@ export class CatchUp {
         for (const message of page) {
           if (message.seq >= stopSeq) break;
           if ((message.status !== 'delivered' && message.status !== 'read') || isHeld(mark, message.seq)) continue;
-          // The receiver applies control messages without storing them, so its marks never hold them.
+          // Control messages are not resent: a receiver from before received-seqs.ts never lists
+          // them in its marks, so each catch-up would apply them again.
           if (message.control) continue;
           if (!link.send(chatPayloadOf(message))) return resent;
           resent++;

@@ -5,6 +5,7 @@ import { contactFromCard } from './contact-cards.ts';
 import type { ChatPayload } from './messages.ts';
 import { nameClaimFields } from './name-claims.ts';
 import type { Logger } from './ports.ts';
+import { logIgnoredRevisions } from './revisions.ts';
 import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 
 /**
@@ -31,7 +32,7 @@ export async function storeIncomingChats(
   const existing = await storage.getContact(sender.address);
   if (existing?.state === 'blocked') return payloads.map(() => 'blocked');
 
-  const messages: MessageRecord[] = payloads.map((payload) => ({
+  const messages: MessageRecord[] = payloads.map((payload): MessageRecord => ({
     id: payload.id,
     conversation: sender.address,
     direction: 'in',
@@ -44,8 +45,9 @@ export async function storeIncomingChats(
     status: 'received',
     ...(payload.broadcast && { isBroadcast: true }),
     ...(payload.file && { file: payload.file }),
+    ...(payload.revises && { revises: payload.revises }),
     ...(payload.rotation && { rotation: payload.rotation }),
-  }));
+  })).map(asDeletedMessage);
   const firstStoredAt = messages[0]?.storedAt ?? 0;
 
   try {
@@ -53,6 +55,7 @@ export async function storeIncomingChats(
       ? undefined
       : { ...contactFromCard(sender, firstStoredAt), state: 'request' as const, ...(await nameClaimFields(storage, sender)) };
     const results = await storage.storeIncoming(messages, newContact);
+    await logIgnoredRevisions(storage, logger, messages.filter((_, index) => results[index] === 'stored'));
     logger.debug('messages received', { peer: sender.address.slice(0, 12), count: messages.length });
 
     return results;
@@ -62,4 +65,16 @@ export async function storeIncomingChats(
 
     return payloads.map(() => 'failed');
   }
+}
+
+/**
+ * Turns a deletion of itself, which a sender sends for a message deleted before it went out
+ * (see chatPayloadOf), into a deleted message that the chat shows in its place.
+ */
+function asDeletedMessage(message: MessageRecord): MessageRecord {
+  if (message.revises?.action !== 'delete' || message.revises.target !== message.id) return message;
+
+  const { revises: _revises, ...rest } = message;
+
+  return { ...rest, text: '', deletedAt: message.sentAt };
 }

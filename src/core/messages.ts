@@ -13,6 +13,7 @@ import type { FileWantPayload } from './files/file-payloads.ts';
 import { validateFileWant } from './files/file-payloads.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 import { validateControl } from './organiser/control-messages.ts';
+import type { Revision } from './revisions.ts';
 import type { MessageRecord } from './storage-port.ts';
 import type { WireRotation } from './rotation-wire.ts';
 import { parseWireRotation } from './rotation-wire.ts';
@@ -32,12 +33,14 @@ export interface ChatPayload {
   instance: string;
   seq: number;
   sentAt: number;
-  /** The message text; for a file message, the file's name. */
+  /** The message text; for a file message, the file's name. Empty only in a deletion. */
   text: string;
   broadcast?: true;
   control?: ControlMessage;
   /** Details of an attached file, whose bytes follow over a direct link (files/file-transfers.ts). */
   file?: FileMeta;
+  /** Present in an edit or deletion for everyone of the message `revises.target`. */
+  revises?: Revision;
   /** A key rotation statement; the text is then empty. Its signatures are checked in key-changes.ts. */
   rotation?: WireRotation;
 }
@@ -80,13 +83,28 @@ export interface PingPayload {
   t: 'ping' | 'pong';
 }
 
+/** Ephemeral typing indicator, never stored or resent (see typing.ts). */
+export interface TypingPayload {
+  t: 'typing';
+  isTyping: boolean;
+}
+
 /** Group layer payload; its body is checked by groups/group-wire.ts. */
 export interface GroupPayload {
   t: 'grp';
   body: unknown;
 }
 
-export type WirePayload = ChatPayload | AckPayload | ReadPayload | SyncPayload | PingPayload | FileWantPayload | CarryPayload | GroupPayload;
+export type WirePayload =
+  | ChatPayload
+  | AckPayload
+  | ReadPayload
+  | SyncPayload
+  | PingPayload
+  | FileWantPayload
+  | CarryPayload
+  | GroupPayload
+  | TypingPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -127,13 +145,26 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
       return validateCarryPayload(record);
     case 'grp':
       return { t: 'grp', body: record.body };
+    case 'typing':
+      if (typeof record.isTyping !== 'boolean') throw new FrameError('typing flag is invalid');
+      return { t: 'typing', isTyping: record.isTyping };
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
   }
 }
 
-/** Builds the wire payload of a stored outgoing message. */
+/**
+ * Builds the wire payload of a stored outgoing message. A message deleted for everyone before
+ * it went out has no text left, so it travels as a deletion of itself: the receiver stores it
+ * as a deleted message (see inbox.ts), and its sequence number leaves no gap.
+ */
 export function chatPayloadOf(message: MessageRecord): ChatPayload {
+  if (message.deletedAt !== undefined && message.revises === undefined) {
+    const { id, instance, seq, sentAt } = message;
+
+    return { t: 'msg', id, instance, seq, sentAt, text: '', revises: { action: 'delete', target: id } };
+  }
+
   return {
     t: 'msg',
     id: message.id,
@@ -145,30 +176,49 @@ export function chatPayloadOf(message: MessageRecord): ChatPayload {
     ...(message.control && { control: message.control }),
     ...(message.file && { file: message.file }),
     ...(message.rotation && { rotation: message.rotation }),
+    ...(message.revises && { revises: message.revises }),
   };
 }
 
 function validateChat(record: Record<string, unknown>): ChatPayload {
   const { id, instance, seq, sentAt, text, broadcast, control, rotation } = record;
+  const revises = validateRevision(record.revises);
 
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) throw new FrameError('message id is invalid');
   if (typeof instance !== 'string' || !ID_PATTERN.test(instance)) throw new FrameError('message instance is invalid');
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new FrameError('message seq is invalid');
   if (typeof sentAt !== 'number' || !Number.isFinite(sentAt)) throw new FrameError('message time is invalid');
   if (broadcast !== undefined && broadcast !== true) throw new FrameError('message broadcast mark is invalid');
+  if (revises !== undefined && (control !== undefined || rotation !== undefined)) {
+    throw new FrameError('a revision carries a control message or rotation statement');
+  }
   if (control !== undefined) {
     if (text !== '') throw new FrameError('control message carries text');
     if (rotation !== undefined) throw new FrameError('control message carries a rotation statement');
     return { t: 'msg', id, instance, seq, sentAt, text, control: validateControl(control) };
   }
   if (rotation !== undefined) return { t: 'msg', id, instance, seq, sentAt, text: '', rotation: validateRotation(rotation, text) };
-  if (typeof text !== 'string' || text.length === 0) throw new FrameError('message text is missing');
+  if (typeof text !== 'string') throw new FrameError('message text is missing');
   if (text.length > MAX_TEXT_LENGTH) throw new FrameError(`message text exceeds ${MAX_TEXT_LENGTH} characters`);
+  if (revises?.action === 'delete' ? text.length > 0 : text.length === 0) {
+    throw new FrameError(revises?.action === 'delete' ? 'deletion carries text' : 'message text is missing');
+  }
 
-  const chat: ChatPayload = { t: 'msg', id, instance, seq, sentAt, text, ...(broadcast === true && { broadcast }) };
+  const chat: ChatPayload = { t: 'msg', id, instance, seq, sentAt, text, ...(broadcast === true && { broadcast }), ...(revises && { revises }) };
   if (record.file !== undefined) chat.file = validateFileMeta(record.file);
 
   return chat;
+}
+
+function validateRevision(value: unknown): Revision | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new FrameError('message revision is invalid');
+
+  const { action, target } = value as Record<string, unknown>;
+  if (action !== 'edit' && action !== 'delete') throw new FrameError('revision action is invalid');
+  if (typeof target !== 'string' || !ID_PATTERN.test(target)) throw new FrameError('revision target is invalid');
+
+  return { action, target };
 }
 
 function validateRotation(rotation: unknown, text: unknown): WireRotation {

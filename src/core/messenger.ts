@@ -45,6 +45,9 @@ import type { FileChoice } from './files/describe-file.ts';
 import type { FileBody, FileStorage } from './files/file-storage-port.ts';
 import { FileTransfers } from './files/file-transfers.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
+import type { RevisionAction } from './revisions.ts';
+import { assertRevisable } from './revisions.ts';
+import { TypingLimiter } from './typing.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
 export interface MessengerStats extends KeyChangeStats {
@@ -84,6 +87,8 @@ export interface MessengerOptions {
   relayUrls: string[];
   /** Called when a peer becomes reachable (relay presence or a ready link) or stops being so. */
   onReachability?(address: string, isReachable: boolean): void;
+  /** Called when a peer starts or stops typing; see typing.ts. */
+  onTyping?(address: string, isTyping: boolean): void;
   /** Store-and-forward mailbox used when no direct link opens in time. */
   mailbox?: Mailbox;
   /** Links kept open at once; defaults to MAX_LIVE_LINKS. */
@@ -138,6 +143,7 @@ export class Messenger {
   #marksApplied = new WeakSet<PeerLink>();
   #marksWaiters = new WeakMap<PeerLink, () => void>();
   #lastStamp = 0;
+  #typing = new TypingLimiter();
   #extension: MessengerExtension | undefined;
   #courier: MailboxCourier | undefined;
   /** Loaded on first use, so the rotation code stays out of the first screen's bundle. */
@@ -491,6 +497,62 @@ export class Messenger {
   }
 
   /**
+   * Replaces the text of an own message, here at once and at the peer through the outbox.
+   * @throws RangeError when the text is empty or too long, or the message is not an own,
+   *   undeleted text message.
+   */
+  async editMessage(id: string, text: string): Promise<void> {
+    const trimmed = text.trim();
+    if (trimmed.length === 0) throw new RangeError('message is empty');
+    if (trimmed.length > MAX_TEXT_LENGTH) throw new RangeError(`message is longer than ${MAX_TEXT_LENGTH} characters`);
+
+    await this.#revise(id, 'edit', trimmed);
+  }
+
+  /**
+   * Deletes an own message for everyone: its text is removed here at once and at the peer
+   * through the outbox.
+   * @throws RangeError when the message is not an own, undeleted one.
+   */
+  async deleteForEveryone(id: string): Promise<void> {
+    await this.#revise(id, 'delete', '');
+  }
+
+  /**
+   * Tells a peer that the user is typing, or stopped, when a ready link is open and the rate
+   * limit allows. Nothing is queued: without a link the signal is dropped.
+   */
+  sendTyping(conversation: string, isTyping: boolean): void {
+    const link = this.#links.get(conversation);
+    if (!link?.isReady) return;
+
+    if (this.#typing.shouldSend(conversation, isTyping, this.#options.clock.now())) link.send({ t: 'typing', isTyping });
+  }
+
+  /** Deletes a message from this device only; a queued own message is then never sent. */
+  async deleteForMe(id: string): Promise<void> {
+    await this.#options.storage.deleteMessage(id);
+  }
+
+  async #revise(id: string, action: RevisionAction, text: string): Promise<void> {
+    const identity = this.#requireIdentity();
+    const target = assertRevisable(await this.#options.storage.getMessage(id), identity.address);
+    if (action === 'edit' && target.file) throw new RangeError('a file message cannot be edited');
+
+    const revision = await this.#options.storage.queueOutgoing({
+      id: toBase64Url(this.#options.randomBytes(16)),
+      conversation: target.conversation,
+      sender: identity.address,
+      instance: identity.instanceId,
+      text,
+      sentAt: this.#stamp(),
+      revises: { action, target: id },
+    });
+    // Not through the outbox writer: a rejected revision aborts its transaction, which must not take other sends with it.
+    this.#handleWritten([revision]);
+  }
+
+  /**
    * Stores a file message, its outbox entry and the file's bytes, then tries to deliver the
    * message. The bytes follow when the receiver requests them over a direct link.
    * @throws FileTooLargeError over MAX_FILE_BYTES and RangeError for an empty file, both before
@@ -761,6 +823,8 @@ export class Messenger {
     const address = link.remoteAddress;
     if (this.#links.get(address) === link) this.#links.delete(address);
     this.#reportReachability(address);
+    this.#typing.forget(address);
+    this.#options.onTyping?.(address, false);
 
     void this.#flusher.linkClosed(link);
 
@@ -805,6 +869,7 @@ export class Messenger {
     const acked = payloads.flatMap((payload) => (payload.t === 'ack' ? payload.ids : []));
     const read = payloads.flatMap((payload) => (payload.t === 'read' ? payload.ids : []));
     const card = link.remoteCard;
+    this.#passTyping(link.remoteAddress, payloads, chats.length > 0);
 
     if (card && this.#extension) {
       for (const payload of payloads) if (payload.t === 'grp') this.#extension.onPayload(card, payload.body);
@@ -854,6 +919,16 @@ export class Messenger {
     if (contact?.state === 'contact') await this.#files.resume(link);
   }
 
+  /** Reports the typing signals of a batch; a chat message ends the peer's typing. */
+  #passTyping(address: string, payloads: WirePayload[], hasChats: boolean): void {
+    const now = this.#options.clock.now();
+
+    for (const payload of payloads) {
+      if (payload.t === 'typing' && this.#typing.shouldAccept(address, payload.isTyping, now)) this.#options.onTyping?.(address, payload.isTyping);
+    }
+    if (hasChats) this.#options.onTyping?.(address, false);
+  }
+
   /** Stores a chat message from an authenticated sender; see storeIncomingChats. */
   async storeChat(card: Card, payload: ChatPayload): Promise<InboxResult> {
     const [result] = await this.#storeChats(card, [payload]);
@@ -883,6 +958,7 @@ export class Messenger {
     }
 
     const results = payloads.map((payload) => resultById.get(payload.id) ?? 'rejected');
+    await this.#recordUnstored(card.address, payloads, results);
     const storedFiles = payloads.filter((chat, index) => chat.file && (results[index] === 'stored' || results[index] === 'duplicate'));
     if (storedFiles.length > 0 && this.#files) {
       try {
@@ -895,6 +971,27 @@ export class Messenger {
     }
 
     return results;
+  }
+
+  /**
+   * Records the seqs of accepted payloads that left no chat row (applied controls, dropped
+   * broadcasts, rejected rotation statements), so that they make no gap marker and catch-up
+   * does not ask for them (see received-seqs.ts). A failure is logged: the only cost is a
+   * gap marker until the sender resends.
+   */
+  async #recordUnstored(address: string, payloads: ChatPayload[], results: InboxResult[]): Promise<void> {
+    const unstored = payloads.filter((payload, index) => {
+      const result = results[index];
+
+      return result === 'dropped' || result === 'rejected' || (payload.control !== undefined && (result === 'stored' || result === 'duplicate'));
+    });
+    if (unstored.length === 0) return;
+
+    try {
+      await this.#options.storage.recordReceived(address, address, unstored.map(({ instance, seq }) => ({ instance, seq })));
+    } catch (error) {
+      this.#options.logger.warn('recording received seqs failed', { peer: address.slice(0, 12), count: unstored.length, error: String(error) });
+    }
   }
 
   #keyChanges(): Promise<KeyChanges> {

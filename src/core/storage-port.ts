@@ -6,6 +6,8 @@
 import type { WireCard } from './card.ts';
 import type { FileMeta } from './files/file-meta.ts';
 import type { Identity } from './identity.ts';
+import type { ReceivedSeq } from './received-seqs.ts';
+import type { Revision } from './revisions.ts';
 import type { SyncMark } from './messages.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 import type { WireRotation } from './rotation-wire.ts';
@@ -32,6 +34,8 @@ export interface ContactRecord {
    * message request arrives under a known name (see name-claims.ts).
    */
   claimsNameOf?: string;
+  /** Last time this device saw the contact reachable, written when reachability changes. */
+  lastSeenAt?: number;
   /** Status line from the contact's latest profile update. */
   status?: string;
   /** Avatar data URL from the contact's latest profile update. */
@@ -108,6 +112,12 @@ export interface MessageRecord {
   readAt?: number;
   /** Details of an attached file; its transfer state is in the file storage (files/file-storage-port.ts). */
   file?: FileMeta;
+  /** Set on an edit or deletion for everyone, which is stored and sent as a message of its own (see revisions.ts). */
+  revises?: Revision;
+  /** Sender's time of the latest edit applied. */
+  editedAt?: number;
+  /** Sender's time of the deletion for everyone; the text is then empty. */
+  deletedAt?: number;
   /** Time another peer took an outgoing message to carry it to the recipient (peer-courier.ts). */
   carriedAt?: number;
   /** Set on each copy of a broadcast, sent and received, so the recipient can stop them. */
@@ -128,6 +138,8 @@ export interface OutgoingDraft {
   isBroadcast?: boolean;
   control?: ControlMessage;
   file?: FileMeta;
+  /** Makes the draft an edit or deletion of an own message, applied locally in the same transaction. */
+  revises?: Revision;
   rotation?: WireRotation;
 }
 
@@ -148,6 +160,9 @@ export interface CoreStorage {
    * storedAt of the conversation when needed.
    */
   queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord>;
+  getMessage(id: string): Promise<MessageRecord | undefined>;
+  /** Removes a message from this device only, with its outbox entry, so a queued one is never sent. */
+  deleteMessage(id: string): Promise<void>;
   /**
    * Stores several outgoing messages as queueOutgoing does, all in one transaction and in the
    * given order, so sequence numbers follow that order. Returns the records in the same order.
@@ -160,10 +175,18 @@ export interface CoreStorage {
    */
   listOutbox(conversation: string, afterSeq?: number, limit?: number): Promise<MessageRecord[]>;
   /**
-   * For each install of `sender` with messages in the conversation, the highest seq up to which
-   * every message of that install is stored (0 when seq 1 is missing).
+   * Catch-up marks of `sender`'s installs in the conversation, computed from the seqs this device
+   * accepted (see received-seqs.ts and `recordReceived`), not from the rows it still stores.
    */
   receivedMarks(conversation: string, sender: string): Promise<SyncMark[]>;
+  /**
+   * Records seqs of `sender` as accepted without a stored chat row: an applied control message,
+   * a rejected rotation statement or a dropped broadcast. `storeIncoming` records the messages
+   * it handles itself, in its own transaction.
+   */
+  recordReceived(conversation: string, sender: string, received: ReceivedSeq[]): Promise<void>;
+  /** Installs of `sender` with at least one message stored in the conversation. */
+  listSenderInstances(conversation: string, sender: string): Promise<string[]>;
   /** Messages of one sender install in a conversation with seq above `afterSeq`, by seq, at most `limit`. */
   listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]>;
   /** Conversations that have at least one message waiting in the outbox. */
@@ -201,12 +224,14 @@ export interface CoreStorage {
 
   /**
    * Stores incoming messages of one conversation in one transaction, skipping each one whose
-   * (conversation, sender, instance, seq) is already stored. In the same transaction it creates
+   * (conversation, sender, instance, seq) is already stored or was received before (a message
+   * the user deleted for themself stays deleted), and records every seq as received. In the same transaction it creates
    * `newContact` when given and counts the stored messages as unread. A stored message keeps its
    * storedAt unless that is not above the latest of its conversation, which then sets it. A late
    * message, whose sender install already has a higher seq stored, instead gets a storedAt just
    * below that message's, so it takes its place in display order.
-   * Returns one result per message, in order.
+   * A stored revision is applied to its target through `reviseTarget` and counts as no unread
+   * message. Returns one result per message, in order.
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */
   storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]>;

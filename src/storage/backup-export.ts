@@ -17,6 +17,7 @@ import type { Identity } from '../core/identity.ts';
 import type { RandomBytes } from '../core/ports.ts';
 import type { IdentityRow, MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY } from './database.ts';
+import { addStoredMessagesToReceived } from './received-table.ts';
 import { toStorageError } from './storage-errors.ts';
 
 /** Tables a backup contains, in the order they are written back. */
@@ -40,6 +41,9 @@ export const BACKUP_TABLES = [
   'groupMessages',
   'groupJoinRequests',
   'groupPendingJoins',
+  // Seqs received per sender install, so that messages deleted for me stay deleted after a
+  // restore; a backup made before the table existed rebuilds it from its messages.
+  'received',
 ] as const;
 export type BackupTable = (typeof BACKUP_TABLES)[number];
 
@@ -178,6 +182,8 @@ export async function restoreBackup(
           report(writtenRows / totalRows);
         }
       }
+      // Every restored message counts as received, whether or not the backup listed its seq.
+      await addStoredMessagesToReceived(db.messages, db.received, identityRow.address);
     });
   } catch (error) {
     throw toRestoreError(error);

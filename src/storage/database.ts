@@ -7,10 +7,14 @@ import Dexie from 'dexie';
 import type { EntityTable, Table, Transaction } from 'dexie';
 import type { CarriedEnvelope } from '../core/carry-store-port.ts';
 import type { Identity } from '../core/identity.ts';
-import type { ContactRecord, MessageRecord, RetiredIdentity } from '../core/storage-port.ts';
+import type { ContactRecord, RetiredIdentity } from '../core/storage-port.ts';
 import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember, OwnProfile } from '../core/organiser/organiser-storage.ts';
-import type { FileBodyRow, FilePartRow } from './file-tables.ts';
 import type { FileRecord } from '../core/files/file-storage-port.ts';
+import type { FileBodyRow, FilePartRow } from './file-tables.ts';
+import type { MessageRow } from './message-words.ts';
+import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
+import type { ReceivedTable } from './received-table.ts';
+import { addStoredMessagesToReceived } from './received-table.ts';
 import type {
   BundleRow,
   GroupMessageRow,
@@ -22,6 +26,9 @@ import type {
 } from '../core/groups/group-types.ts';
 
 export const DATABASE_NAME = 'meshtext';
+
+/** The schema version that added the `*words` search index on messages and the `received` table. */
+export const WORDS_SCHEMA_VERSION = 10;
 
 /** The single identity row is stored under this key. */
 export const IDENTITY_KEY = 'self';
@@ -70,7 +77,7 @@ export interface CarrySettingRow {
 export type MeshtextDatabase = Dexie & {
   identity: EntityTable<IdentityRow, 'key'>;
   contacts: EntityTable<ContactRecord, 'address'>;
-  messages: EntityTable<MessageRecord, 'id'>;
+  messages: EntityTable<MessageRow, 'id'>;
   outbox: EntityTable<OutboxRow, 'messageId'>;
   counters: EntityTable<CounterRow, 'name'>;
   settings: EntityTable<SettingRow, 'key'>;
@@ -92,6 +99,7 @@ export type MeshtextDatabase = Dexie & {
   groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
   groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
   retiredIdentities: EntityTable<RetiredIdentityRow, 'address'>;
+  received: ReceivedTable;
 };
 
 /**
@@ -173,6 +181,22 @@ export const schemaVersions: readonly SchemaVersion[] = [
       ownProfile: '&key',
     },
   },
+  {
+    // The multi-entry index on the normalised words of each text lets search read only the
+    // matching rows (see message-words.ts). `received` records the seqs accepted from each
+    // sender install (see received-table.ts). The upgrade fills both from the stored messages.
+    // The presence and typing switches live in the settings table of version 2.
+    version: WORDS_SCHEMA_VERSION,
+    stores: {
+      messages: '&id, [conversation+storedAt], &[conversation+sender+instance+seq], *words',
+      received: '&[conversation+sender+instance]',
+    },
+    upgrade: async (transaction) => {
+      await addWordsToStoredMessages(transaction);
+      const identity = (await transaction.table<IdentityRow, string>('identity').get(IDENTITY_KEY)) as IdentityRow | undefined;
+      await addStoredMessagesToReceived(transaction.table('messages'), transaction.table('received'), identity?.address);
+    },
+  },
 ];
 
 /**
@@ -191,6 +215,10 @@ export function openDatabase(name = DATABASE_NAME, upToVersion = Infinity): Mesh
     if (schema.upgrade) {
       declared.upgrade(schema.upgrade);
     }
+  }
+  // Below version 10 the rows have no `words` field, as older releases wrote them.
+  if (upToVersion >= WORDS_SCHEMA_VERSION) {
+    indexMessageWords(db.messages);
   }
 
   return db;

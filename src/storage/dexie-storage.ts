@@ -7,7 +7,6 @@
 import Dexie from 'dexie';
 import type { Identity } from '../core/identity.ts';
 import type { SyncMark } from '../core/messages.ts';
-import { MAX_SEQS_ABOVE_MARK } from '../core/messages.ts';
 import type {
   ContactRecord,
   CoreStorage,
@@ -16,8 +15,12 @@ import type {
   RetiredIdentity,
   StoreResult,
 } from '../core/storage-port.ts';
+import type { ReceivedSeq } from '../core/received-seqs.ts';
+import { hasSeq, seqsByInstance, syncMarksOf } from '../core/received-seqs.ts';
+import { isRevision, reviseTarget } from '../core/revisions.ts';
 import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY, MAX_PENDING_READ_RECEIPTS } from './database.ts';
+import { addReceived, listReceived } from './received-table.ts';
 import { toStorageError } from './storage-errors.ts';
 import { dedupeKey, findStoredKeys } from './stored-message-keys.ts';
 
@@ -92,6 +95,21 @@ export class DexieStorage implements CoreStorage {
     );
   }
 
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
+    return this.db.messages.get(id);
+  }
+
+  async deleteMessage(id: string): Promise<void> {
+    const { db } = this;
+
+    await guard(() =>
+      db.transaction('rw', [db.messages, db.outbox], async () => {
+        await db.messages.delete(id);
+        await db.outbox.delete(id);
+      }),
+    );
+  }
+
   async listRetiredIdentities(): Promise<RetiredIdentity[]> {
     const rows = await this.db.retiredIdentities.toArray();
 
@@ -137,6 +155,7 @@ export class DexieStorage implements CoreStorage {
 
     await db.counters.bulkPut(conversations.map((conversation) => ({ name: `seq:${conversation}`, value: nextSeq.get(conversation)! - 1 })));
     await db.messages.bulkAdd(messages);
+    for (const message of messages) if (message.revises) await this.#applyRevision(message, { isOwn: true });
     await db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt })));
     for (const conversation of conversations) {
       // A control message (a profile update, say) is no activity the conversation list shows.
@@ -159,23 +178,39 @@ export class DexieStorage implements CoreStorage {
   }
 
   async receivedMarks(conversation: string, sender: string): Promise<SyncMark[]> {
-    const marks = new Map<string, SyncMark>();
-
-    // Keys only, streamed in seq order per install, so a long history costs no memory beyond the marks.
-    await this.db.messages
-      .where('[conversation+sender+instance+seq]')
-      // Instance ids are base64url, so '' and U+FFFF bound them.
-      .between([conversation, sender, '', -Infinity], [conversation, sender, '\uffff', Infinity])
-      .eachKey((key) => {
-        const [, , instance, seq] = key as unknown as [string, string, string, number];
-        const mark = marks.get(instance) ?? { instance, seq: 0, above: [] };
-        marks.set(instance, mark);
-        if (mark.above.length === 0 && seq === mark.seq + 1) mark.seq = seq;
-        else if (mark.above.length < MAX_SEQS_ABOVE_MARK) mark.above.push(seq);
-      });
-
-    return [...marks.values()];
+    return syncMarksOf(await listReceived(this.db.received, conversation, sender));
   }
+
+  async recordReceived(conversation: string, sender: string, received: ReceivedSeq[]): Promise<void> {
+    const { db } = this;
+    if (received.length === 0) return;
+
+    await guard(() =>
+      db.transaction('rw', db.received, async () => {
+        for (const [instance, seqs] of seqsByInstance(received)) await addReceived(db.received, conversation, sender, instance, seqs);
+      }),
+    );
+  }
+
+  async listSenderInstances(conversation: string, sender: string): Promise<string[]> {
+    const instances: string[] = [];
+    let after = '';
+
+    // One key read per install: each step jumps past the install found last.
+    for (;;) {
+      const key = await this.db.messages
+        .where('[conversation+sender+instance+seq]')
+        .between([conversation, sender, after, Infinity], [conversation, sender, '\uffff', Infinity], true, true)
+        .firstKey();
+      if (key === undefined) return instances;
+
+      const instance = (key as unknown as [string, string, string, number])[2];
+      if (instance === after) return instances;
+      instances.push(instance);
+      after = instance;
+    }
+  }
+
 
   async listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]> {
     return this.db.messages
@@ -344,20 +379,30 @@ export class DexieStorage implements CoreStorage {
     if (messages.length === 0) return [];
 
     return guard(() =>
-      db.transaction('rw', [db.messages, db.contacts], async () => {
+      db.transaction('rw', [db.messages, db.contacts, db.received], async () => {
         const seen = await findStoredKeys(db, messages);
+        // A seq received before counts as a duplicate even without its row: the user may have deleted it for themself.
+        const sources = [...new Set(messages.map((message) => JSON.stringify([message.conversation, message.sender, message.instance])))];
+        const receivedRows = await db.received.bulkGet(sources.map((source) => JSON.parse(source) as [string, string, string]));
+        const received = new Map(receivedRows.filter((row) => row !== undefined).map((row) => [JSON.stringify([row.conversation, row.sender, row.instance]), row.ranges]));
         const results: StoreResult[] = [];
         const fresh: MessageRecord[] = [];
 
         for (const message of messages) {
           const key = dedupeKey(message);
-          if (seen.has(key)) {
+          const ranges = received.get(JSON.stringify([message.conversation, message.sender, message.instance])) ?? [];
+          if (seen.has(key) || hasSeq(ranges, message.seq)) {
             results.push('duplicate');
             continue;
           }
           seen.add(key);
           fresh.push(message);
           results.push('stored');
+        }
+        for (const source of sources) {
+          const [conversation, sender, instance] = JSON.parse(source) as [string, string, string];
+          const seqs = fresh.filter((message) => message.conversation === conversation && message.sender === sender && message.instance === instance);
+          await addReceived(db.received, conversation, sender, instance, seqs.map((message) => message.seq));
         }
         if (fresh.length === 0) return results;
 
@@ -378,18 +423,38 @@ export class DexieStorage implements CoreStorage {
         }
         if (newContact && !(await db.contacts.get(newContact.address))) await db.contacts.add(newContact);
         await db.messages.bulkAdd(fresh);
-        const lastStoredAt = Math.max(...fresh.map((message) => message.storedAt));
+        for (const revision of fresh.filter(isRevision)) await this.#applyRevision(revision, { isOwn: false });
+        const visible = fresh.filter((message) => !isRevision(message));
+        if (visible.length === 0) return results;
+
+        const lastStoredAt = Math.max(...visible.map((message) => message.storedAt));
         await db.contacts
           .where('address')
           .equals(fresh[0]!.conversation)
           .modify((contact) => {
-            contact.unreadCount += fresh.length;
+            contact.unreadCount += visible.length;
             contact.lastActivityAt = Math.max(contact.lastActivityAt, lastStoredAt);
           });
 
         return results;
       }),
     );
+  }
+
+  /**
+   * Applies a revision to its target inside the caller's transaction. A rejected own revision
+   * throws, which aborts the transaction, because the messenger checked it before. A rejected
+   * incoming one stays stored, so its resend is a duplicate, and changes nothing.
+   */
+  async #applyRevision(revision: MessageRecord, { isOwn }: { isOwn: boolean }): Promise<void> {
+    const targetId = revision.revises?.target ?? '';
+    const outcome = reviseTarget(await this.db.messages.get(targetId), revision);
+
+    if ('changes' in outcome) {
+      await this.db.messages.update(targetId, outcome.changes);
+    } else if (isOwn) {
+      throw new RangeError(`revision rejected: ${outcome.rejected}`);
+    }
   }
 
   async #highestStoredSeq(message: MessageRecord): Promise<number> {

@@ -2,15 +2,17 @@
  * Moving one conversation into another, when the user accepts a contact's new key or links a
  * new identity to a known contact. Everything happens in one transaction, so a crash or a full
  * disk leaves both conversations as they were. Gap markers and catch-up marks are computed from
- * each message's sender, install and seq, which move with the messages; read state moves as
- * readAt on the messages and as the contact's pending read receipts. Contact list memberships
+ * the received records (see received-table.ts), which move with the messages; read state moves
+ * as readAt on the messages and as the contact's pending read receipts. Contact list memberships
  * move to the new address too.
  */
 
 import Dexie from 'dexie';
 import type { ContactRecord } from '../core/storage-port.ts';
+import { addRanges } from '../core/received-seqs.ts';
 import { MAX_PENDING_READ_RECEIPTS } from './database.ts';
 import type { MeshtextDatabase } from './database.ts';
+import { listReceived } from './received-table.ts';
 
 /** See CoreStorage.mergeConversation. */
 export async function mergeConversation(
@@ -19,7 +21,7 @@ export async function mergeConversation(
   into: string,
   changes: { from: Partial<ContactRecord>; into: Partial<ContactRecord> },
 ): Promise<void> {
-  await db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts, db.listMembers], async () => {
+  await db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts, db.listMembers, db.received], async () => {
     const waiting = new Set(
       (await db.outbox.where('[conversation+seq]').between([from, Dexie.minKey], [from, Dexie.maxKey]).toArray()).map(
         (entry) => entry.messageId,
@@ -39,6 +41,8 @@ export async function mergeConversation(
         }
       });
     await db.outbox.where('messageId').anyOf([...waiting]).modify({ conversation: into });
+
+    await moveReceived(db, from, into);
 
     const fromCounter = (await db.counters.get(`seq:${from}`))?.value ?? 0;
     const intoCounter = (await db.counters.get(`seq:${into}`))?.value ?? 0;
@@ -64,4 +68,16 @@ export async function mergeConversation(
       });
     }
   });
+}
+
+/** Moves the received records of `from` into `into`, where the old key's messages now have `into` as sender. */
+async function moveReceived(db: MeshtextDatabase, from: string, into: string): Promise<void> {
+  const moved = await listReceived(db.received, from);
+
+  for (const record of moved) {
+    const sender = record.sender === from ? into : record.sender;
+    const existing = await db.received.get([into, sender, record.instance]);
+    await db.received.put({ conversation: into, sender, instance: record.instance, ranges: addRanges(existing?.ranges ?? [], record.ranges) });
+  }
+  await db.received.bulkDelete(moved.map((record) => [record.conversation, record.sender, record.instance]));
 }

@@ -17,6 +17,7 @@ import { churnSimulation } from './churn-simulation.ts';
 import { cryptoPrimitives } from './crypto.ts';
 import { fileTransfer } from './file-transfer.ts';
 import { groupsBench } from './groups.bench.ts';
+import { historyBench } from './history.bench.ts';
 import { meshtextTransport } from './meshtext-transport.ts';
 import type { Benchmark, Metric } from './metric.ts';
 import { offlineStart } from './offline-start.ts';
@@ -36,6 +37,7 @@ const benchmarks: Benchmark[] = [
   offlineStart,
   broadcastQueue,
   fileTransfer,
+  historyBench,
 ];
 
 function formatTable(metrics: Metric[]): string {

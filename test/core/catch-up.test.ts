@@ -61,11 +61,12 @@ async function restart(network: MemoryNetwork, peer: Peer, name: string): Promis
   return startPeer(network, name, peer.storage);
 }
 
-/** Drops the stored incoming messages of `from` with seq above `keep`, as an older backup would. */
+/** Drops the stored incoming messages of `from` with seq above `keep` and their received seqs, as restoring an older backup would. */
 function loseReceivedAfter(peer: Peer, from: Peer, keep: number): void {
   for (const message of received(peer, from)) {
     if (message.seq > keep) peer.storage.messages.delete(message.id);
   }
+  peer.storage.forgetReceivedAbove(from.address, keep);
 }
 
 /** Stores copies of the sender's first `count` outbox messages at the receiver, as if only their receipts were lost. */

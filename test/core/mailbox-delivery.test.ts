@@ -162,3 +162,33 @@ describe('mailbox delivery', () => {
     expect(bob.messenger.stats.rejectedEnvelopes).toBe(1);
   });
 });
+
+describe('mailbox delivery of revisions', () => {
+  it('carries an edit and a deletion to a peer who was away', async () => {
+    const network = new MemoryNetwork();
+    const server = new MemoryMailboxServer();
+    const clock = new TestClock();
+    const alice = await startMailboxPeer(network, server, clock, 'Alice');
+    let bob = await startMailboxPeer(network, server, clock, 'Bob');
+    await introduce(alice, bob);
+    const edited = await alice.messenger.sendText(bob.address, 'meet at 5');
+    const deleted = await alice.messenger.sendText(bob.address, 'wrong chat');
+    await waitFor(() => texts(bob, alice.address).length === 2, 'bob to get both messages');
+    bob.messenger.stop();
+    network.leave(bob.address);
+
+    await alice.messenger.editMessage(edited.id, 'meet at 6');
+    await alice.messenger.deleteForEveryone(deleted.id);
+    await alice.messenger.deliverAll();
+    clock.offsetMs += DIRECT_DELIVERY_TIMEOUT_MS;
+    await alice.messenger.deliverAll();
+    expect(server.count(bob.address)).toBe(2);
+
+    bob = await startMailboxPeer(network, server, clock, 'Bob', bob.storage);
+    await waitFor(() => bob.storage.messages.get(deleted.id)?.deletedAt !== undefined, 'the deletion');
+    expect(bob.storage.messages.get(edited.id)?.text).toBe('meet at 6');
+    expect(bob.storage.messages.get(edited.id)?.editedAt).toBeDefined();
+    expect(bob.storage.messages.get(deleted.id)?.text).toBe('');
+    await waitFor(() => alice.storage.outbox.size === 0, 'receipts for both revisions');
+  });
+});

@@ -1,6 +1,8 @@
 import type { Identity } from '../../src/core/identity.ts';
+import { isRevision, reviseTarget } from '../../src/core/revisions.ts';
 import type { SyncMark } from '../../src/core/messages.ts';
-import { MAX_SEQS_ABOVE_MARK } from '../../src/core/messages.ts';
+import type { ReceivedSeq, ReceivedSeqs } from '../../src/core/received-seqs.ts';
+import { addRanges, addSeqs, hasSeq, seqsByInstance, syncMarksOf } from '../../src/core/received-seqs.ts';
 import type {
   ContactRecord,
   CoreStorage,
@@ -16,6 +18,8 @@ export class MemoryStorage implements CoreStorage {
   contacts = new Map<string, ContactRecord>();
   messages = new Map<string, MessageRecord>();
   outbox = new Set<string>();
+  /** Received records (see received-seqs.ts), keyed by JSON of [conversation, sender, instance]. */
+  received = new Map<string, ReceivedSeqs>();
   retired: RetiredIdentity[] = [];
   settings = new Map<string, unknown>();
   failWrites = false;
@@ -58,10 +62,27 @@ export class MemoryStorage implements CoreStorage {
 
     const storedAt = Math.max(draft.sentAt, this.#storedAtFloor(draft.conversation));
     const message: MessageRecord = { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
+    if (message.revises) {
+      const outcome = reviseTarget(this.messages.get(message.revises.target), message);
+      if ('rejected' in outcome) throw new RangeError(`revision rejected: ${outcome.rejected}`);
+      this.#update(message.revises.target, outcome.changes);
+    }
     this.messages.set(message.id, message);
     this.outbox.add(message.id);
 
     return { ...message };
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
+    const message = this.messages.get(id);
+
+    return message && { ...message };
+  }
+
+  async deleteMessage(id: string): Promise<void> {
+    this.#checkWritable();
+    this.messages.delete(id);
+    this.outbox.delete(id);
   }
 
   async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
@@ -82,22 +103,42 @@ export class MemoryStorage implements CoreStorage {
   }
 
   async receivedMarks(conversation: string, sender: string): Promise<SyncMark[]> {
-    const seqs = new Map<string, Set<number>>();
+    return syncMarksOf(this.listReceived(conversation).filter((record) => record.sender === sender));
+  }
+
+  async recordReceived(conversation: string, sender: string, received: ReceivedSeq[]): Promise<void> {
+    this.#checkWritable();
+    for (const [instance, seqs] of seqsByInstance(received)) this.#addReceived(conversation, sender, instance, seqs);
+  }
+
+  async listSenderInstances(conversation: string, sender: string): Promise<string[]> {
+    const instances = new Set<string>();
     for (const message of this.messages.values()) {
-      if (message.conversation !== conversation || message.sender !== sender) continue;
-      const set = seqs.get(message.instance) ?? new Set();
-      set.add(message.seq);
-      seqs.set(message.instance, set);
+      if (message.conversation === conversation && message.sender === sender) instances.add(message.instance);
     }
 
-    return [...seqs].map(([instance, set]) => {
-      let seq = 0;
-      while (set.has(seq + 1)) seq++;
-      const above = [...set].filter((held) => held > seq).sort((a, b) => a - b).slice(0, MAX_SEQS_ABOVE_MARK);
-
-      return { instance, seq, above };
-    });
+    return [...instances].sort();
   }
+
+  /** Received records of one conversation, as the chat reads them for its gap markers. */
+  listReceived(conversation: string): ReceivedSeqs[] {
+    return [...this.received.values()].filter((record) => record.conversation === conversation).map((record) => ({ ...record, ranges: [...record.ranges] }));
+  }
+
+  /** Forgets every seq above `keep` received in a conversation, as restoring an older backup does. */
+  forgetReceivedAbove(conversation: string, keep: number): void {
+    for (const record of this.received.values()) {
+      if (record.conversation !== conversation) continue;
+      record.ranges = record.ranges.filter(([first]) => first <= keep).map(([first, last]) => [first, Math.min(last, keep)]);
+    }
+  }
+
+  #addReceived(conversation: string, sender: string, instance: string, seqs: number[]): void {
+    const key = JSON.stringify([conversation, sender, instance]);
+    const ranges = this.received.get(key)?.ranges ?? [];
+    this.received.set(key, { conversation, sender, instance, ranges: addSeqs(ranges, seqs) });
+  }
+
 
   async listFromInstance(conversation: string, sender: string, instance: string, afterSeq: number, limit: number): Promise<MessageRecord[]> {
     return [...this.messages.values()]
@@ -203,7 +244,9 @@ export class MemoryStorage implements CoreStorage {
           stored.instance === message.instance &&
           stored.seq === message.seq,
       );
-      if (duplicate) {
+      const received = this.received.get(JSON.stringify([message.conversation, message.sender, message.instance]));
+      this.#addReceived(message.conversation, message.sender, message.instance, [message.seq]);
+      if (duplicate || hasSeq(received?.ranges ?? [], message.seq)) {
         results.push('duplicate');
         continue;
       }
@@ -211,8 +254,12 @@ export class MemoryStorage implements CoreStorage {
       if (newContact && !this.contacts.has(newContact.address)) this.contacts.set(newContact.address, { ...newContact });
       const storedAt = this.#lateSlot(message) ?? Math.max(message.storedAt, this.#storedAtFloor(message.conversation));
       this.messages.set(message.id, { ...message, storedAt });
+      if (message.revises) {
+        const outcome = reviseTarget(this.messages.get(message.revises.target), message);
+        if ('changes' in outcome) this.#update(message.revises.target, outcome.changes);
+      }
       const contact = this.contacts.get(message.conversation);
-      if (contact) {
+      if (contact && !isRevision(message)) {
         contact.unreadCount++;
         contact.lastActivityAt = storedAt;
       }
@@ -259,6 +306,13 @@ export class MemoryStorage implements CoreStorage {
       }
     }
     this.#sequences.set(into, Math.max(this.#sequences.get(into) ?? 0, this.#sequences.get(from) ?? 0));
+    for (const [key, record] of [...this.received]) {
+      if (record.conversation !== from) continue;
+      this.received.delete(key);
+      const sender = record.sender === from ? into : record.sender;
+      const intoKey = JSON.stringify([into, sender, record.instance]);
+      this.received.set(intoKey, { conversation: into, sender, instance: record.instance, ranges: addRanges(this.received.get(intoKey)?.ranges ?? [], record.ranges) });
+    }
 
     const source = this.contacts.get(from);
     const target = this.contacts.get(into);
@@ -278,6 +332,16 @@ export class MemoryStorage implements CoreStorage {
   /** Messages of a conversation in display order. */
   conversation(address: string): MessageRecord[] {
     return [...this.messages.values()].filter((m) => m.conversation === address).sort((a, b) => a.storedAt - b.storedAt);
+  }
+
+  /** Applies changes as Dexie's update does: a key set to undefined is removed. */
+  #update(id: string, changes: Partial<MessageRecord>): void {
+    const message = this.messages.get(id);
+    if (!message) return;
+
+    const updated: Record<string, unknown> = { ...message, ...changes };
+    for (const [key, value] of Object.entries(changes)) if (value === undefined) delete updated[key];
+    this.messages.set(id, updated as unknown as MessageRecord);
   }
 
   /** Places a late message halfway between the next higher seq of its source and the message before that. */

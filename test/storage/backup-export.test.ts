@@ -206,6 +206,32 @@ describe('backup export and restore', () => {
     expect(await target.contacts.count()).toBe(1);
   });
 
+  it('keeps messages deleted for me deleted', async () => {
+    const { db, bob } = await filledDatabase();
+    const storage = new DexieStorage(db);
+    await storage.storeIncoming([incoming(bob.address, 2), incoming(bob.address, 3)]);
+    await storage.deleteMessage(incoming(bob.address, 2).id);
+    const target = freshDatabase();
+
+    await restoreInto(target, await exportFrom(db));
+    const restored = new DexieStorage(target);
+
+    expect(await restored.receivedMarks(bob.address, bob.address)).toEqual([{ instance: 'instance-of-bob', seq: 3, above: [] }]);
+    expect(await restored.storeIncoming([incoming(bob.address, 2)])).toEqual(['duplicate']);
+  });
+
+  it('rebuilds received seqs for a backup without them', async () => {
+    const { db, bob } = await filledDatabase();
+    const fileText = await resealed(db, await exportFrom(db), (payload) => {
+      delete (payload.tables as unknown as Record<string, unknown>).received;
+    });
+    const target = freshDatabase();
+
+    await restoreInto(target, fileText);
+
+    expect(await target.received.toArray()).toEqual([{ conversation: bob.address, sender: bob.address, instance: 'instance-of-bob', ranges: [[1, 1]] }]);
+  });
+
   it('gives the restored identity a new instance id', async () => {
     const { db, identity } = await filledDatabase();
     const fileText = await exportFrom(db);

@@ -9,7 +9,8 @@ import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { DexieStorage } from '../../src/storage/dexie-storage.ts';
 import { listConversationSummaries } from '../../src/ui/data/conversation-summaries.ts';
-import { countWaiting, listMessages } from '../../src/ui/data/queries.ts';
+import { readLatestPage } from '../../src/ui/data/message-pages.ts';
+import { countWaiting } from '../../src/ui/data/queries.ts';
 
 const opened: MeshtextDatabase[] = [];
 let databaseCount = 0;
@@ -86,7 +87,7 @@ describe('conversation summaries', () => {
     expect(summary?.kind).toBe('direct');
     expect(summary?.kind === 'direct' && summary.lastMessage?.text).toBe('second');
     expect(summary?.unreadCount).toBe(2);
-    expect((await listMessages(storage.db, bob.address)).map((message) => message.text)).toEqual(['first', 'second']);
+    expect((await readLatestPage(storage.db, bob.address, 10)).map((message) => message.text)).toEqual(['first', 'second']);
     expect(await countWaiting(storage.db, bob.address)).toBe(0);
   });
 

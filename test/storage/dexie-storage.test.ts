@@ -346,4 +346,41 @@ describe('DexieStorage', () => {
     const page = await storage.listFromInstance(alice.address, alice.address, incoming(alice.address, 1).instance, 1, 2);
     expect(page.map((message) => message.seq)).toEqual([2, 4]);
   });
+
+  it('keeps a message deleted for me out of marks and storage', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([1, 2, 3].map((seq) => incoming(alice.address, seq)));
+
+    await storage.deleteMessage(incoming(alice.address, 2).id);
+    const marks = await storage.receivedMarks(alice.address, alice.address);
+    const results = await storage.storeIncoming([incoming(alice.address, 2)]);
+
+    expect(marks).toEqual([{ instance: 'instance-aaaa', seq: 3, above: [] }]);
+    expect(results).toEqual(['duplicate']);
+    expect(await storage.getMessage(incoming(alice.address, 2).id)).toBeUndefined();
+  });
+
+  it('records seqs received without a row', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1), incoming(alice.address, 3)]);
+
+    await storage.recordReceived(alice.address, alice.address, [{ instance: 'instance-aaaa', seq: 2 }]);
+
+    expect(await storage.receivedMarks(alice.address, alice.address)).toEqual([{ instance: 'instance-aaaa', seq: 3, above: [] }]);
+  });
+
+  it('lists each install of a sender once', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([1, 2, 3].map((seq) => incoming(alice.address, seq)));
+    await storage.storeIncoming([{ ...incoming(alice.address, 1, 'other-instance-1'), instance: 'instance-other' }]);
+
+    expect(await storage.listSenderInstances(alice.address, alice.address)).toEqual(['instance-aaaa', 'instance-other']);
+    expect(await storage.listSenderInstances(alice.address, 'mt1nobody')).toEqual([]);
+  });
 });

@@ -11,9 +11,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { signCard } from '../../src/core/card.ts';
 import type { BundleRow, GroupMessageRow, GroupRecord, JoinRequestRow, LogRow, PairKeyRow, PendingJoinRow } from '../../src/core/groups/group-types.ts';
 import { createIdentity } from '../../src/core/identity.ts';
+import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember } from '../../src/core/organiser/organiser-storage.ts';
 import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
 import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { IDENTITY_KEY, openDatabase, schemaVersions } from '../../src/storage/database.ts';
+import { searchKey } from '../../src/storage/search-words.ts';
 
 /** Rows written per table, to look up again after the upgrade. */
 type WrittenRows = Record<string, Record<string, unknown>[]>;
@@ -194,6 +196,25 @@ async function fillVersion8(db: MeshtextDatabase): Promise<WrittenRows> {
   return rows;
 }
 
+async function fillVersion9(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion8(db);
+  const list: ContactList = { id: 'list-0001', name: 'Family', createdAt: 20, joinToken: 'join-token-0001' };
+  const member: ListMember = { list: list.id, address: contact.address, addedAt: 21 };
+  const broadcast: BroadcastRecord = { id: 'broadcast-0001', template: 'Hello {name}', listIds: [list.id], createdAt: 22, recipientCount: 1 };
+  const recipient: BroadcastRecipient = { broadcast: broadcast.id, address: contact.address, displayName: 'Bob', outcome: 'queued', messageId: outgoing.id };
+
+  rows.contactLists = [{ ...list }];
+  rows.listMembers = [{ ...member }];
+  rows.broadcasts = [{ ...broadcast }];
+  rows.broadcastRecipients = [{ ...recipient }];
+  rows.ownProfile = [{ key: IDENTITY_KEY, status: 'written before the upgrade', updatedAt: 23 }];
+  for (const table of ['contactLists', 'listMembers', 'broadcasts', 'broadcastRecipients', 'ownProfile']) {
+    await db.table(table).bulkAdd(rows[table]!);
+  }
+
+  return rows;
+}
+
 /** One fill function per schema version that may be upgraded from. */
 const fillByVersion: Record<number, Fill> = {
   1: fillVersion1,
@@ -202,6 +223,7 @@ const fillByVersion: Record<number, Fill> = {
   4: fillVersion4,
   5: fillVersion5,
   8: fillVersion8,
+  9: fillVersion9,
 };
 
 const opened: MeshtextDatabase[] = [];
@@ -248,13 +270,24 @@ describe('schema upgrades', () => {
     await current.open();
 
     expect(current.verno).toBe(currentVersion);
+    // Version 10 records the seqs received from each sender install, filled from the stored incoming messages.
+    expect(await current.received.toArray(), `received rows after upgrading from version ${version}`).toEqual([
+      { conversation: contact.address, sender: contact.address, instance: contactIdentity.instanceId, ranges: [[1, 1]] },
+    ]);
     for (const [table, rows] of Object.entries(written)) {
       const keyPath = current.table(table).schema.primKey.keyPath!;
       for (const row of rows) {
         // Compound primary keys (such as groupMessages') are looked up by their array of values.
         const key = (Array.isArray(keyPath) ? keyPath.map((field) => row[field]) : row[keyPath]) as IndexableType;
-        const stored = await current.table(table).get(key);
-        expect(stored, `${table} row ${JSON.stringify(key)} after upgrading from version ${version}`).toEqual(row);
+        const stored = (await current.table(table).get(key)) as Record<string, unknown> | undefined;
+        // Version 10 adds the search keys of each message's text; the rest of the row is unchanged.
+        const { words, ...storedRest } = stored ?? {};
+        if (table === 'messages') {
+          expect(words, `words of message ${String(key)} after upgrading from version ${version}`).toContain(searchKey('upgrade', row.storedAt as number));
+          expect(storedRest, `${table} row ${JSON.stringify(key)} after upgrading from version ${version}`).toEqual(row);
+        } else {
+          expect(stored, `${table} row ${JSON.stringify(key)} after upgrading from version ${version}`).toEqual(row);
+        }
       }
       expect(await current.table(table).count(), `${table} row count after upgrading from version ${version}`).toBe(rows.length);
     }

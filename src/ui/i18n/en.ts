@@ -199,9 +199,43 @@ export const messages = {
 
   'chat.waiting': '{count} waiting',
 
+  'search.label': 'Search messages',
+  'search.placeholder': 'Search messages',
+  'search.resultsLabel': 'Search results',
+  'search.none': 'No messages match.',
+  'search.count': 'Matching messages: {count}',
+  'search.countNewest': 'Matching messages: {count}. The newest {shown} are shown.',
+  'search.failed': 'Search did not work. Try again.',
+  'search.you': 'You',
+
+  'chat.edited': 'edited',
+  'chat.deleted': 'This message was deleted.',
+  'chat.deletedOwn': 'You deleted this message.',
+  'messageMenu.label': 'Message actions',
+  'messageMenu.edit': 'Edit',
+  'messageMenu.deleteForMe': 'Delete for me',
+  'messageMenu.deleteForEveryone': 'Delete for everyone',
+  'messageMenu.editTitle': 'Edit message',
+  'messageMenu.editLabel': 'Message text',
+  'messageMenu.deleteForMeTitle': 'Delete for me?',
+  'messageMenu.deleteForMeBody': 'The message disappears from this device. The other person keeps their copy.',
+  'messageMenu.deleteForEveryoneTitle': 'Delete for everyone?',
+  'messageMenu.deleteForEveryoneBody':
+    'The text is removed here and, as soon as the message reaches them, on the other person\'s device too. They see that a message was deleted.',
+  'messageMenu.save': 'Save',
+  'messageMenu.delete': 'Delete',
+  'messageMenu.cancel': 'Cancel',
+  'messageMenu.failed': 'That did not work. Try again.',
+
+  'chat.typing': 'typing…',
+  'chat.lastSeen': 'last seen {time}',
+  'privacy.title': 'Privacy',
+  'privacy.presence': 'Show when contacts are online and when they were last seen',
+  'privacy.typing': 'Send and show typing indicators',
+  'privacy.typingHint': 'When this is off, contacts do not see when you type, and you do not see when they do.',
+
   // Delivery: read receipts, gaps, storage faults.
   'status.read': 'Read',
-  'settings.readReceiptsTitle': 'Privacy',
   'settings.readReceipts': 'Send read receipts',
   'settings.readReceiptsHint': 'When this is on, your contacts see when you have read their messages.',
   'settings.saveFailed': 'The setting could not be saved. Try again.',
@@ -226,6 +260,7 @@ export const messages = {
   'files.download': 'Download',
   'files.open': 'Open',
   'files.thumbnailAlt': 'Preview of {name}',
+
   'title.unread': '({count}) Meshtext',
   'notification.requestTitle': 'Message request from {name}',
 

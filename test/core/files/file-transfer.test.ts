@@ -205,4 +205,21 @@ describe('file transfer from a message request', () => {
     await waitFor(() => fileState(bob, message.id).state === 'complete', 'the file after accepting', transferTimeoutMs);
     expect(hashOf(bob.files.bodies.get(message.id))).toBe(hashOf(bytes));
   });
+
+  it('deletes a file message for everyone and refuses to edit it', async () => {
+    const network = new MemoryNetwork();
+    const { alice, bob } = await startFilePair(network);
+    const message = await alice.messenger.sendFile(bob.address, { name: 'photo.bin', type: '' }, bodyOf(patternedBytes(200_000, 8)));
+    await waitFor(() => fileState(bob, message.id).state === 'complete', 'the file to arrive', transferTimeoutMs);
+
+    await expect(alice.messenger.editMessage(message.id, 'renamed.bin')).rejects.toThrow('a file message cannot be edited');
+    expect(alice.storage.messages.get(message.id)?.text).toBe('photo.bin');
+
+    await alice.messenger.deleteForEveryone(message.id);
+    await waitFor(() => bob.storage.messages.get(message.id)?.deletedAt !== undefined, 'bob to see the deletion');
+    expect(bob.storage.messages.get(message.id)?.text).toBe('');
+    const revision = [...bob.storage.messages.values()].find((row) => row.revises?.target === message.id);
+    expect(revision?.revises?.action).toBe('delete');
+    expect(revision?.file).toBeUndefined();
+  });
 });

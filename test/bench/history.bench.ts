@@ -1,0 +1,245 @@
+/**
+ * Long histories in the real app in headless Chromium: opening a conversation that contains
+ * 100,000 messages, and searching them. The messages are seeded into the app's IndexedDB
+ * through the e2e seeding path (test/e2e/history-seed.ts), so the search index is the one the
+ * app's own table hooks write.
+ *
+ *   - open → newest message shown: from the click on the conversation until its newest message
+ *     is in the DOM, measured inside the page. Baselines from the same run: a bare IndexedDB
+ *     cursor over the same page of the `[conversation+storedAt]` index, and reading the whole
+ *     history as the log did before it was windowed.
+ *   - search: the `meshtext:search` user timing the search box records, from running the query
+ *     until its results are ready to render (the 120 ms typing pause before it is excluded).
+ *     Baseline: a full scan, a bare `getAll()` of the messages store filtered on the text.
+ *
+ * dist/ is rebuilt first when the sources changed (see app-build.ts).
+ */
+
+import { chromium, type Page } from '@playwright/test';
+import { silentLogger, startRelay } from '../../signaling/server.ts';
+import { createIdentity, messageLog, openConversation } from '../e2e/app.ts';
+import { chromiumLaunchOptions } from '../e2e/chromium.ts';
+import { seedConversation } from '../e2e/history-seed.ts';
+import { distDir, ensureAppBuilt } from './app-build.ts';
+import { percentile, round, type Benchmark, type Metric } from './metric.ts';
+
+const messageCount = 100_000;
+const openRuns = 15;
+const searchRuns = 15;
+/** Rows of the first page the app reads, to match in the bare IndexedDB baseline. */
+const firstPageRows = 60;
+const needle = 'Where did we put the spare lighthouse lens?';
+/**
+ * Queries and what they test. "loka" is one of the seeded vocabulary's 512 words, so about 1.5 %
+ * of the messages contain it. "loka lolo" needs two such words in one message.
+ */
+const queries = [
+  { label: 'one rare word', query: 'lighthouse' },
+  { label: 'one common word', query: 'loka ' },
+  { label: 'two common words', query: 'loka lolo ' },
+];
+
+interface Timings {
+  samples: number[];
+}
+
+function median(samples: readonly number[]): number | null {
+  return round(percentile(samples, 50), 2);
+}
+
+/** Times `runs` opens of the conversation, from the click until its newest message is in the DOM. */
+async function timeOpens(page: Page, newestText: string, runs: number): Promise<Timings> {
+  const samples: number[] = [];
+
+  for (let run = 0; run < runs; run++) {
+    await page.evaluate(() => (globalThis as unknown as { meshtext: { open(address: undefined): Promise<void> } }).meshtext.open(undefined));
+    await messageLog(page).waitFor({ state: 'detached' });
+    const elapsedMs = await page.evaluate(
+      (newestText) =>
+        new Promise<number>((resolve, reject) => {
+          const button = document.querySelector<HTMLButtonElement>('nav[aria-label="Conversations"] button');
+          if (!button) {
+            reject(new Error('no conversation button on screen'));
+            return;
+          }
+          const isShown = (): boolean =>
+            [...document.querySelectorAll('[role="log"] li')].some((item) => item.textContent?.includes(newestText));
+          const startedAt = performance.now();
+          const observer = new MutationObserver(() => {
+            if (!isShown()) return;
+
+            observer.disconnect();
+            resolve(performance.now() - startedAt);
+          });
+          observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+          button.click();
+        }),
+      newestText,
+    );
+    samples.push(elapsedMs);
+  }
+
+  return { samples };
+}
+
+/** Times a bare IndexedDB read of the newest page, and Dexie reading the whole history. */
+async function timeBaselineReads(page: Page, conversation: string, runs: number): Promise<{ page: Timings; whole: Timings }> {
+  return page.evaluate(
+    async ({ conversation, runs, rows }) => {
+      const open = (): Promise<IDBDatabase> =>
+        new Promise((resolve, reject) => {
+          const request = indexedDB.open('meshtext');
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        });
+      const db = await open();
+      const readPage = (): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const index = db.transaction('messages').objectStore('messages').index('[conversation+storedAt]');
+          const range = IDBKeyRange.bound([conversation, -Infinity], [conversation, Infinity]);
+          const request = index.openCursor(range, 'prev');
+          let count = 0;
+          request.onsuccess = () => {
+            const cursor = request.result;
+            if (cursor && ++count < rows) cursor.continue();
+            else resolve(count);
+          };
+          request.onerror = () => reject(request.error);
+        });
+      const readWhole = (): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const index = db.transaction('messages').objectStore('messages').index('[conversation+storedAt]');
+          const request = index.getAll(IDBKeyRange.bound([conversation, -Infinity], [conversation, Infinity]));
+          request.onsuccess = () => resolve(request.result.length);
+          request.onerror = () => reject(request.error);
+        });
+      const time = async (read: () => Promise<number>): Promise<number[]> => {
+        const samples: number[] = [];
+        for (let run = 0; run < runs; run++) {
+          const startedAt = performance.now();
+          await read();
+          samples.push(performance.now() - startedAt);
+        }
+
+        return samples;
+      };
+
+      const pageSamples = await time(readPage);
+      const wholeSamples = await time(readWhole);
+      db.close();
+
+      return { page: { samples: pageSamples }, whole: { samples: wholeSamples } };
+    },
+    { conversation, runs: Math.min(runs, 5), rows: firstPageRows },
+  );
+}
+
+/** Types a query into the search box `runs` times and returns the app's search timings and the match count shown. */
+async function timeSearches(page: Page, query: string, runs: number): Promise<{ timings: Timings; status: string }> {
+  const box = page.getByRole('searchbox', { name: 'Search messages' });
+  const status = page.getByRole('region', { name: 'Search results' }).getByRole('status');
+
+  const samples: number[] = [];
+
+  for (let run = 0; run < runs; run++) {
+    await page.evaluate(() => performance.clearMeasures('meshtext:search'));
+    await box.fill('');
+    await box.fill(query);
+    await page.waitForFunction(() => performance.getEntriesByName('meshtext:search').length > 0, undefined, { polling: 10 });
+    const durations = await page.evaluate(() => performance.getEntriesByName('meshtext:search').map((measure) => measure.duration));
+    samples.push(...durations.slice(0, 1));
+  }
+
+  return { timings: { samples }, status: (await status.textContent()) ?? '' };
+}
+
+/** Times the full-scan baseline: every stored message read and its text matched. */
+async function timeFullScan(page: Page, word: string, runs: number): Promise<Timings> {
+  return page.evaluate(
+    async ({ word, runs }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('meshtext');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const samples: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        const startedAt = performance.now();
+        await new Promise<number>((resolve, reject) => {
+          const request = db.transaction('messages').objectStore('messages').getAll();
+          request.onsuccess = () => resolve(request.result.filter((row: { text: string }) => row.text.toLowerCase().includes(word)).length);
+          request.onerror = () => reject(request.error);
+        });
+        samples.push(performance.now() - startedAt);
+      }
+      db.close();
+
+      return { samples };
+    },
+    { word, runs: Math.min(runs, 5) },
+  );
+}
+
+async function run(): Promise<Metric[]> {
+  await ensureAppBuilt();
+  const relay = await startRelay({ port: 0, host: '127.0.0.1', staticDir: distDir, iceServers: [], logger: silentLogger });
+  const browser = await chromium.launch({ ...chromiumLaunchOptions, headless: true });
+
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // tsx compiles with esbuild's keepNames, whose __name calls travel into page.evaluate.
+    await page.addInitScript('globalThis.__name = (target) => target;');
+    const appUrl = relay.url.endsWith('/') ? relay.url : `${relay.url}/`;
+
+    await createIdentity(page, appUrl, 'Alice');
+    const seedStartedAt = performance.now();
+    const seeded = await seedConversation(page, { contactName: 'Bob', count: messageCount, needles: { 31_337: needle } });
+    console.log(`bench: history seeded ${messageCount} messages in ${Math.round(performance.now() - seedStartedAt)} ms`);
+
+    await openConversation(page, 'Bob');
+    const newestText = `#${messageCount - 1}`;
+    const opens = await timeOpens(page, newestText, openRuns);
+    const baselines = await timeBaselineReads(page, seeded.address, openRuns);
+
+    const metrics: Metric[] = [
+      {
+        name: `history: open ${messageCount} → newest shown, median`,
+        value: median(opens.samples),
+        unit: 'ms',
+        baseline: median(baselines.page.samples),
+        goal: '<= 50',
+      },
+      {
+        name: `history: open ${messageCount} → newest shown, p95`,
+        value: round(percentile(opens.samples, 95), 2),
+        unit: 'ms',
+        baseline: round(percentile(baselines.page.samples, 95), 2),
+        goal: null,
+      },
+      {
+        name: `history: read whole history (before windowing), median`,
+        value: median(baselines.whole.samples),
+        unit: 'ms',
+        baseline: null,
+        goal: null,
+      },
+    ];
+
+    for (const { label, query } of queries) {
+      const { timings, status } = await timeSearches(page, query, searchRuns);
+      const scan = await timeFullScan(page, query.trim().split(' ')[0] ?? query, searchRuns);
+      console.log(`bench: history search "${query.trim()}" shows "${status}"`);
+      metrics.push(
+        { name: `history: search ${label}, median`, value: median(timings.samples), unit: 'ms', baseline: median(scan.samples), goal: '<= 100' },
+        { name: `history: search ${label}, p95`, value: round(percentile(timings.samples, 95), 2), unit: 'ms', baseline: null, goal: null },
+      );
+    }
+
+    return metrics;
+  } finally {
+    await browser.close();
+    await relay.close();
+  }
+}
+
+export const historyBench: Benchmark = { name: 'history', run };

@@ -1,0 +1,100 @@
+/** Editing and deleting messages between two browsers, with the peer online and offline. */
+
+import type { Page } from '@playwright/test';
+import { assertAppBuilt, expect, test } from './fixtures.ts';
+import {
+  acceptRequest,
+  addContact,
+  contactStatus,
+  createIdentity,
+  expectConversation,
+  expectDeliveryStatus,
+  messageItem,
+  messageItems,
+  openConversation,
+  readOwnInvite,
+  sendMessage,
+  waitUntilOnline,
+} from './app.ts';
+
+test.beforeAll(() => assertAppBuilt());
+
+/** Opens the menu of the message with this text and returns the menu. */
+async function openMessageMenu(page: Page, text: string) {
+  const item = messageItem(page, text);
+  await item.hover();
+  await item.getByRole('button', { name: 'Message actions' }).click();
+  const menu = page.getByRole('menu');
+  await expect(menu).toBeVisible();
+
+  return menu;
+}
+
+test('edit and delete reach the other side', async ({ relay, openBrowser }) => {
+  const alice = await openBrowser('alice');
+  const bob = await openBrowser('bob');
+  await createIdentity(alice.page, relay.url, 'Alice');
+  await createIdentity(bob.page, relay.url, 'Bob');
+  await waitUntilOnline(alice.page);
+  await waitUntilOnline(bob.page);
+  await addContact(alice.page, await readOwnInvite(bob.page));
+  await sendMessage(alice.page, 'meet at 5 pm');
+  await sendMessage(alice.page, 'bring the wrong key');
+  await acceptRequest(bob.page, 'Alice');
+  await expectConversation(bob.page, ['meet at 5 pm', 'bring the wrong key']);
+
+  // Alice edits while Bob is online.
+  let menu = await openMessageMenu(alice.page, 'meet at 5 pm');
+  await expect(menu.getByRole('menuitem')).toHaveText(['Edit', 'Delete for me', 'Delete for everyone']);
+  await menu.getByRole('menuitem', { name: 'Edit' }).click();
+  const dialog = alice.page.getByRole('dialog', { name: 'Edit message' });
+  await dialog.getByRole('textbox', { name: 'Message text' }).fill('meet at 6 pm');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(messageItem(alice.page, 'meet at 6 pm')).toContainText('edited');
+  await expect(messageItem(bob.page, 'meet at 6 pm')).toContainText('edited');
+  await expect(messageItem(bob.page, 'meet at 5 pm')).toHaveCount(0);
+
+  // Bob may only delete Alice's message for himself.
+  menu = await openMessageMenu(bob.page, 'meet at 6 pm');
+  await expect(menu.getByRole('menuitem')).toHaveText(['Delete for me']);
+  await bob.page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+
+  // Alice deletes for everyone while Bob's browser is closed.
+  await bob.close();
+  await expect(contactStatus(alice.page)).toHaveText('Offline', { timeout: 15_000 });
+  menu = await openMessageMenu(alice.page, 'bring the wrong key');
+  await menu.getByRole('menuitem', { name: 'Delete for everyone' }).click();
+  await alice.page.getByRole('dialog', { name: 'Delete for everyone?' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(messageItem(alice.page, 'bring the wrong key')).toHaveCount(0);
+  await expect(messageItem(alice.page, 'You deleted this message.')).toHaveCount(1);
+
+  const bobPage = await bob.reopen();
+  await bobPage.goto(relay.url);
+  await openConversation(bobPage, 'Alice');
+  await expect(messageItem(bobPage, 'This message was deleted.')).toHaveCount(1);
+  await expect(messageItem(bobPage, 'bring the wrong key')).toHaveCount(0);
+  await expect(messageItems(bobPage)).toHaveCount(2);
+
+  // Bob deletes his copy of the edited message; Alice keeps hers.
+  menu = await openMessageMenu(bobPage, 'meet at 6 pm');
+  await menu.getByRole('menuitem', { name: 'Delete for me' }).click();
+  await bobPage.getByRole('dialog', { name: 'Delete for me?' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(messageItems(bobPage)).toHaveCount(1);
+  await sendMessage(bobPage, 'got it');
+  await expectDeliveryStatus(bobPage, 'got it', 'delivered');
+  await expect(messageItem(alice.page, 'meet at 6 pm')).toHaveCount(1);
+
+  // The deletion leaves no gap marker, and catch-up after a reload does not bring the message back.
+  await sendMessage(alice.page, 'see you there');
+  await expect(messageItem(bobPage, 'see you there')).toBeVisible();
+  await expect(bobPage.getByText(/not arrived yet/)).toHaveCount(0);
+  await bobPage.reload();
+  await openConversation(bobPage, 'Alice');
+  await waitUntilOnline(bobPage);
+  await sendMessage(alice.page, 'last one');
+  await expect(messageItem(bobPage, 'last one')).toBeVisible();
+  await expect(messageItem(bobPage, 'meet at 6 pm')).toHaveCount(0);
+  await expect(bobPage.getByText(/not arrived yet/)).toHaveCount(0);
+});
