@@ -11,6 +11,7 @@ import type { SyncMark } from './messages.ts';
 import { chatPayloadOf, MAX_SYNC_MARKS } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Logger } from './ports.ts';
+import { findSkipped } from './skipped-seqs.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
 /** Time a new link waits for the peer's marks before flushing the outbox anyway. */
@@ -22,11 +23,13 @@ export class CatchUp {
   #storage: CoreStorage;
   #logger: Logger;
   #ownAddress: () => string;
+  #ownInstance: () => string;
 
-  constructor(storage: CoreStorage, logger: Logger, ownAddress: () => string) {
+  constructor(storage: CoreStorage, logger: Logger, ownAddress: () => string, ownInstance: () => string) {
     this.#storage = storage;
     this.#logger = logger;
     this.#ownAddress = ownAddress;
+    this.#ownInstance = ownInstance;
   }
 
   /** Sends the marks of the peer's messages received here. */
@@ -38,8 +41,9 @@ export class CatchUp {
   }
 
   /**
-   * Applies the peer's marks: acknowledges what it has stored and resends what it lacks.
-   * Returns the number of messages resent.
+   * Applies the peer's marks: acknowledges what it has stored, resends what it lacks and tells
+   * it which seqs of this install it will never get (skipped-seqs.ts). Returns the number of
+   * messages resent.
    */
   async applyMarks(link: PeerLink, marks: SyncMark[]): Promise<number> {
     const conversation = link.remoteAddress;
@@ -48,7 +52,8 @@ export class CatchUp {
     const acknowledged = await this.#acknowledgeHeld(conversation, held);
     const firstWaiting = (await this.#storage.listOutbox(conversation, 0, 1))[0];
     const resent = await this.#resendMissing(link, held, firstWaiting);
-    this.#logger.info('caught up', { peer: conversation.slice(0, 12), acknowledged, resent });
+    const skipped = await this.#sendSkipped(link, held);
+    this.#logger.info('caught up', { peer: conversation.slice(0, 12), acknowledged, resent, skipped });
 
     return resent;
   }
@@ -110,6 +115,20 @@ export class CatchUp {
     }
 
     return resent;
+  }
+
+  /** Sends the skipped seqs of this install the peer lacks; returns how many payloads went out. */
+  async #sendSkipped(link: PeerLink, held: Map<string, SyncMark>): Promise<number> {
+    const instance = this.#ownInstance();
+    const payloads = await findSkipped(this.#storage, link.remoteAddress, this.#ownAddress(), instance, held.get(instance));
+    let sent = 0;
+
+    for (const payload of payloads) {
+      if (!link.send(payload)) break;
+      sent++;
+    }
+
+    return sent;
   }
 }
 

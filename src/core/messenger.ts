@@ -47,6 +47,7 @@ import { FileTransfers } from './files/file-transfers.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 import type { RevisionAction } from './revisions.ts';
 import { assertRevisable } from './revisions.ts';
+import { skippedSeqsOf } from './skipped-seqs.ts';
 import { TypingLimiter } from './typing.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
@@ -165,7 +166,12 @@ export class Messenger {
     this.#options = options;
     this.#flusher = new OutboxFlusher(options.storage, options.logger);
     this.#readReceipts = new ReadReceipts(options.storage, options.clock, options.logger);
-    this.#catchUp = new CatchUp(options.storage, options.logger, () => this.#requireIdentity().address);
+    this.#catchUp = new CatchUp(
+      options.storage,
+      options.logger,
+      () => this.#requireIdentity().address,
+      () => this.#requireIdentity().instanceId,
+    );
     this.#writer = new OutboxWriter(options.storage, (messages) => this.#handleWritten(messages));
     if (options.files) this.#files = new FileTransfers({ storage: options.files, logger: options.logger });
     if (options.mailbox) {
@@ -731,6 +737,7 @@ export class Messenger {
           else this.#inbound.push(from, payload);
         },
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
+        onRejectedPayload: () => this.stats.rejectedFrames++,
       },
     });
     this.#links.set(address, link);
@@ -895,6 +902,8 @@ export class Messenger {
       this.#flusher.acknowledged(read);
       await this.#options.storage.markRead(link.remoteAddress, read);
     }
+    const skipped = payloads.flatMap((payload) => (payload.t === 'skip' ? skippedSeqsOf(payload) : []));
+    if (skipped.length > 0) await this.#options.storage.recordReceived(link.remoteAddress, link.remoteAddress, skipped);
     for (const payload of payloads) {
       if (payload.t !== 'sync' || this.#marksApplied.has(link)) continue;
 
