@@ -24,6 +24,8 @@ export class CatchUp {
   #logger: Logger;
   #ownAddress: () => string;
   #ownInstance: () => string;
+  /** Per link, the own seq up to which skipped seqs were sent or found still waiting. */
+  #skipCheckedSeq = new WeakMap<PeerLink, number>();
 
   constructor(storage: CoreStorage, logger: Logger, ownAddress: () => string, ownInstance: () => string) {
     this.#storage = storage;
@@ -41,8 +43,8 @@ export class CatchUp {
   }
 
   /**
-   * Applies the peer's marks: acknowledges what it has stored, resends what it lacks and tells
-   * it which seqs of this install it will never get (skipped-seqs.ts). Returns the number of
+   * Applies the peer's marks: acknowledges what it has stored, resends what it lacks and sends
+   * the seqs of this install it will never get (skipped-seqs.ts). Returns the number of
    * messages resent.
    */
   async applyMarks(link: PeerLink, marks: SyncMark[]): Promise<number> {
@@ -117,16 +119,35 @@ export class CatchUp {
     return resent;
   }
 
+  /**
+   * Sends the seqs of this install cancelled since the link's catch-up, such as a queued control
+   * replaced while the link was open. Does nothing before the peer's marks were applied. A
+   * storage failure is logged, not thrown: it only leaves the peer's gap marker until the next link.
+   */
+  async sendSkippedSince(link: PeerLink): Promise<void> {
+    const checkedSeq = this.#skipCheckedSeq.get(link);
+    if (checkedSeq === undefined) return;
+
+    const instance = this.#ownInstance();
+    try {
+      await this.#sendSkipped(link, new Map([[instance, { instance, seq: checkedSeq, above: [] }]]));
+    } catch (error) {
+      this.#logger.warn('sending skipped seqs failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+    }
+  }
+
   /** Sends the skipped seqs of this install the peer lacks; returns how many payloads went out. */
   async #sendSkipped(link: PeerLink, held: Map<string, SyncMark>): Promise<number> {
     const instance = this.#ownInstance();
-    const payloads = await findSkipped(this.#storage, link.remoteAddress, this.#ownAddress(), instance, held.get(instance));
+    const mark = held.get(instance);
+    const { payloads, checkedSeq } = await findSkipped(this.#storage, link.remoteAddress, this.#ownAddress(), instance, mark);
     let sent = 0;
 
     for (const payload of payloads) {
-      if (!link.send(payload)) break;
+      if (!link.send(payload)) return sent;
       sent++;
     }
+    this.#skipCheckedSeq.set(link, Math.max(checkedSeq, this.#skipCheckedSeq.get(link) ?? 0));
 
     return sent;
   }

@@ -6,8 +6,8 @@
  * Gaps come from the receiver's record of accepted seqs (received-seqs.ts), not from the rows
  * it shows. Revisions, control messages and dropped broadcasts take a seq without a chat row,
  * and a message deleted for me leaves no row. None of them is missing. A seq the sender cancelled
- * before sending arrives in a `skip` payload at catch-up (skipped-seqs.ts) and then counts too.
- * NOTE: until that catch-up, on the next link, such a seq still shows a marker.
+ * before sending arrives in a `skip` payload over a direct link (skipped-seqs.ts) and then counts.
+ * NOTE: a gap seen only through the mailbox or a carrier shows its marker until a link opens.
  */
 
 import type { ReceivedSeqs } from './received-seqs.ts';

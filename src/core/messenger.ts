@@ -497,7 +497,8 @@ export class Messenger {
 
     for (const [conversation, written] of byConversation) {
       const link = this.#links.get(conversation);
-      if (link?.isReady) void this.#flusher.sendQueued(link, written);
+      // The new messages may follow seqs cancelled while the link was open; see skipped-seqs.ts.
+      if (link?.isReady) void this.#flusher.sendQueued(link, written).then(() => this.#catchUp.sendSkippedSince(link));
       else void this.deliver(conversation);
     }
   }
@@ -602,6 +603,7 @@ export class Messenger {
     if (link?.isReady) {
       this.#waitingSince.delete(conversation);
       await this.#flusher.flush(link);
+      await this.#catchUp.sendSkippedSince(link);
       return;
     }
 

@@ -1,8 +1,8 @@
 /**
- * Seqs a sender took and will never send: a queued control replaced by a newer one, an own
- * queued message deleted for me, a broadcast copy cancelled for a recipient who opted out, or
- * any other outbox entry cancelled before its receipt came. The sender finds them during
- * catch-up, from its own rows, and sends them as a `skip` payload. The receiver records them as
+ * Seqs a sender took and will never send. They come from a queued control replaced by a newer
+ * one, an own queued message deleted for me, a broadcast copy cancelled for a recipient who
+ * opted out, or any other outbox entry cancelled before its receipt came. The sender finds them from its own
+ * rows, at catch-up and after later sends on the same link, and sends them as a `skip` payload. The receiver records them as
  * accepted without a row (received-seqs.ts), so no gap marker stays open and catch-up does not
  * ask for them again.
  */
@@ -68,7 +68,8 @@ function isSeq(value: unknown): value is number {
  * Finds the seqs of the own install `instance` in a conversation that will never be sent, above
  * the peer's mark and below the highest own message still stored: seqs with no row left and
  * rows marked 'cancelled'. Seqs the mark lists as held are left out. Returns them as skip
- * payloads of at most MAX_SKIPPED_SEQS seqs each.
+ * payloads of at most MAX_SKIPPED_SEQS seqs each, and `checkedSeq`, the seq below the first
+ * message still waiting (or the highest seq seen), from which a later walk can resume.
  * NOTE: a cancelled seq above every stored row of the install is found only once a later
  * message of that install is stored, which is also when it would first leave a gap.
  */
@@ -78,12 +79,13 @@ export async function findSkipped(
   ownAddress: string,
   instance: string,
   mark: SyncMark | undefined,
-): Promise<SkipPayload[]> {
+): Promise<{ payloads: SkipPayload[]; checkedSeq: number }> {
   const held = new Set(mark?.above ?? []);
   const skipped: number[] = [];
   let afterSeq = mark?.seq ?? 0;
+  let firstWaitingSeq: number | undefined;
   // A restored install continues the numbering of the one it was restored from, so when the
-  // peer holds nothing of it, the seqs below its first row are not skipped but never taken.
+  // peer has stored nothing of it, the seqs below its first row were never taken here.
   let previousSeq = afterSeq > 0 || held.size > 0 ? afterSeq : undefined;
 
   for (;;) {
@@ -91,6 +93,7 @@ export async function findSkipped(
     for (const message of page) {
       collectSkipped(skipped, previousSeq ?? message.seq - 1, message, held);
       previousSeq = message.seq;
+      if (firstWaitingSeq === undefined && (message.status === 'queued' || message.status === 'sent')) firstWaitingSeq = message.seq;
     }
 
     const last = page.at(-1);
@@ -98,7 +101,7 @@ export async function findSkipped(
     afterSeq = last.seq;
   }
 
-  return toPayloads(instance, skipped);
+  return { payloads: toPayloads(instance, skipped), checkedSeq: firstWaitingSeq !== undefined ? firstWaitingSeq - 1 : (previousSeq ?? mark?.seq ?? 0) };
 }
 
 function collectSkipped(skipped: number[], previousSeq: number, message: MessageRecord, held: ReadonlySet<number>): void {

@@ -1,6 +1,6 @@
 /**
- * Seqs the sender took and never sends: the receiver learns them through catch-up, so no gap
- * marker stays open and catch-up asks for nothing.
+ * Seqs the sender took and never sends: the receiver receives them in a skip payload, so no gap
+ * marker stays open and catch-up requests nothing.
  */
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -117,6 +117,34 @@ describe('skipped seqs', () => {
     expect(await catchUpPayloads(alice, bobAgain)).toEqual([]);
   });
 
+  it('closes the gap of an entry cancelled while the link is open', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startOrganiserPeer(network, 'Alice');
+    const bob = await startOrganiserPeer(network, 'Bob');
+    await befriend(alice, bob);
+    await alice.messenger.sendText(bob.address, 'one');
+    await waitFor(() => alice.storage.conversation(bob.address)[0]?.status === 'delivered', 'the first message to be delivered');
+    const identity = alice.storage.identity!;
+    // Written to the outbox without a delivery round, then cancelled before any round sends it.
+    const waiting = await alice.storage.queueOutgoing({
+      id: 'waiting-entry-0002',
+      conversation: bob.address,
+      sender: identity.address,
+      instance: identity.instanceId,
+      text: 'never sent',
+      sentAt: Date.now(),
+    });
+    await alice.organiserStorage.cancelOutgoing([waiting.id]);
+    await alice.messenger.sendText(bob.address, 'three');
+    await waitFor(() => chatTexts(bob, alice.address).includes('three'), 'bob to get the third message');
+    await waitFor(() => receivedRanges(bob, alice).length === 1, 'the skipped seq to be recorded');
+
+    expect(waiting.seq).toBe(2);
+    expect(chatTexts(bob, alice.address)).toEqual(['one', 'three']);
+    expect(receivedRanges(bob, alice)).toEqual([[1, 3]]);
+    expect(gaps(bob, alice)).toEqual([]);
+  });
+
   it('rejects and counts a malformed skip payload on a ready link', async () => {
     const network = new MemoryNetwork();
     const alice = await startOrganiserPeer(network, 'Alice');
@@ -154,12 +182,12 @@ describe('skip payload validation', () => {
     ['bound is fractional', { t: 'skip', instance: INSTANCE, ranges: [[1.5, 4]] }],
     ['ranges overlap', { t: 'skip', instance: INSTANCE, ranges: [[1, 4], [4, 6]] }],
     ['ranges are unsorted', { t: 'skip', instance: INSTANCE, ranges: [[8, 9], [1, 2]] }],
-    ['too many seqs', { t: 'skip', instance: INSTANCE, ranges: [[1, MAX_SKIPPED_SEQS + 1]] }],
-    ['too many ranges', { t: 'skip', instance: INSTANCE, ranges: Array.from({ length: 65 }, (_, index) => [index * 2 + 1, index * 2 + 1]) }],
+    ['it covers too many seqs', { t: 'skip', instance: INSTANCE, ranges: [[1, MAX_SKIPPED_SEQS + 1]] }],
+    ['it has too many ranges', { t: 'skip', instance: INSTANCE, ranges: Array.from({ length: 65 }, (_, index) => [index * 2 + 1, index * 2 + 1]) }],
   ];
 
   for (const [name, payload] of cases) {
-    it(`rejects a skip whose ${name}`, () => {
+    it(`rejects a skip when ${name}`, () => {
       expect(() => decodePayload(utf8(JSON.stringify(payload)))).toThrow(FrameError);
     });
   }
@@ -183,6 +211,32 @@ describe('findSkipped', () => {
     // A restored install continues the numbering of the one it was restored from.
     alice.storage.messages.set(first.id, { ...first, seq: 40 });
 
-    expect(await findSkipped(alice.storage, bob.address, identity.address, identity.instanceId, undefined)).toEqual([]);
+    const { payloads, checkedSeq } = await findSkipped(alice.storage, bob.address, identity.address, identity.instanceId, undefined);
+
+    expect(payloads).toEqual([]);
+    expect(checkedSeq).toBe(39);
+  });
+
+  it('splits a long run of skipped seqs into bounded payloads', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startOrganiserPeer(network, 'Alice');
+    const bob = await startOrganiserPeer(network, 'Bob');
+    await befriend(alice, bob);
+    stopPeer(network, bob);
+    const identity = alice.storage.identity!;
+    const first = await alice.messenger.sendText(bob.address, 'one');
+    const last = await alice.messenger.sendText(bob.address, 'far later');
+    alice.storage.messages.set(last.id, { ...last, seq: MAX_SKIPPED_SEQS + 10 });
+    const mark = { instance: identity.instanceId, seq: first.seq, above: [5] };
+
+    const { payloads } = await findSkipped(alice.storage, bob.address, identity.address, identity.instanceId, mark);
+
+    expect(payloads.map((payload) => payload.ranges)).toEqual([
+      [
+        [2, 4],
+        [6, MAX_SKIPPED_SEQS + 2],
+      ],
+      [[MAX_SKIPPED_SEQS + 3, MAX_SKIPPED_SEQS + 9]],
+    ]);
   });
 });
