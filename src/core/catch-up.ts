@@ -130,17 +130,18 @@ export class CatchUp {
 
     const instance = this.#ownInstance();
     try {
-      await this.#sendSkipped(link, new Map([[instance, { instance, seq: checkedSeq, above: [] }]]));
+      // One page per call keeps each send's cost bounded; the next call resumes where this stopped.
+      await this.#sendSkipped(link, new Map([[instance, { instance, seq: checkedSeq, above: [] }]]), 1);
     } catch (error) {
       this.#logger.warn('sending skipped seqs failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
     }
   }
 
   /** Sends the skipped seqs of this install the peer lacks; returns how many payloads went out. */
-  async #sendSkipped(link: PeerLink, held: Map<string, SyncMark>): Promise<number> {
+  async #sendSkipped(link: PeerLink, held: Map<string, SyncMark>, maxPages = Infinity): Promise<number> {
     const instance = this.#ownInstance();
     const mark = held.get(instance);
-    const { payloads, checkedSeq } = await findSkipped(this.#storage, link.remoteAddress, this.#ownAddress(), instance, mark);
+    const { payloads, checkedSeq } = await findSkipped(this.#storage, link.remoteAddress, this.#ownAddress(), instance, mark, maxPages);
     let sent = 0;
 
     for (const payload of payloads) {

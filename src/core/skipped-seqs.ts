@@ -72,6 +72,8 @@ function isSeq(value: unknown): value is number {
  * message still waiting (or the highest seq seen), from which a later walk can resume.
  * NOTE: a cancelled seq above every stored row of the install is found only once a later
  * message of that install is stored, which is also when it would first leave a gap.
+ * With `maxPages`, the walk stops after that many pages of SKIP_PAGE_SIZE messages, and
+ * `checkedSeq` tells where the next walk resumes.
  */
 export async function findSkipped(
   storage: CoreStorage,
@@ -79,6 +81,7 @@ export async function findSkipped(
   ownAddress: string,
   instance: string,
   mark: SyncMark | undefined,
+  maxPages = Infinity,
 ): Promise<{ payloads: SkipPayload[]; checkedSeq: number }> {
   const held = new Set(mark?.above ?? []);
   const skipped: number[] = [];
@@ -88,7 +91,7 @@ export async function findSkipped(
   // peer has stored nothing of it, the seqs below its first row were never taken here.
   let previousSeq = afterSeq > 0 || held.size > 0 ? afterSeq : undefined;
 
-  for (;;) {
+  for (let pages = 1; ; pages++) {
     const page = await storage.listFromInstance(conversation, ownAddress, instance, afterSeq, SKIP_PAGE_SIZE);
     for (const message of page) {
       collectSkipped(skipped, previousSeq ?? message.seq - 1, message, held);
@@ -97,7 +100,7 @@ export async function findSkipped(
     }
 
     const last = page.at(-1);
-    if (page.length < SKIP_PAGE_SIZE || !last) break;
+    if (page.length < SKIP_PAGE_SIZE || !last || pages >= maxPages) break;
     afterSeq = last.seq;
   }
 
