@@ -79,9 +79,8 @@ export class MessageWindow {
     this.#isExtending = true;
     try {
       const older = await readOlder(this.#db, this.#conversation, bounds.from, PAGE_SIZE);
-      const oldest = older.at(-1);
-      if (oldest) this.#bounds = { ...bounds, from: oldest.storedAt };
       this.hasOlder = older.length === PAGE_SIZE;
+      this.#bounds = { ...bounds, from: lowerBound(older.at(-1), this.hasOlder) };
     } finally {
       this.#isExtending = false;
     }
@@ -116,7 +115,7 @@ export class MessageWindow {
     this.hasOlder = older.length === half;
     this.focus = { id: message.id };
     this.#bounds = {
-      from: older.at(-1)?.storedAt ?? message.storedAt,
+      from: lowerBound(older.at(-1) ?? message, this.hasOlder),
       to: newer.length < half ? undefined : newer.at(-1)?.storedAt,
     };
   }
@@ -137,7 +136,16 @@ export class MessageWindow {
     // The first page fixes the lower end, so later messages add to the window instead of pushing its oldest out.
     if (!bounds) {
       this.hasOlder = rows.length === PAGE_SIZE;
-      this.#bounds = { from: rows[0]?.storedAt ?? Number.NEGATIVE_INFINITY, to: undefined };
+      this.#bounds = { from: lowerBound(rows[0], this.hasOlder), to: undefined };
     }
   }
+}
+
+/**
+ * Returns the lower end of a window whose oldest message is `oldest`. A window that reaches the
+ * start of the history has no lower end, so rows that land before its first message later (a
+ * linked identity's history, a restore) still show.
+ */
+function lowerBound(oldest: Pick<MessageRecord, 'storedAt'> | undefined, hasOlder: boolean): number {
+  return hasOlder && oldest ? oldest.storedAt : Number.NEGATIVE_INFINITY;
 }

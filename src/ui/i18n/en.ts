@@ -267,7 +267,7 @@ export const messages = {
   'appSettings.title': 'This device',
   'appSettings.installTitle': 'Install',
   'appSettings.install': 'Install Meshtext',
-  'appSettings.installHint': 'Installed, Meshtext opens in its own window and starts without a network connection.',
+  'appSettings.installHint': 'Once installed, Meshtext opens in its own window and starts without a network connection.',
   'appSettings.installed': 'Meshtext is installed on this device.',
   'appSettings.installIos':
     'To install Meshtext, tap the Share button in Safari, then "Add to Home Screen", then "Add".',
