@@ -11,6 +11,7 @@ import type { SyncMark } from './messages.ts';
 import { chatPayloadOf, MAX_SYNC_MARKS } from './messages.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Logger } from './ports.ts';
+import { findSkipped } from './skipped-seqs.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
 /** Time a new link waits for the peer's marks before flushing the outbox anyway. */
@@ -22,11 +23,15 @@ export class CatchUp {
   #storage: CoreStorage;
   #logger: Logger;
   #ownAddress: () => string;
+  #ownInstance: () => string;
+  /** Per link, the own seq up to which skipped seqs were sent or found still waiting. */
+  #skipCheckedSeq = new WeakMap<PeerLink, number>();
 
-  constructor(storage: CoreStorage, logger: Logger, ownAddress: () => string) {
+  constructor(storage: CoreStorage, logger: Logger, ownAddress: () => string, ownInstance: () => string) {
     this.#storage = storage;
     this.#logger = logger;
     this.#ownAddress = ownAddress;
+    this.#ownInstance = ownInstance;
   }
 
   /** Sends the marks of the peer's messages received here. */
@@ -38,8 +43,9 @@ export class CatchUp {
   }
 
   /**
-   * Applies the peer's marks: acknowledges what it has stored and resends what it lacks.
-   * Returns the number of messages resent.
+   * Applies the peer's marks: acknowledges what it has stored, resends what it lacks and sends
+   * the seqs of this install it will never get (skipped-seqs.ts). Returns the number of
+   * messages resent.
    */
   async applyMarks(link: PeerLink, marks: SyncMark[]): Promise<number> {
     const conversation = link.remoteAddress;
@@ -48,7 +54,8 @@ export class CatchUp {
     const acknowledged = await this.#acknowledgeHeld(conversation, held);
     const firstWaiting = (await this.#storage.listOutbox(conversation, 0, 1))[0];
     const resent = await this.#resendMissing(link, held, firstWaiting);
-    this.#logger.info('caught up', { peer: conversation.slice(0, 12), acknowledged, resent });
+    const skipped = await this.#sendSkipped(link, held);
+    this.#logger.info('caught up', { peer: conversation.slice(0, 12), acknowledged, resent, skipped });
 
     return resent;
   }
@@ -110,6 +117,40 @@ export class CatchUp {
     }
 
     return resent;
+  }
+
+  /**
+   * Sends the seqs of this install cancelled since the link's catch-up, such as a queued control
+   * replaced while the link was open. Does nothing before the peer's marks were applied. A
+   * storage failure is logged, not thrown: it only leaves the peer's gap marker until the next link.
+   */
+  async sendSkippedSince(link: PeerLink): Promise<void> {
+    const checkedSeq = this.#skipCheckedSeq.get(link);
+    if (checkedSeq === undefined) return;
+
+    const instance = this.#ownInstance();
+    try {
+      // One page per call keeps each send's cost bounded; the next call resumes where this stopped.
+      await this.#sendSkipped(link, new Map([[instance, { instance, seq: checkedSeq, above: [] }]]), 1);
+    } catch (error) {
+      this.#logger.warn('sending skipped seqs failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+    }
+  }
+
+  /** Sends the skipped seqs of this install the peer lacks; returns how many payloads went out. */
+  async #sendSkipped(link: PeerLink, held: Map<string, SyncMark>, maxPages = Infinity): Promise<number> {
+    const instance = this.#ownInstance();
+    const mark = held.get(instance);
+    const { payloads, checkedSeq } = await findSkipped(this.#storage, link.remoteAddress, this.#ownAddress(), instance, mark, maxPages);
+    let sent = 0;
+
+    for (const payload of payloads) {
+      if (!link.send(payload)) return sent;
+      sent++;
+    }
+    this.#skipCheckedSeq.set(link, Math.max(checkedSeq, this.#skipCheckedSeq.get(link) ?? 0));
+
+    return sent;
   }
 }
 

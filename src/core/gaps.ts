@@ -5,9 +5,9 @@
  *
  * Gaps come from the receiver's record of accepted seqs (received-seqs.ts), not from the rows
  * it shows. Revisions, control messages and dropped broadcasts take a seq without a chat row,
- * and a message deleted for me leaves no row. None of them is missing.
- * NOTE: a seq the sender never sends still shows a marker that never closes: a control message
- * cancelled while queued (organiser-storage.ts) or an own queued message deleted for me.
+ * and a message deleted for me leaves no row. None of them is missing. A seq the sender cancelled
+ * before sending arrives in a `skip` payload over a direct link (skipped-seqs.ts) and then counts.
+ * NOTE: a gap seen only through the mailbox or a carrier shows its marker until a link opens.
  */
 
 import type { ReceivedSeqs } from './received-seqs.ts';

@@ -14,6 +14,8 @@ import { validateFileWant } from './files/file-payloads.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 import { validateControl } from './organiser/control-messages.ts';
 import type { Revision } from './revisions.ts';
+import type { SkipPayload } from './skipped-seqs.ts';
+import { validateSkip } from './skipped-seqs.ts';
 import type { MessageRecord } from './storage-port.ts';
 import type { WireRotation } from './rotation-wire.ts';
 import { parseWireRotation } from './rotation-wire.ts';
@@ -104,7 +106,8 @@ export type WirePayload =
   | FileWantPayload
   | CarryPayload
   | GroupPayload
-  | TypingPayload;
+  | TypingPayload
+  | SkipPayload;
 
 /** Encodes a payload for sealing. */
 export function encodePayload(payload: WirePayload): Uint8Array {
@@ -148,6 +151,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
     case 'typing':
       if (typeof record.isTyping !== 'boolean') throw new FrameError('typing flag is invalid');
       return { t: 'typing', isTyping: record.isTyping };
+    case 'skip':
+      return validateSkip(record);
     default:
       throw new FrameError(`unknown payload type ${JSON.stringify(record.t)}`);
   }

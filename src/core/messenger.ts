@@ -47,6 +47,7 @@ import { FileTransfers } from './files/file-transfers.ts';
 import type { RawChannel, Transport } from './transport-port.ts';
 import type { RevisionAction } from './revisions.ts';
 import { assertRevisable } from './revisions.ts';
+import { skippedSeqsOf } from './skipped-seqs.ts';
 import { TypingLimiter } from './typing.ts';
 
 /** Observable counters of rejected input, for the UI and tests. */
@@ -165,7 +166,12 @@ export class Messenger {
     this.#options = options;
     this.#flusher = new OutboxFlusher(options.storage, options.logger);
     this.#readReceipts = new ReadReceipts(options.storage, options.clock, options.logger);
-    this.#catchUp = new CatchUp(options.storage, options.logger, () => this.#requireIdentity().address);
+    this.#catchUp = new CatchUp(
+      options.storage,
+      options.logger,
+      () => this.#requireIdentity().address,
+      () => this.#requireIdentity().instanceId,
+    );
     this.#writer = new OutboxWriter(options.storage, (messages) => this.#handleWritten(messages));
     if (options.files) this.#files = new FileTransfers({ storage: options.files, logger: options.logger });
     if (options.mailbox) {
@@ -491,7 +497,8 @@ export class Messenger {
 
     for (const [conversation, written] of byConversation) {
       const link = this.#links.get(conversation);
-      if (link?.isReady) void this.#flusher.sendQueued(link, written);
+      // The new messages may follow seqs cancelled while the link was open; see skipped-seqs.ts.
+      if (link?.isReady) void this.#flusher.sendQueued(link, written).then(() => this.#catchUp.sendSkippedSince(link));
       else void this.deliver(conversation);
     }
   }
@@ -596,6 +603,7 @@ export class Messenger {
     if (link?.isReady) {
       this.#waitingSince.delete(conversation);
       await this.#flusher.flush(link);
+      await this.#catchUp.sendSkippedSince(link);
       return;
     }
 
@@ -731,6 +739,7 @@ export class Messenger {
           else this.#inbound.push(from, payload);
         },
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
+        onRejectedPayload: () => this.stats.rejectedFrames++,
       },
     });
     this.#links.set(address, link);
@@ -895,6 +904,8 @@ export class Messenger {
       this.#flusher.acknowledged(read);
       await this.#options.storage.markRead(link.remoteAddress, read);
     }
+    const skipped = payloads.flatMap((payload) => (payload.t === 'skip' ? skippedSeqsOf(payload) : []));
+    if (skipped.length > 0) await this.#options.storage.recordReceived(link.remoteAddress, link.remoteAddress, skipped);
     for (const payload of payloads) {
       if (payload.t !== 'sync' || this.#marksApplied.has(link)) continue;
 

@@ -56,6 +56,8 @@ export interface PeerLinkEvents {
   onReady(link: PeerLink): void;
   onPayload(link: PeerLink, payload: LinkPayload): void;
   onClosed(link: PeerLink, reason: LinkCloseReason, error?: Error): void;
+  /** A payload of a ready link failed validation and was dropped; the link stays open. */
+  onRejectedPayload?(link: PeerLink, error: FrameError): void;
 }
 
 export interface PeerLinkOptions {
@@ -301,6 +303,7 @@ export class PeerLink {
       // A frame that fails inside an established session breaks the counter stream, and one
       // during the handshake means the peer does not speak this protocol: either way, start over.
       if (this.#state.phase !== 'ready' || error instanceof DecryptError) this.close('bad-frame', error);
+      else this.#options.events.onRejectedPayload?.(this, error);
     } else {
       logger.error('link failed', fields);
       this.close('bad-frame', error instanceof Error ? error : new Error(String(error)));

@@ -186,7 +186,7 @@ describe('catch-up with control messages', () => {
     const sent: WirePayload[] = [];
     const link = { remoteAddress: peer, send: (payload: WirePayload) => sent.push(payload) > 0 } as unknown as PeerLink;
 
-    const resent = await new CatchUp(storage, silentLogger, () => own).applyMarks(link, []);
+    const resent = await new CatchUp(storage, silentLogger, () => own, () => 'instance-0001').applyMarks(link, []);
 
     expect(resent).toBe(2);
     expect(sent.map((payload) => (payload.t === 'msg' ? payload.id : payload.t))).toEqual(['chat-0001', 'chat-0002']);

@@ -70,18 +70,29 @@ test('edit and delete reach the other side', async ({ relay, openBrowser }) => {
   await expect(messageItem(alice.page, 'bring the wrong key')).toHaveCount(0);
   await expect(messageItem(alice.page, 'You deleted this message.')).toHaveCount(1);
 
+  // Alice deletes a queued message for herself, so its seq is never sent, then writes again.
+  await sendMessage(alice.page, 'typo draft');
+  menu = await openMessageMenu(alice.page, 'typo draft');
+  await menu.getByRole('menuitem', { name: 'Delete for me' }).click();
+  await alice.page.getByRole('dialog', { name: 'Delete for me?' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(messageItem(alice.page, 'typo draft')).toHaveCount(0);
+  await sendMessage(alice.page, 'one more thing');
+
   const bobPage = await bob.reopen();
   await bobPage.goto(relay.url);
   await openConversation(bobPage, 'Alice');
   await expect(messageItem(bobPage, 'This message was deleted.')).toHaveCount(1);
   await expect(messageItem(bobPage, 'bring the wrong key')).toHaveCount(0);
-  await expect(messageItems(bobPage)).toHaveCount(2);
+  await expect(messageItem(bobPage, 'one more thing')).toBeVisible();
+  await expect(messageItems(bobPage)).toHaveCount(3);
+  // The skipped seq of the deleted draft closes its gap marker once the link catches up.
+  await expect(bobPage.getByText(/not arrived yet/)).toHaveCount(0);
 
   // Bob deletes his copy of the edited message; Alice keeps hers.
   menu = await openMessageMenu(bobPage, 'meet at 6 pm');
   await menu.getByRole('menuitem', { name: 'Delete for me' }).click();
   await bobPage.getByRole('dialog', { name: 'Delete for me?' }).getByRole('button', { name: 'Delete' }).click();
-  await expect(messageItems(bobPage)).toHaveCount(1);
+  await expect(messageItems(bobPage)).toHaveCount(2);
   await sendMessage(bobPage, 'got it');
   await expectDeliveryStatus(bobPage, 'got it', 'delivered');
   await expect(messageItem(alice.page, 'meet at 6 pm')).toHaveCount(1);
