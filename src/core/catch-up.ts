@@ -1,7 +1,7 @@
 /**
  * Catch-up when a link becomes ready. Each side sends, per install of the peer, the highest seq
  * up to which it received every one of the peer's messages in their conversation, plus the seqs
- * it received beyond that (see received-seqs.ts: a message deleted for me still counts). The peer then marks its outbox messages the other side holds delivered
+ * it received beyond that (see received-seqs.ts: a message deleted for me still counts). The peer then marks its outbox messages the other side has stored as delivered
  * (their receipt was lost), and resends its delivered or read messages the other side lacks
  * (lost, for example, by restoring an older backup). Both walks go page by page, so a long gap
  * costs bounded memory.

@@ -10,7 +10,7 @@ import type { Identity } from './identity.ts';
 import type { ChatPayload } from './messages.ts';
 import { decodePayload } from './messages.ts';
 
-/** What an envelope for this user holds, or why it can never be read. */
+/** Content of an envelope for this user, or the reason it can never be read. */
 export type InboundEnvelope =
   | { kind: 'ack'; sender: Card; ids: string[] }
   | { kind: 'msg'; sender: Card; payload: ChatPayload }

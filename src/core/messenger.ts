@@ -632,7 +632,7 @@ export class Messenger {
   }
 
   /**
-   * Starts a delivery round when the outbox holds messages that another tab wrote after this
+   * Starts a delivery round when the outbox contains messages that another tab wrote after this
    * messenger's own; see OutboxHeads. The connected tab calls it whenever the outbox changes.
    */
   deliverOutboxGrowth(heads: OutboxHead[]): Promise<void> {

@@ -18,7 +18,7 @@ export interface Revision {
   target: string;
 }
 
-/** Reason a revision changed nothing. The peer is never told. */
+/** Reason a revision changed nothing. The peer gets no reply about it. */
 export type RevisionRejection = 'missing-target' | 'not-sender' | 'is-revision' | 'already-deleted' | 'outdated';
 
 export type RevisionOutcome = { changes: Partial<MessageRecord> } | { rejected: RevisionRejection };

@@ -73,7 +73,7 @@ function isSeq(value: unknown): value is number {
  * NOTE: a cancelled seq above every stored row of the install is found only once a later
  * message of that install is stored, which is also when it would first leave a gap.
  * With `maxPages`, the walk stops after that many pages of SKIP_PAGE_SIZE messages, and
- * `checkedSeq` tells where the next walk resumes.
+ * `checkedSeq` is where the next walk resumes.
  */
 export async function findSkipped(
   storage: CoreStorage,

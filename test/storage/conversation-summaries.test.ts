@@ -123,9 +123,11 @@ describe('conversation summaries', () => {
     expect(summaries.map((summary) => summary.key)).toEqual(['group:group-crew', 'pending-group:group-choir', `direct:${bob.address}`, 'group:group-band']);
     const crew = summaries[0];
     expect(crew?.unreadCount).toBe(2);
-    expect(crew?.kind === 'group' && crew.lastMessage?.text).toBe('latest');
+    expect(crew?.kind).toBe('group');
+    expect(crew?.kind === 'group' ? crew.lastMessage?.text : undefined).toBe('latest');
     const band = summaries[3];
-    expect(band?.kind === 'group' && band.lastMessage).toBeUndefined();
+    expect(band?.kind).toBe('group');
+    expect(band?.kind === 'group' ? band.lastMessage : 'not a group').toBeUndefined();
   });
 });
 

@@ -89,7 +89,7 @@ export interface PendingJoinRow {
   name: string;
   adminCard: WireCard;
   requestedAt: number;
-  /** Set when the user cancelled the request; the row stays until the admin has been told. */
+  /** Set when the user cancelled the request; the row stays until the admin got the cancellation. */
   isCancelled?: boolean;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The part of one conversation's history that the chat holds in memory: a range of storedAt
+ * The part of one conversation's history that the chat keeps in memory: a range of storedAt
  * values, read through a Dexie live query so that new, edited and deleted messages in it show
  * at once. It opens on the newest page and grows a page at a time as the reader scrolls; a jump
  * to a search result replaces it with the page around that message.

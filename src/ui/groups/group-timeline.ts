@@ -50,7 +50,7 @@ export function buildTimeline(data: GroupTimelineData, group: GroupRecord | unde
   return items.sort((a, b) => a.sortAt - b.sortAt);
 }
 
-/** Where a name stands in a sentence; English writes "You added" but "Alice added you". */
+/** Position of a name in a sentence, because English writes "You added" but "Alice added you". */
 export type NameRole = 'subject' | 'object';
 
 /** Describes a membership change in one line, naming people as the roster names them. */
