@@ -736,7 +736,11 @@ export class Messenger {
         onPayload: (from, payload) => {
           if (payload.t === 'file-part' || payload.t === 'file-want') this.#files?.handle(from, payload);
           else if (isCarryPayload(payload)) this.#peerCourier?.handlePayload(from, payload);
-          else this.#inbound.push(from, payload);
+          else {
+            // A receipt cancels the pending 'sent' write now, not after the batches before it.
+            if (payload.t === 'ack') this.#flusher.acknowledged(payload.ids);
+            this.#inbound.push(from, payload);
+          }
         },
         onClosed: (closed, reason) => this.#handleClosed(closed, reason),
         onRejectedPayload: () => this.stats.rejectedFrames++,

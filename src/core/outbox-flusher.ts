@@ -30,6 +30,12 @@ export const OUTBOX_PAGE_SIZE = 2_048;
  * the write unnecessary, so a burst of sends is not written a second time just for 'sent'.
  */
 export const SENT_MARK_DELAY_MS = 1_000;
+/**
+ * Longest wait of the 'sent' status while receipts keep arriving. A peer working through a
+ * backlog acknowledges it within seconds, and writing 'sent' for thousands of messages just
+ * before 'delivered' replaces it would hold up the outbox reads and receipts of the flush.
+ */
+export const MAX_SENT_MARK_DELAY_MS = 10_000;
 
 export class OutboxFlusher {
   #storage: CoreStorage;
@@ -38,6 +44,8 @@ export class OutboxFlusher {
   /** Ids written to a link whose 'sent' status is not stored yet. */
   #unmarkedSent = new Set<string>();
   #isWritingSent = false;
+  /** Counts the ids acknowledged while a 'sent' write waited, which tells that receipts still come. */
+  #acknowledgedWhileWaiting = 0;
 
   constructor(storage: CoreStorage, logger: Logger) {
     this.#storage = storage;
@@ -143,8 +151,12 @@ export class OutboxFlusher {
   async #sendWaiting(link: PeerLink, progress: LinkProgress): Promise<void> {
     if (await this.#isPaused(link)) return;
 
+    let waiting = await this.#storage.listOutbox(link.remoteAddress, progress.sentUpToSeq, OUTBOX_PAGE_SIZE);
     for (;;) {
-      const waiting = await this.#storage.listOutbox(link.remoteAddress, progress.sentUpToSeq, OUTBOX_PAGE_SIZE);
+      // The next page is requested before this one goes out: a read waits for the writes begun
+      // before it, and the receipts for this page would otherwise begin first.
+      const last = waiting.at(-1);
+      const next = waiting.length === OUTBOX_PAGE_SIZE && last ? this.#storage.listOutbox(link.remoteAddress, last.seq, OUTBOX_PAGE_SIZE) : undefined;
       const sentIds: string[] = [];
 
       for (const message of waiting) {
@@ -154,7 +166,13 @@ export class OutboxFlusher {
         sentIds.push(message.id);
       }
       this.#markSent(sentIds);
-      if (waiting.length < OUTBOX_PAGE_SIZE || sentIds.length < waiting.length) return;
+      if (!next) return;
+      if (sentIds.length < waiting.length) {
+        // Not needed any more; a failed read here must not become an unhandled rejection.
+        next.catch(() => undefined);
+        return;
+      }
+      waiting = await next;
     }
   }
 
@@ -163,7 +181,9 @@ export class OutboxFlusher {
    * that status. In a burst most acknowledgements arrive before the write, which then shrinks.
    */
   acknowledged(ids: string[]): void {
-    for (const id of ids) this.#unmarkedSent.delete(id);
+    for (const id of ids) {
+      if (this.#unmarkedSent.delete(id)) this.#acknowledgedWhileWaiting++;
+    }
   }
 
   /** Stores the 'sent' status of these ids, merged with other pending ones into one write at a time. */
@@ -175,8 +195,13 @@ export class OutboxFlusher {
 
   async #writeSent(): Promise<void> {
     this.#isWritingSent = true;
-    // Let the acknowledgements on their way remove ids first.
-    await new Promise((resolve) => setTimeout(resolve, SENT_MARK_DELAY_MS));
+    // Let the acknowledgements on their way remove ids first, and wait on while they keep
+    // coming, up to MAX_SENT_MARK_DELAY_MS.
+    for (let waitedMs = 0; waitedMs < MAX_SENT_MARK_DELAY_MS && this.#unmarkedSent.size > 0; waitedMs += SENT_MARK_DELAY_MS) {
+      this.#acknowledgedWhileWaiting = 0;
+      await new Promise((resolve) => setTimeout(resolve, SENT_MARK_DELAY_MS));
+      if (this.#acknowledgedWhileWaiting === 0) break;
+    }
 
     try {
       while (this.#unmarkedSent.size > 0) {

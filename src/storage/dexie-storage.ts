@@ -167,14 +167,20 @@ export class DexieStorage implements CoreStorage {
   }
 
   async listOutbox(conversation: string, afterSeq = 0, limit = Infinity): Promise<MessageRecord[]> {
-    const entries = await this.db.outbox
-      .where('[conversation+seq]')
-      .between([conversation, afterSeq], [conversation, Dexie.maxKey], false, true)
-      .limit(limit)
-      .toArray();
-    const messages = await this.db.messages.bulkGet(entries.map((entry) => entry.messageId));
+    const { db } = this;
 
-    return messages.filter((message): message is MessageRecord => message !== undefined);
+    // One transaction for both reads: each transaction queues behind the writes begun before
+    // it, so two would wait twice while a flush's receipts are being stored.
+    return db.transaction('r', [db.outbox, db.messages], async () => {
+      const entries = await db.outbox
+        .where('[conversation+seq]')
+        .between([conversation, afterSeq], [conversation, Dexie.maxKey], false, true)
+        .limit(limit)
+        .toArray();
+      const messages = await db.messages.bulkGet(entries.map((entry) => entry.messageId));
+
+      return messages.filter((message): message is MessageRecord => message !== undefined);
+    });
   }
 
   async receivedMarks(conversation: string, sender: string): Promise<SyncMark[]> {

@@ -36,3 +36,22 @@ export async function countWaiting(db: MeshtextDatabase, conversation: string): 
 export async function areReadReceiptsEnabled(db: MeshtextDatabase): Promise<boolean> {
   return (await db.settings.get(READ_RECEIPTS_SETTING))?.value !== false;
 }
+
+/**
+ * Tells whether this user has sent a message in a one-to-one chat. It reads at most one key per
+ * conversation from the sender index, so its cost does not grow with the history. Messages
+ * sent under an address retired by a key change are not counted.
+ */
+export async function hasSentMessage(db: MeshtextDatabase, ownAddress: string): Promise<boolean> {
+  const conversations = await db.contacts.toCollection().primaryKeys();
+  const firstKeys = await Promise.all(
+    conversations.map((conversation) =>
+      db.messages
+        .where('[conversation+sender+instance+seq]')
+        .between([conversation, ownAddress], [conversation, ownAddress, Dexie.maxKey])
+        .firstKey(),
+    ),
+  );
+
+  return firstKeys.some((key) => key !== undefined);
+}
