@@ -43,9 +43,9 @@ export class CatchUp {
   }
 
   /**
-   * Applies the peer's marks: acknowledges what it has stored, resends what it lacks and sends
-   * the seqs of this install it will never get (skipped-seqs.ts). Returns the number of
-   * messages resent.
+   * Applies the peer's marks: acknowledges what it has stored and resends what it lacks.
+   * Returns the number of messages resent. The outbox flush may start once this resolves;
+   * call sendSkippedAfterMarks next.
    */
   async applyMarks(link: PeerLink, marks: SyncMark[]): Promise<number> {
     const conversation = link.remoteAddress;
@@ -54,10 +54,22 @@ export class CatchUp {
     const acknowledged = await this.#acknowledgeHeld(conversation, held);
     const firstWaiting = (await this.#storage.listOutbox(conversation, 0, 1))[0];
     const resent = await this.#resendMissing(link, held, firstWaiting);
-    const skipped = await this.#sendSkipped(link, held);
-    this.#logger.info('caught up', { peer: conversation.slice(0, 12), acknowledged, resent, skipped });
+    this.#logger.info('caught up', { peer: conversation.slice(0, 12), acknowledged, resent });
 
     return resent;
+  }
+
+  /**
+   * Sends the seqs of this install the peer will never get (skipped-seqs.ts), given its marks.
+   * The walk reads every own message above the peer's mark, which for a long outbox takes
+   * longer than the rest of catch-up, so the flush does not wait for it: a skip only closes the
+   * peer's gap marker and may come after later messages. Returns how many payloads went out.
+   */
+  async sendSkippedAfterMarks(link: PeerLink, marks: SyncMark[]): Promise<number> {
+    const skipped = await this.#sendSkipped(link, new Map(marks.map((mark) => [mark.instance, mark])));
+    this.#logger.info('skipped seqs sent', { peer: link.remoteAddress.slice(0, 12), skipped });
+
+    return skipped;
   }
 
   async #acknowledgeHeld(conversation: string, held: Map<string, SyncMark>): Promise<number> {

@@ -919,6 +919,10 @@ export class Messenger {
       } finally {
         this.#marksWaiters.get(link)?.();
       }
+      // Not awaited, so the receipts of the flush that starts now are not held up behind it.
+      void this.#catchUp.sendSkippedAfterMarks(link, payload.marks).catch((error: unknown) => {
+        this.#options.logger.warn('sending skipped seqs failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+      });
     }
     if (chats.some((chat) => chat.file)) void this.#fetchFiles(link);
   }

@@ -55,7 +55,9 @@ async function catchUpPayloads(sender: OrganiserPeer, receiver: OrganiserPeer): 
   const identity = sender.storage.identity!;
   const catchUp = new CatchUp(sender.storage, silentLogger, () => identity.address, () => identity.instanceId);
 
-  await catchUp.applyMarks(link, await receiver.storage.receivedMarks(sender.address, sender.address));
+  const marks = await receiver.storage.receivedMarks(sender.address, sender.address);
+  await catchUp.applyMarks(link, marks);
+  await catchUp.sendSkippedAfterMarks(link, marks);
 
   return sent;
 }
