@@ -22,7 +22,7 @@ import type { Identity } from './identity.ts';
 import { createInviteLink, parseInviteLink } from './invite.ts';
 import type { KeyChanges, KeyChangeStats } from './key-changes.ts';
 import { isSendingPaused } from './send-pause.ts';
-import type { ChatPayload, WirePayload } from './messages.ts';
+import type { ChatPayload, SyncMark, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import { MailboxCourier } from './mailbox-courier.ts';
@@ -143,6 +143,9 @@ export class Messenger {
   /** Links whose peer's sync marks were applied, and the wake-up of a link waiting for them. */
   #marksApplied = new WeakSet<PeerLink>();
   #marksWaiters = new WeakMap<PeerLink, () => void>();
+  /** Marks of each link whose skipped seqs are still to be sent, and links whose first flush ran. */
+  #skipMarks = new WeakMap<PeerLink, SyncMark[]>();
+  #flushedAfterReady = new WeakSet<PeerLink>();
   #lastStamp = 0;
   #typing = new TypingLimiter();
   #extension: MessengerExtension | undefined;
@@ -828,8 +831,25 @@ export class Messenger {
     await marksApplied;
     await this.#flusher.release(link);
     await this.#flusher.flush(link);
+    this.#flushedAfterReady.add(link);
+    this.#sendSkippedAfterMarks(link);
     await this.#readReceipts.sendPending(link);
     await this.#peerCourier?.linkReady(link);
+  }
+
+  /**
+   * Sends the skipped seqs for the peer's marks once, after the link's first flush: the walk
+   * reads every own message above the marks, and its reads would otherwise delay the flush's.
+   * Not awaited, so the receipts coming in are not held up behind it either.
+   */
+  #sendSkippedAfterMarks(link: PeerLink): void {
+    const marks = this.#skipMarks.get(link);
+    if (!marks || link.isClosed) return;
+
+    this.#skipMarks.delete(link);
+    void this.#catchUp.sendSkippedAfterMarks(link, marks).catch((error: unknown) => {
+      this.#options.logger.warn('sending skipped seqs failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
+    });
   }
 
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
@@ -919,10 +939,8 @@ export class Messenger {
       } finally {
         this.#marksWaiters.get(link)?.();
       }
-      // Not awaited, so the receipts of the flush that starts now are not held up behind it.
-      void this.#catchUp.sendSkippedAfterMarks(link, payload.marks).catch((error: unknown) => {
-        this.#options.logger.warn('sending skipped seqs failed', { peer: link.remoteAddress.slice(0, 12), error: String(error) });
-      });
+      this.#skipMarks.set(link, payload.marks);
+      if (this.#flushedAfterReady.has(link)) this.#sendSkippedAfterMarks(link);
     }
     if (chats.some((chat) => chat.file)) void this.#fetchFiles(link);
   }
