@@ -545,6 +545,8 @@ export const messages = {
   'groups.cancelJoinLabel': 'Cancel the join request for {name}',
   'groups.groupLabel': 'Group',
   'conversations.senderPrefix': '{name}: {text}',
+  // The conversation list's preview of an edited last message.
+  'conversations.editedPreview': '{text} (edited)',
 } as const;
 
 export type MessageKey = keyof typeof messages;
