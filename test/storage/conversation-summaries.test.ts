@@ -1,47 +1,13 @@
 import 'fake-indexeddb/auto';
-import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signCard } from '../../src/core/card.ts';
-import { createIdentity } from '../../src/core/identity.ts';
 import type { GroupMessageRow, GroupRecord } from '../../src/core/groups/group-types.ts';
-import type { ContactRecord, MessageRecord, OutgoingDraft } from '../../src/core/storage-port.ts';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { DexieStorage } from '../../src/storage/dexie-storage.ts';
+import type { MessageRecord, OutgoingDraft } from '../../src/core/storage-port.ts';
 import { listConversationSummaries } from '../../src/ui/data/conversation-summaries.ts';
 import { readLatestPage } from '../../src/ui/data/message-pages.ts';
 import { countWaiting } from '../../src/ui/data/queries.ts';
+import { contactFor, deleteTestDatabases, freshStorage } from './fixtures.ts';
 
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
-
-afterEach(() => {
-  for (const db of opened.splice(0)) db.close();
-});
-
-function freshStorage(): DexieStorage {
-  const db = openDatabase(`meshtext-summaries-test-${databaseCount++}`);
-  opened.push(db);
-
-  return new DexieStorage(db);
-}
-
-function contactFor(name: string, fields: Partial<ContactRecord> = {}): ContactRecord {
-  const identity = createIdentity(name, nacl.randomBytes, 1);
-
-  return {
-    address: identity.address,
-    displayName: name,
-    signingPublicKey: identity.signingPublicKey,
-    boxPublicKey: identity.boxPublicKey,
-    card: signCard(identity),
-    state: 'contact',
-    addedAt: 1,
-    lastActivityAt: 1,
-    unreadCount: 0,
-    ...fields,
-  };
-}
+afterEach(deleteTestDatabases);
 
 function incoming(from: string, seq: number, text: string, storedAt: number): MessageRecord {
   return { id: `in-${from.slice(3, 11)}-${seq}`, conversation: from, direction: 'in', sender: from, instance: 'instance-0001', seq, text, sentAt: storedAt, storedAt, status: 'received' };
