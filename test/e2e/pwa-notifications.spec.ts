@@ -71,11 +71,8 @@ async function readShownNotifications(context: BrowserContext): Promise<{ title:
   return perPage.flat();
 }
 
-/**
- * Alice writes to Bob and Bob accepts, with notifications allowed. Bob then opens a second tab,
- * which follows the first one (the leader, which talks to the network).
- */
-async function startWithTwoTabs(relay: TestRelay, openBrowser: (name: string) => Promise<TestBrowser>): Promise<{ alice: Page; bob: TestBrowser; second: Page }> {
+/** Alice writes to Bob and Bob accepts, with notifications allowed and recorded in Bob's browser. */
+async function startNotifiedChat(relay: TestRelay, openBrowser: (name: string) => Promise<TestBrowser>): Promise<{ alice: Page; bob: TestBrowser }> {
   const alice = await openBrowser('alice');
   const bob = await openBrowser('bob');
   await installVisibilityControl(bob.context);
@@ -91,11 +88,20 @@ async function startWithTwoTabs(relay: TestRelay, openBrowser: (name: string) =>
   await sendMessage(alice.page, 'hello Bob');
   await acceptRequest(bob.page, 'Alice');
 
+  return { alice: alice.page, bob };
+}
+
+/**
+ * Starts the chat of startNotifiedChat, then Bob opens a second tab, which follows the first one
+ * (the leader, which talks to the network).
+ */
+async function startWithTwoTabs(relay: TestRelay, openBrowser: (name: string) => Promise<TestBrowser>): Promise<{ alice: Page; bob: TestBrowser; second: Page }> {
+  const { alice, bob } = await startNotifiedChat(relay, openBrowser);
   const second = await bob.context.newPage();
   await second.goto(relay.url);
   await expect(second.getByText('Meshtext is also open in another tab')).toBeVisible();
 
-  return { alice: alice.page, bob, second };
+  return { alice, bob, second };
 }
 
 test('two hidden tabs notify once', async ({ relay, openBrowser }) => {
@@ -292,20 +298,9 @@ test('notification offer requests permission', async ({ relay, openBrowser }) =>
 });
 
 test('notification click with no tab opens chat', async ({ relay, openBrowser }) => {
-  const alice = await openBrowser('alice');
-  const bob = await openBrowser('bob');
-  await installVisibilityControl(bob.context);
-  await bob.context.grantPermissions(['notifications'], { origin: relay.url.replace(/\/$/, '') });
-  await createIdentity(alice.page, relay.url, 'Alice');
-  await createIdentity(bob.page, relay.url, 'Bob');
-  await waitUntilOnline(alice.page);
-  await waitUntilOnline(bob.page);
-  await waitForServiceWorkerControl(bob.page);
-  await addContact(alice.page, await readOwnInvite(bob.page));
-  await sendMessage(alice.page, 'hello Bob');
-  await acceptRequest(bob.page, 'Alice');
+  const { alice, bob } = await startNotifiedChat(relay, openBrowser);
   await setPageHidden(bob.page, true);
-  await sendMessage(alice.page, 'open me later');
+  await sendMessage(alice, 'open me later');
   await expect.poll(() => readNotifications(bob.page)).toHaveLength(1);
   const [worker] = bob.context.serviceWorkers();
   expect(worker, 'service worker').toBeDefined();
@@ -317,7 +312,7 @@ test('notification click with no tab opens chat', async ({ relay, openBrowser })
   // Headless Chromium shows no system notification to click, and clients.openWindow() rejects
   // with InvalidAccessError outside a real click. So the test dispatches a notificationclick
   // event with the shown notification to the worker's own listener and records the URL the
-  // listener asks to open, then opens that URL as the browser would.
+  // listener requests, then opens that URL as the browser would.
   const openedUrls = await worker!.evaluate(async () => {
     const scope = self as unknown as WorkerScope;
     const urls: string[] = [];
@@ -333,7 +328,7 @@ test('notification click with no tab opens chat', async ({ relay, openBrowser })
 
     return urls;
   });
-  const aliceAddress = await readOwnAddress(alice.page);
+  const aliceAddress = await readOwnAddress(alice);
   expect(openedUrls).toEqual([`/#/chat/${encodeURIComponent(aliceAddress)}`]);
   await expect.poll(() => worker!.evaluate(async () => (await (self as unknown as WorkerScope).registration.getNotifications()).length)).toBe(0);
 

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupMessageRow, GroupRecord } from '../../src/core/groups/group-types.ts';
 import type { MessageRecord, OutgoingDraft } from '../../src/core/storage-port.ts';
-import { listConversationSummaries } from '../../src/ui/data/conversation-summaries.ts';
+import { listConversationSummaries, type ConversationSummary, type DirectSummary } from '../../src/ui/data/conversation-summaries.ts';
 import { readLatestPage } from '../../src/ui/data/message-pages.ts';
 import { countWaiting } from '../../src/ui/data/queries.ts';
 import { contactFor, deleteTestDatabases, freshStorage } from './fixtures.ts';
@@ -15,6 +15,13 @@ function incoming(from: string, seq: number, text: string, storedAt: number): Me
 
 function outgoing(to: string, id: string, text: string, sentAt: number): OutgoingDraft {
   return { id, conversation: to, sender: 'mt1self', instance: 'instance-0002', text, sentAt };
+}
+
+/** Checks that `summary` is a one-to-one chat and returns it as one. */
+function directOf(summary: ConversationSummary | undefined): DirectSummary {
+  expect(summary?.kind).toBe('direct');
+
+  return summary as DirectSummary;
 }
 
 describe('conversation summaries', () => {
@@ -71,8 +78,8 @@ describe('conversation summaries', () => {
     const [summary] = await listConversationSummaries(storage.db);
 
     expect(summary?.lastActivityAt).toBe(10);
-    expect(summary?.kind === 'direct' && summary.lastMessage?.text).toBe('meet at 6 pm');
-    expect(summary?.kind === 'direct' && summary.lastMessage?.editedAt).toBe(50);
+    expect(directOf(summary).lastMessage?.text).toBe('meet at 6 pm');
+    expect(directOf(summary).lastMessage?.editedAt).toBe(50);
     expect(summary?.unreadCount).toBe(1);
   });
 
@@ -91,8 +98,8 @@ describe('conversation summaries', () => {
     expect(summaries.map((summary) => summary.key)).toEqual([`direct:${carol.address}`, `direct:${bob.address}`]);
     const bobSummary = summaries[1];
     expect(bobSummary?.lastActivityAt).toBe(10);
-    expect(bobSummary?.kind === 'direct' && bobSummary.lastMessage?.id).toBe('own-0001');
-    expect(bobSummary?.kind === 'direct' && bobSummary.lastMessage?.text).toBe('see you at 6');
+    expect(directOf(bobSummary).lastMessage?.id).toBe('own-0001');
+    expect(directOf(bobSummary).lastMessage?.text).toBe('see you at 6');
     expect((await storage.db.contacts.get(bob.address))?.lastActivityAt).toBe(10);
   });
 
@@ -106,8 +113,8 @@ describe('conversation summaries', () => {
     const [summary] = await listConversationSummaries(storage.db);
 
     expect(summary?.lastActivityAt).toBe(10);
-    expect(summary?.kind === 'direct' && summary.lastMessage?.id).toBe('own-0001');
-    expect(summary?.kind === 'direct' && summary.lastMessage?.deletedAt).toBe(40);
+    expect(directOf(summary).lastMessage?.id).toBe('own-0001');
+    expect(directOf(summary).lastMessage?.deletedAt).toBe(40);
   });
 
   it('corrects an activity time an edit raised', async () => {
@@ -129,7 +136,7 @@ describe('conversation summaries', () => {
     const [summary] = await listConversationSummaries(storage.db);
 
     expect(summary?.lastActivityAt).toBe(70);
-    expect(summary?.kind === 'direct' && summary.lastMessage).toBeUndefined();
+    expect(directOf(summary).lastMessage).toBeUndefined();
   });
 
   it('leaves out blocked contacts', async () => {
