@@ -15,7 +15,10 @@ export interface DirectSummary {
   kind: 'direct';
   key: string;
   contact: ContactRecord;
-  /** Time of the last chat message, which an edit or deletion of it leaves as it was. */
+  /**
+   * Time of the last chat message, or of the contact's last activity in a chat without one.
+   * Editing or deleting the message for everyone leaves it as it was.
+   */
   lastActivityAt: number;
   unreadCount: number;
   /** The last chat message, if any, with its current text and edit or deletion marks. */
