@@ -675,6 +675,7 @@ export class Messenger {
       if (link.isReady) void this.#fetchFiles(link);
     }
     const unlinked = [...this.#online].filter((address) => !this.#links.has(address));
+    await this.#dialForFiles(unlinked);
     await this.#peerCourier?.dialRecipients(unlinked);
     await this.#extension?.reconnect?.(unlinked);
     await this.#peerCourier?.maintain();
@@ -928,6 +929,20 @@ export class Messenger {
 
     const contact = await this.#options.storage.getContact(link.remoteAddress);
     if (contact?.state === 'contact') await this.#files.resume(link);
+  }
+
+  /**
+   * Dials the contacts among `addresses` whose files this device is still receiving, because no
+   * outbox entry makes a delivery round dial them after a transfer's link dropped.
+   */
+  async #dialForFiles(addresses: string[]): Promise<void> {
+    const files = this.#options.files;
+    if (!files) return;
+
+    for (const address of addresses) {
+      const contact = await this.#options.storage.getContact(address);
+      if (contact?.state === 'contact' && (await files.listReceiving(address)).length > 0) await this.#dial(address);
+    }
   }
 
   /** Reports the typing signals of a batch; a chat message ends the peer's typing. */

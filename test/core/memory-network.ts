@@ -156,6 +156,13 @@ export class MemoryNetwork {
     node.watch(node.watched);
   }
 
+  /** Closes every channel between two nodes, as a dropped peer connection does; both stay on the relay. */
+  cut(first: string, second: string): void {
+    for (const channel of this.#channels) {
+      if (channel.remoteAddress === second && channel.twin?.remoteAddress === first) channel.close();
+    }
+  }
+
   /** Turns faults off, ends every silence and carries all held-back frames. */
   heal(): void {
     this.faults = undefined;
