@@ -18,6 +18,10 @@ export class MemoryFileStorage implements FileStorage {
   failCompletes = false;
   /** Parts stored, counting repeats. */
   partWrites = 0;
+  /** Calls of completeIncoming, counting repeats. */
+  completeCalls = 0;
+  /** When set, completeIncoming waits for it, as a slow write of the joined file does. */
+  completeGate: Promise<void> | undefined;
   readonly #messages: MemoryStorage;
 
   constructor(messages: MemoryStorage) {
@@ -91,6 +95,8 @@ export class MemoryFileStorage implements FileStorage {
   }
 
   async completeIncoming(id: string): Promise<void> {
+    this.completeCalls++;
+    await this.completeGate;
     if (this.failCompletes) throw new DOMException('quota exceeded', 'QuotaExceededError');
     const file = this.files.get(id);
     const parts = this.parts.get(id);

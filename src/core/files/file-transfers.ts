@@ -51,6 +51,8 @@ export class FileTransfers {
   #storage: FileStorage;
   #logger: Logger;
   #incoming = new Map<string, Incoming>();
+  /** Files whose stored parts are being hashed, so a resume meanwhile does not finish them twice. */
+  #finishing = new Set<string>();
   /** Requests each link serves one after another. */
   #serving = new WeakMap<PeerLink, Promise<void>>();
 
@@ -75,6 +77,7 @@ export class FileTransfers {
     const files = await this.#storage.listReceiving(link.remoteAddress);
 
     for (const file of files) {
+      if (this.#finishing.has(file.id)) continue;
       const current = this.#incoming.get(file.id);
       if (current && current.link === link && !link.isClosed) continue;
 
@@ -209,10 +212,13 @@ export class FileTransfers {
     const { file } = incoming;
 
     this.#incoming.delete(file.id);
+    this.#finishing.add(file.id);
     try {
       await this.#checkAndComplete(incoming);
     } catch (error) {
       this.#logger.error('finishing a received file failed', { file: file.id.slice(0, 8), error: String(error) });
+    } finally {
+      this.#finishing.delete(file.id);
     }
   }
 

@@ -130,6 +130,27 @@ describe('file transfer', () => {
     expect(hashOf(bob.files.bodies.get(message.id))).toBe(hashOf(bytes));
   });
 
+  it('finishes a file once during a resume', async () => {
+    const network = new MemoryNetwork();
+    const { alice, bob } = await startFilePair(network);
+    let openGate = (): void => {};
+    bob.files.completeGate = new Promise((resolve) => (openGate = resolve));
+    const bytes = patternedBytes(1_000_000, 15);
+    const partCount = Math.ceil(bytes.length / FILE_PART_BYTES);
+    const message = await alice.messenger.sendFile(bob.address, { name: 'once.bin', type: '' }, bodyOf(bytes));
+    await waitFor(() => bob.files.completeCalls === 1, 'every part stored', transferTimeoutMs);
+    expect(fileState(bob, message.id)).toEqual({ state: 'receiving', partsDone: partCount });
+
+    // A delivery round requests missing parts on every ready link while the file is being finished.
+    await bob.messenger.deliverAll();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    openGate();
+
+    await waitFor(() => fileState(bob, message.id).state === 'complete', 'the finished file');
+    expect(bob.files.completeCalls).toBe(1);
+    expect(hashOf(bob.files.bodies.get(message.id))).toBe(hashOf(bytes));
+  });
+
   it('retries on the same link after a failed write', async () => {
     const network = new MemoryNetwork();
     const { alice, bob } = await startFilePair(network);
