@@ -100,7 +100,7 @@ export class MemoryFileStorage implements FileStorage {
     if (this.failCompletes) throw new DOMException('quota exceeded', 'QuotaExceededError');
     const file = this.files.get(id);
     const parts = this.parts.get(id);
-    if (!file || !parts) return;
+    if (!file || !parts || file.state !== 'receiving') return;
 
     const body = new Uint8Array(file.meta.sizeBytes);
     parts.forEach((part, index) => body.set(part, index * file.meta.partBytes));
@@ -111,7 +111,9 @@ export class MemoryFileStorage implements FileStorage {
 
   async failIncoming(id: string): Promise<void> {
     const file = this.files.get(id);
-    if (file) file.state = 'failed';
+    if (file?.state !== 'receiving') return;
+
+    file.state = 'failed';
     this.parts.delete(id);
   }
 }

@@ -224,6 +224,8 @@ export class FileTransfers {
 
   async #checkAndComplete(incoming: Incoming): Promise<void> {
     const { file, link } = incoming;
+    if ((await this.#storage.getFile(file.id))?.state !== 'receiving') return;
+
     const hash = sha256.create();
 
     for (let index = 0; index < file.partCount; index++) hash.update(await this.#storage.readPart(file.id, index));
