@@ -59,6 +59,12 @@ export interface ReadPayload {
   ids: string[];
 }
 
+/** Confirms that the receiver of `read` payloads applied these ids, so the reader stops resending them. */
+export interface ReadAckPayload {
+  t: 'read-ack';
+  ids: string[];
+}
+
 /**
  * What the sender of the mark stored of one install of the peer: every message up to `seq`,
  * and the seqs in `above`, which lie beyond a gap.
@@ -101,6 +107,7 @@ export type WirePayload =
   | ChatPayload
   | AckPayload
   | ReadPayload
+  | ReadAckPayload
   | SyncPayload
   | PingPayload
   | FileWantPayload
@@ -135,6 +142,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
       return validateAck(record);
     case 'read':
       return { t: 'read', ids: validateIds(record, 'read') };
+    case 'read-ack':
+      return { t: 'read-ack', ids: validateIds(record, 'read-ack') };
     case 'sync':
       return validateSync(record);
     case 'ping':

@@ -353,15 +353,17 @@ export class DexieStorage implements CoreStorage {
     );
   }
 
-  async takeReadReceipts(conversation: string): Promise<string[]> {
+  async removeReadReceipts(conversation: string, ids: string[]): Promise<void> {
     const { db } = this;
+    const confirmed = new Set(ids);
 
-    return guard(() =>
+    await guard(() =>
       db.transaction('rw', db.contacts, async () => {
-        const ids = (await db.contacts.get(conversation))?.pendingReadReceipts ?? [];
-        if (ids.length > 0) await db.contacts.update(conversation, { pendingReadReceipts: undefined });
+        const pending = (await db.contacts.get(conversation))?.pendingReadReceipts;
+        if (!pending) return;
 
-        return ids;
+        const left = pending.filter((id) => !confirmed.has(id));
+        if (left.length < pending.length) await db.contacts.update(conversation, { pendingReadReceipts: left.length > 0 ? left : undefined });
       }),
     );
   }
