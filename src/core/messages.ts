@@ -14,6 +14,8 @@ import { validateFileWant } from './files/file-payloads.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 import { validateControl } from './organiser/control-messages.ts';
 import type { Revision } from './revisions.ts';
+import type { SeqRange } from './received-seqs.ts';
+import { validateSkippedBefore } from './skipped-before.ts';
 import type { SkipPayload } from './skipped-seqs.ts';
 import { validateSkip } from './skipped-seqs.ts';
 import type { MessageRecord } from './storage-port.ts';
@@ -45,6 +47,8 @@ export interface ChatPayload {
   revises?: Revision;
   /** A key rotation statement; the text is then empty. Its signatures are checked in key-changes.ts. */
   rotation?: WireRotation;
+  /** Seqs of the same install right below `seq` that will never be sent; only in envelopes (skipped-before.ts). */
+  skipped?: SeqRange[];
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -195,6 +199,12 @@ export function chatPayloadOf(message: MessageRecord): ChatPayload {
 }
 
 function validateChat(record: Record<string, unknown>): ChatPayload {
+  const chat = validateChatContent(record);
+
+  return record.skipped === undefined ? chat : { ...chat, skipped: validateSkippedBefore(record.skipped, chat.seq) };
+}
+
+function validateChatContent(record: Record<string, unknown>): ChatPayload {
   const { id, instance, seq, sentAt, text, broadcast, control, rotation } = record;
   const revises = validateRevision(record.revises);
 
