@@ -63,6 +63,8 @@ export interface ContactRecord {
   isVerificationRequired?: boolean;
   /** Ids of this contact's messages shown to the user whose read receipts the contact has not confirmed yet. */
   pendingReadReceipts?: string[];
+  /** Display time of the latest broadcast copy stored from this contact, kept after the message is deleted; the chat then offers to stop broadcasts. */
+  lastBroadcastReceivedAt?: number;
 }
 
 /** A verified rotation statement received from a contact, and the user's decision on it. */

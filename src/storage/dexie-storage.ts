@@ -430,12 +430,14 @@ export class DexieStorage implements CoreStorage {
         if (visible.length === 0) return results;
 
         const lastStoredAt = Math.max(...visible.map((message) => message.storedAt));
+        const broadcastTimes = visible.filter((message) => message.direction === 'in' && message.isBroadcast === true).map((message) => message.storedAt);
         await db.contacts
           .where('address')
           .equals(fresh[0]!.conversation)
           .modify((contact) => {
             contact.unreadCount += visible.length;
             contact.lastActivityAt = Math.max(contact.lastActivityAt, lastStoredAt);
+            if (broadcastTimes.length > 0) contact.lastBroadcastReceivedAt = Math.max(contact.lastBroadcastReceivedAt ?? 0, ...broadcastTimes);
           });
 
         return results;

@@ -264,6 +264,7 @@ export class MemoryStorage implements CoreStorage {
       if (contact && !isRevision(message)) {
         contact.unreadCount++;
         contact.lastActivityAt = storedAt;
+        if (message.direction === 'in' && message.isBroadcast) contact.lastBroadcastReceivedAt = Math.max(contact.lastBroadcastReceivedAt ?? 0, storedAt);
       }
       results.push('stored');
     }
@@ -326,6 +327,7 @@ export class MemoryStorage implements CoreStorage {
         ...changes.into,
         unreadCount: target.unreadCount + (source?.unreadCount ?? 0),
         lastActivityAt: Math.max(target.lastActivityAt, source?.lastActivityAt ?? 0),
+        lastBroadcastReceivedAt: Math.max(target.lastBroadcastReceivedAt ?? 0, source?.lastBroadcastReceivedAt ?? 0) || undefined,
         pendingReadReceipts: pendingReadReceipts.length > 0 ? pendingReadReceipts : undefined,
       });
     }
