@@ -13,7 +13,7 @@ import type { SeqRange } from './received-seqs.ts';
 import { MAX_SKIPPED_SEQS, skippedSeqsOf, validateSkipRanges } from './skipped-seqs.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
 
-/** Seqs read first below a message; most messages follow one that is still to be sent. */
+/** Seqs read first below a message, because most messages follow one that still goes out. */
 const NEAR_WINDOW_SEQS = 8;
 
 /**

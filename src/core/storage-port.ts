@@ -63,7 +63,7 @@ export interface ContactRecord {
   isVerificationRequired?: boolean;
   /** Ids of this contact's messages shown to the user whose read receipts the contact has not confirmed yet. */
   pendingReadReceipts?: string[];
-  /** Display time of the latest broadcast copy stored from this contact, kept after the message is deleted; the chat then offers to stop broadcasts. */
+  /** Display time of the latest broadcast copy stored from this contact, kept after the copy is deleted. The chat then offers to stop broadcasts. */
   lastBroadcastReceivedAt?: number;
 }
 

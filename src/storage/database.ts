@@ -203,7 +203,7 @@ export const schemaVersions: readonly SchemaVersion[] = [
   },
   {
     // Contacts who sent the user a broadcast carry `lastBroadcastReceivedAt`, so a chat offers to
-    // stop broadcasts whatever part of its history is loaded. No index changes; the upgrade fills
+    // stop broadcasts whatever part of its history is loaded. No index changes. The upgrade fills
     // the field from the stored messages.
     version: BROADCAST_SENDERS_SCHEMA_VERSION,
     stores: {},

@@ -63,7 +63,7 @@ async function deleteForMe(page: Page, text: string): Promise<void> {
   await expect(item).toHaveCount(0);
 }
 
-test('a draft deleted before it went out leaves no gap marker when only the mailbox delivers', async ({ relay, openBrowser }) => {
+test('mailbox envelopes close a deleted draft gap', async ({ relay, openBrowser }) => {
   test.setTimeout(180_000);
   const alice = await openBrowser('alice');
   const bob = await openBrowser('bob');

@@ -1,7 +1,7 @@
 /**
  * The per-contact mark of received broadcasts, which lets a chat offer to stop broadcasts
- * whatever part of its history is loaded: set when a copy is stored, filled by the schema
- * upgrade for copies stored before, and kept when a conversation moves to a new key.
+ * whatever part of its history is loaded. Storing a copy sets it, the schema upgrade fills it
+ * for copies stored before, and moving a conversation to a new key keeps it.
  */
 
 import 'fake-indexeddb/auto';
