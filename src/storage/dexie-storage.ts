@@ -158,8 +158,9 @@ export class DexieStorage implements CoreStorage {
     for (const message of messages) if (message.revises) await this.#applyRevision(message, { isOwn: true });
     await db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt })));
     for (const conversation of conversations) {
-      // A control message (a profile update, say) is no activity the conversation list shows.
-      const shown = drafts.filter((draft) => draft.conversation === conversation && !draft.control);
+      // A control message (a profile update, say), an edit or a deletion for everyone is no activity
+      // the conversation list shows.
+      const shown = drafts.filter((draft) => draft.conversation === conversation && !draft.control && !draft.revises);
       if (shown.length > 0) await db.contacts.update(conversation, { lastActivityAt: Math.max(...shown.map((draft) => draft.sentAt)) });
     }
 

@@ -108,6 +108,28 @@ describe('file transfer', () => {
     await waitFor(() => fileState(alice, message.id).state === 'complete', 'alice to see the file complete');
   });
 
+  it('redials the sender to finish a file', async () => {
+    const network = new MemoryNetwork();
+    const { alice, bob } = await startFilePair(network);
+    const bytes = patternedBytes(3_000_000, 14);
+    const message = await alice.messenger.sendFile(bob.address, { name: 'redialled.bin', type: '' }, bodyOf(bytes));
+    await waitFor(() => (fileState(bob, message.id).partsDone ?? 0) >= 5, 'part of the file', transferTimeoutMs);
+
+    // The link drops while both stay online, and no outbox entry makes either side dial.
+    network.blockDirectLinks = true;
+    network.cut(alice.address, bob.address);
+    await alice.messenger.deliverAll();
+    await bob.messenger.deliverAll();
+    expect(fileState(bob, message.id).state).toBe('receiving');
+    expect(bob.messenger.isConnected(alice.address)).toBe(false);
+
+    network.blockDirectLinks = false;
+    await bob.messenger.deliverAll();
+    await waitFor(() => fileState(bob, message.id).state === 'complete', 'the rest of the file', transferTimeoutMs);
+
+    expect(hashOf(bob.files.bodies.get(message.id))).toBe(hashOf(bytes));
+  });
+
   it('retries on the same link after a failed write', async () => {
     const network = new MemoryNetwork();
     const { alice, bob } = await startFilePair(network);
