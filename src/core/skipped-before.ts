@@ -28,7 +28,7 @@ export async function findSkippedBefore(storage: CoreStorage, message: MessageRe
     const from = Math.max(1, message.seq - windowSeqs);
     const rows = await storage.listFromInstance(message.conversation, message.sender, message.instance, from - 1, message.seq - from);
     const below = rows.filter((row) => row.seq < message.seq);
-    const bound = below.findLast((row) => row.status !== 'cancelled');
+    const bound = below.filter((row) => row.status !== 'cancelled').at(-1);
 
     if (bound) return bound.seq + 1 < message.seq ? [[bound.seq + 1, message.seq - 1]] : [];
     if (from === 1 || windowSeqs === MAX_SKIPPED_SEQS) {

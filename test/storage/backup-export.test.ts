@@ -199,7 +199,7 @@ describe('backup export and restore', () => {
     const { db, bob } = await filledDatabase();
     await new DexieStorage(db).storeIncoming([{ ...incoming(bob.address, 2), isBroadcast: true }]);
     const fileText = await resealed(db, await exportFrom(db), (payload) => {
-      for (const contact of payload.tables.contacts) delete contact.lastBroadcastReceivedAt;
+      for (const contact of payload.tables.contacts as { lastBroadcastReceivedAt?: number }[]) delete contact.lastBroadcastReceivedAt;
     });
     const target = freshDatabase();
 
