@@ -24,6 +24,8 @@ const NEAR_WINDOW_SEQS = 8;
  * to the install it was restored from. Returns at most one range.
  */
 export async function findSkippedBefore(storage: CoreStorage, message: MessageRecord): Promise<SeqRange[]> {
+  if (message.seq <= 1) return [];
+
   for (const windowSeqs of [NEAR_WINDOW_SEQS, MAX_SKIPPED_SEQS]) {
     const from = Math.max(1, message.seq - windowSeqs);
     const rows = await storage.listFromInstance(message.conversation, message.sender, message.instance, from - 1, message.seq - from);

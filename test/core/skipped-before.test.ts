@@ -55,6 +55,7 @@ describe('skipped seqs before a message', () => {
   it('claim nothing below the lowest row of the install', async () => {
     // A restored install continues the numbering of the one it was restored from.
     expect(await findSkippedBefore(storageWith([]), own(30, 'queued'))).toEqual([]);
+    expect(await findSkippedBefore(storageWith([]), own(1, 'queued'))).toEqual([]);
     expect(await findSkippedBefore(storageWith([own(20, 'cancelled')]), own(30, 'queued'))).toEqual([[20, 29]]);
   });
 
