@@ -905,6 +905,7 @@ export class Messenger {
     const chats = payloads.filter((payload): payload is ChatPayload => payload.t === 'msg');
     const acked = payloads.flatMap((payload) => (payload.t === 'ack' ? payload.ids : []));
     const read = payloads.flatMap((payload) => (payload.t === 'read' ? payload.ids : []));
+    const readConfirmed = payloads.flatMap((payload) => (payload.t === 'read-ack' ? payload.ids : []));
     const card = link.remoteCard;
     this.#passTyping(link.remoteAddress, payloads, chats.length > 0);
 
@@ -930,8 +931,9 @@ export class Messenger {
     }
     if (read.length > 0) {
       this.#flusher.acknowledged(read);
-      await this.#options.storage.markRead(link.remoteAddress, read);
+      await this.#readReceipts.applyRead(link, read);
     }
+    if (readConfirmed.length > 0) await this.#readReceipts.confirm(link, readConfirmed);
     const skipped = payloads.flatMap((payload) => (payload.t === 'skip' ? skippedSeqsOf(payload) : []));
     if (skipped.length > 0) await this.#options.storage.recordReceived(link.remoteAddress, link.remoteAddress, skipped);
     for (const payload of payloads) {

@@ -195,6 +195,19 @@ describe('backup export and restore', () => {
     expect(await target.received.toArray()).toEqual([{ conversation: bob.address, sender: bob.address, instance: 'instance-of-bob', ranges: [[1, 1]] }]);
   });
 
+  it('marks broadcast senders for a backup without the mark', async () => {
+    const { db, bob } = await filledDatabase();
+    await new DexieStorage(db).storeIncoming([{ ...incoming(bob.address, 2), isBroadcast: true }]);
+    const fileText = await resealed(db, await exportFrom(db), (payload) => {
+      for (const contact of payload.tables.contacts as { lastBroadcastReceivedAt?: number }[]) delete contact.lastBroadcastReceivedAt;
+    });
+    const target = freshDatabase();
+
+    await restoreInto(target, fileText);
+
+    expect((await target.contacts.get(bob.address))?.lastBroadcastReceivedAt).toBeTypeOf('number');
+  });
+
   it('gives the restored identity a new instance id', async () => {
     const { db, identity } = await filledDatabase();
     const fileText = await exportFrom(db);

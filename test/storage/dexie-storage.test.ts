@@ -240,8 +240,21 @@ describe('DexieStorage', () => {
     expect(first).toEqual([incoming(alice.address, 1).id, incoming(alice.address, 2).id]);
     expect(second).toEqual([incoming(alice.address, 3).id]);
     expect((await storage.db.messages.get(incoming(alice.address, 1).id))?.readAt).toBe(100);
-    expect(await storage.takeReadReceipts(alice.address)).toEqual([...first, ...second]);
-    expect(await storage.takeReadReceipts(alice.address)).toEqual([]);
+    expect((await storage.getContact(alice.address))?.pendingReadReceipts).toEqual([...first, ...second]);
+  });
+
+  it('keeps unconfirmed read receipts when others are removed', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1), incoming(alice.address, 2)]);
+    const [first, second] = await storage.markIncomingRead(alice.address, 100, true);
+
+    await storage.removeReadReceipts(alice.address, [first!, 'unknown-id-0001']);
+    expect((await storage.getContact(alice.address))?.pendingReadReceipts).toEqual([second]);
+
+    await storage.removeReadReceipts(alice.address, [second!]);
+    expect((await storage.getContact(alice.address))?.pendingReadReceipts).toBeUndefined();
   });
 
   it('stores a setting across reopening', async () => {

@@ -79,7 +79,7 @@ describe('merging a conversation', () => {
     await storage.mergeConversation(old.address, next.address, { from: { state: 'blocked' }, into: { state: 'contact' } });
 
     expect((await storage.getContact(old.address))?.pendingReadReceipts).toBeUndefined();
-    expect(await storage.takeReadReceipts(next.address)).toEqual([...readAtNext, ...readAtOld]);
+    expect((await storage.getContact(next.address))?.pendingReadReceipts).toEqual([...readAtNext, ...readAtOld]);
     const moved = await storage.db.messages.get(readAtOld[0]!);
     expect(moved?.conversation).toBe(next.address);
     expect(moved?.readAt).toBe(40);
