@@ -176,10 +176,9 @@ describe('mailbox delivery of revisions', () => {
     const deleted = await alice.messenger.sendText(bob.address, 'wrong chat');
     await waitFor(() => texts(bob, alice.address).length === 2, 'bob to get both messages');
     bob.messenger.stop();
-    server.disconnect(bob.address);
-    network.leave(bob.address);
     // The stopped app's mailbox connection closes too, so it collects nothing meanwhile.
     server.disconnect(bob.address);
+    network.leave(bob.address);
 
     await alice.messenger.editMessage(edited.id, 'meet at 6');
     await alice.messenger.deleteForEveryone(deleted.id);
