@@ -15,6 +15,7 @@ import type { MessageRow } from './message-words.ts';
 import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
 import type { ReceivedTable } from './received-table.ts';
 import { addStoredMessagesToReceived } from './received-table.ts';
+import { markBroadcastSenders } from './broadcast-senders.ts';
 import type {
   BundleRow,
   GroupMessageRow,
@@ -29,6 +30,9 @@ export const DATABASE_NAME = 'meshtext';
 
 /** The schema version that added the `*words` search index on messages and the `received` table. */
 export const WORDS_SCHEMA_VERSION = 10;
+
+/** The schema version that marks contacts who sent broadcasts (see broadcast-senders.ts). */
+export const BROADCAST_SENDERS_SCHEMA_VERSION = 13;
 
 /** The single identity row is stored under this key. */
 export const IDENTITY_KEY = 'self';
@@ -196,6 +200,14 @@ export const schemaVersions: readonly SchemaVersion[] = [
       const identity = (await transaction.table<IdentityRow, string>('identity').get(IDENTITY_KEY)) as IdentityRow | undefined;
       await addStoredMessagesToReceived(transaction.table('messages'), transaction.table('received'), identity?.address);
     },
+  },
+  {
+    // Contacts who sent the user a broadcast carry `lastBroadcastReceivedAt`, so a chat offers to
+    // stop broadcasts whatever part of its history is loaded. No index changes. The upgrade fills
+    // the field from the stored messages.
+    version: BROADCAST_SENDERS_SCHEMA_VERSION,
+    stores: {},
+    upgrade: (transaction) => markBroadcastSenders(transaction.table('messages'), transaction.table('contacts')),
   },
 ];
 

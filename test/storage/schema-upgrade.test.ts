@@ -215,6 +215,17 @@ async function fillVersion9(db: MeshtextDatabase): Promise<WrittenRows> {
   return rows;
 }
 
+async function fillVersion10(db: MeshtextDatabase): Promise<WrittenRows> {
+  const rows = await fillVersion9(db);
+  // At version 10 storing a message records its seq; the version 10 upgrade does not run again.
+  rows.received = [{ conversation: contact.address, sender: contact.address, instance: contactIdentity.instanceId, ranges: [[1, 1]] }];
+  await db.table('received').bulkAdd(rows.received);
+  // The words hook of version 10 adds `words` to the written objects; the check compares the rest.
+  rows.messages = rows.messages!.map(({ words: _words, ...rest }) => rest);
+
+  return rows;
+}
+
 /** One fill function per schema version that may be upgraded from. */
 const fillByVersion: Record<number, Fill> = {
   1: fillVersion1,
@@ -224,6 +235,7 @@ const fillByVersion: Record<number, Fill> = {
   5: fillVersion5,
   8: fillVersion8,
   9: fillVersion9,
+  10: fillVersion10,
 };
 
 const opened: MeshtextDatabase[] = [];
