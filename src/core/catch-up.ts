@@ -61,9 +61,9 @@ export class CatchUp {
 
   /**
    * Sends the seqs of this install the peer will never get (skipped-seqs.ts), given its marks.
-   * The walk reads every own message above the peer's mark, which for a long outbox takes
-   * longer than the rest of catch-up, so the flush does not wait for it: a skip only closes the
-   * peer's gap marker and may come after later messages. Returns how many payloads went out.
+   * The walk reads every own message above the peer's mark. For a long outbox that takes longer
+   * than the rest of catch-up, so the flush does not wait for it. A skip only closes the peer's
+   * gap marker and may come after later messages. Returns how many payloads went out.
    */
   async sendSkippedAfterMarks(link: PeerLink, marks: SyncMark[]): Promise<number> {
     const skipped = await this.#sendSkipped(link, new Map(marks.map((mark) => [mark.instance, mark])));

@@ -44,7 +44,7 @@ export class OutboxFlusher {
   /** Ids written to a link whose 'sent' status is not stored yet. */
   #unmarkedSent = new Set<string>();
   #isWritingSent = false;
-  /** Counts the ids acknowledged while a 'sent' write waited, which tells that receipts still come. */
+  /** Counts the ids acknowledged while a 'sent' write waited: more than none means receipts still come. */
   #acknowledgedWhileWaiting = 0;
 
   constructor(storage: CoreStorage, logger: Logger) {
