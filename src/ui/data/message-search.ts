@@ -1,83 +1,136 @@
 /**
- * Full-text search over the local history through the multi-entry `words` index. Each query
- * word reads only the ids of the messages that contain it. At most one page of matching rows is
- * loaded, the newest by the times that the index keys carry. Every word must match; the last one also matches as a prefix while the user is still
- * typing it.
+ * Full-text search over the local history, one-to-one and group messages alike, through the
+ * multi-entry `words` index of both tables. Every word must match; the last one also matches as
+ * a prefix while the user is still typing it.
+ *
+ * Results come a page at a time, newest first. One query word drives the search: its index
+ * entries are read newest first (word-postings.ts), and each message they name is checked for
+ * the other words. A page therefore costs about as many index entries as it needs, however many
+ * messages contain a common word, instead of reading every match to sort them by time.
  */
 
+import type { GroupMessageRow } from '../../core/groups/group-types.ts';
 import type { MessageRecord } from '../../core/storage-port.ts';
-import type { Collection, InsertType } from 'dexie';
 import type { MeshtextDatabase } from '../../storage/database.ts';
-import type { MessageRow } from '../../storage/message-words.ts';
-import { KEY_SEPARATOR, searchWords, storedAtOfKey } from '../../storage/search-words.ts';
+import { KEY_SEPARATOR, searchWords } from '../../storage/search-words.ts';
+import type { Posting, WordsTable } from './word-postings.ts';
+import { PostingStream } from './word-postings.ts';
+import { groupMessageKey } from '../groups/group-message-key.ts';
 
-/** Results shown at most, newest first. */
-export const MAX_SEARCH_RESULTS = 50;
+/** Results per page, newest first. */
+export const SEARCH_PAGE_SIZE = 50;
+/**
+ * Index entries read at most for one page. A query whose driving word is common but whose other
+ * words are rare would otherwise read that word's whole history before it shows anything; it
+ * returns the matches found so far and searches further back on request.
+ */
+export const MAX_ENTRIES_PER_PAGE = 2_000;
+/** Entries read per step when other words must be checked, since most of them will not match. */
+const CHECKED_BATCH = 250;
 
-export interface SearchResult {
-  /** The query's words as folded for the index, for highlighting. */
-  words: string[];
-  /** Matching messages, newest first, at most MAX_SEARCH_RESULTS. */
-  hits: MessageRecord[];
-  /** Number of matching messages. */
-  matchCount: number;
+/** A matching message: a one-to-one message or a group message, with a key unique across both. */
+export type SearchHit = { kind: 'direct'; key: string; message: MessageRecord } | { kind: 'group'; key: string; message: GroupMessageRow };
+
+/** One page of results. */
+export interface SearchPage {
+  /** Matches in this page, newest first. */
+  hits: SearchHit[];
+  /** True when older messages may match too, which `nextPage` reads. */
+  hasMore: boolean;
 }
 
 const TRAILING_SEPARATOR = /[\s\p{P}]$/u;
 
-/** Searches every conversation's messages for `query`; an empty query finds nothing. */
-export async function searchMessages(db: MeshtextDatabase, query: string): Promise<SearchResult> {
-  const words = searchWords(query);
-  if (words.length === 0) return { words, hits: [], matchCount: 0 };
+/** A query over the local history, read a page at a time. */
+export class MessageQuery {
+  /** The query's words as folded for the index, for highlighting. */
+  readonly words: readonly string[];
+  readonly #db: MeshtextDatabase;
+  readonly #otherWords: ReadonlyArray<{ word: string; isPrefix: boolean }>;
+  readonly #driver: { word: string; isPrefix: boolean } | undefined;
+  #stream: PostingStream | undefined;
+  /** Hit keys returned so far, because a message whose words share the prefix comes once per word. */
+  readonly #seen = new Set<string>();
 
-  const isLastWordPartial = !TRAILING_SEPARATOR.test(query);
-  const ranges = words.map((word, index) => rangeOf(db, word, index === words.length - 1 && isLastWordPartial));
-  const idSets = await Promise.all(ranges.map(async (range) => new Set<string>(await range.primaryKeys())));
-  const smallest = indexOfSmallest(idSets);
-  const matchIds = [...(idSets[smallest] ?? [])].filter((id) => idSets.every((ids) => ids.has(id)));
+  constructor(db: MeshtextDatabase, query: string) {
+    this.#db = db;
+    this.words = searchWords(query);
 
-  // A page of matches or less is read whole. More are first ordered by the times in the index keys.
-  const pageIds = matchIds.length <= MAX_SEARCH_RESULTS ? matchIds : await newestIds(db, ranges[smallest]!, new Set(matchIds));
-  const rows = (await db.messages.bulkGet(pageIds)).filter((row): row is MessageRecord => row !== undefined);
-  rows.sort((a, b) => b.storedAt - a.storedAt);
+    const isLastPartial = !TRAILING_SEPARATOR.test(query);
+    const terms = this.words.map((word, index) => ({ word, isPrefix: isLastPartial && index === this.words.length - 1 }));
+    this.#driver = pickDriver(terms);
+    this.#otherWords = terms.filter((term) => term !== this.#driver);
+  }
 
-  return { words, hits: rows, matchCount: matchIds.length };
-}
+  /** Reads the next page of matches; an empty query finds nothing. */
+  async nextPage(): Promise<SearchPage> {
+    const driver = this.#driver;
+    if (!driver) return { hits: [], hasMore: false };
 
-type WordRange = Collection<MessageRow, string, InsertType<MessageRow, 'id'>>;
+    const tables = [this.#db.messages, this.#db.groupMessages] as unknown as WordsTable[];
+    this.#stream ??= await PostingStream.open(tables, driver.word, driver.isPrefix);
+    const stream = this.#stream;
+    const hits: SearchHit[] = [];
+    let entriesRead = 0;
 
-/** Returns the index range of one word, or of every word it begins when `isPrefix`. */
-function rangeOf(db: MeshtextDatabase, word: string, isPrefix: boolean): WordRange {
-  const lower = isPrefix ? word : word + KEY_SEPARATOR;
+    while (hits.length < SEARCH_PAGE_SIZE && !stream.isDone && entriesRead < MAX_ENTRIES_PER_PAGE) {
+      const wanted = this.#otherWords.length === 0 ? SEARCH_PAGE_SIZE - hits.length : CHECKED_BATCH;
+      const postings = await stream.next(wanted);
+      entriesRead += postings.length;
+      hits.push(...(await this.#matching(postings)));
+    }
 
-  return db.messages.where('words').between(lower, `${lower}\uffff`, true, true);
+    return { hits, hasMore: !stream.isDone };
+  }
+
+  /** Reads the messages that `postings` name and keeps those that contain every other word, in order. */
+  async #matching(postings: readonly Posting[]): Promise<SearchHit[]> {
+    const direct = postings.filter((posting) => posting.table === (this.#db.messages as unknown));
+    const group = postings.filter((posting) => posting.table !== (this.#db.messages as unknown));
+    const [directRows, groupRows] = await Promise.all([
+      this.#db.messages.bulkGet(direct.map((posting) => posting.primaryKey as string)),
+      this.#db.groupMessages.bulkGet(group.map((posting) => posting.primaryKey as [string, string, number])),
+    ]);
+    const hits: Array<SearchHit & { storedAt: number }> = [];
+
+    for (const row of directRows) {
+      if (row && this.#hasOtherWords(row.words)) hits.push({ kind: 'direct', key: `m:${row.id}`, message: row, storedAt: row.storedAt });
+    }
+    for (const row of groupRows) {
+      if (row && this.#hasOtherWords(row.words)) hits.push({ kind: 'group', key: `g:${groupMessageKey(row)}`, message: row, storedAt: row.storedAt });
+    }
+
+    hits.sort((a, b) => b.storedAt - a.storedAt);
+    const fresh: SearchHit[] = [];
+    for (const { storedAt: _storedAt, ...hit } of hits) {
+      if (this.#seen.has(hit.key)) continue;
+
+      this.#seen.add(hit.key);
+      fresh.push(hit as SearchHit);
+    }
+
+    return fresh;
+  }
+
+  #hasOtherWords(keys: readonly string[] | undefined): boolean {
+    return this.#otherWords.every(({ word, isPrefix }) => (keys ?? []).some((key) => key.startsWith(isPrefix ? word : word + KEY_SEPARATOR)));
+  }
 }
 
 /**
- * Returns the ids of the newest MAX_SEARCH_RESULTS of `matchIds`, ordered by the times that
- * the index keys of `range` carry. Reading index keys walks a cursor, which costs more than the
- * bulk reads of primary keys, so only the smallest range is walked. Both reads share one
- * transaction, so their results line up entry by entry.
+ * Picks the word whose index entries drive the search. A whole word beats a prefix, which
+ * covers several words, and a longer word beats a shorter one, being rarer in most texts.
  */
-async function newestIds(db: MeshtextDatabase, range: WordRange, matchIds: ReadonlySet<string>): Promise<string[]> {
-  const [keys, ids] = await db.transaction('r', db.messages, () => Promise.all([range.keys(), range.primaryKeys()]));
-  const times = new Map<string, number>();
+function pickDriver<Term extends { word: string; isPrefix: boolean }>(terms: readonly Term[]): Term | undefined {
+  const whole = terms.filter((term) => !term.isPrefix);
+  const candidates = whole.length > 0 ? whole : terms;
 
-  ids.forEach((id, index) => {
-    if (matchIds.has(id)) times.set(id, storedAtOfKey(String(keys[index])));
-  });
-
-  return [...times]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, MAX_SEARCH_RESULTS)
-    .map(([id]) => id);
+  return candidates.reduce<Term | undefined>((best, term) => (!best || term.word.length > best.word.length ? term : best), undefined);
 }
 
-function indexOfSmallest(sets: readonly Set<string>[]): number {
-  let smallest = 0;
-  sets.forEach((set, index) => {
-    if (set.size < (sets[smallest]?.size ?? Infinity)) smallest = index;
-  });
+/** Reads the first page of matches for `query`, as the search box does. */
+export function searchMessages(db: MeshtextDatabase, query: string): Promise<SearchPage & { words: readonly string[] }> {
+  const search = new MessageQuery(db, query);
 
-  return smallest;
+  return search.nextPage().then((page) => ({ ...page, words: search.words }));
 }

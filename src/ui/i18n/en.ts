@@ -204,7 +204,6 @@ export const messages = {
   'search.resultsLabel': 'Search results',
   'search.none': 'No messages match.',
   'search.count': 'Matching messages: {count}',
-  'search.countNewest': 'Matching messages: {count}. The newest {shown} are shown.',
   'search.failed': 'Search did not work. Try again.',
   'search.you': 'You',
 
@@ -545,6 +544,11 @@ export const messages = {
   'groups.cancelJoinLabel': 'Cancel the join request for {name}',
   'groups.groupLabel': 'Group',
   'conversations.senderPrefix': '{name}: {text}',
+  // Search over group messages, and results read a page at a time.
+  'search.countSoFar': 'Matching messages shown: {count}. Older messages may match too.',
+  'search.noneSoFar': 'No match among the newest messages. Older messages may match.',
+  'search.more': 'Search older messages',
+  'search.groupTag': 'Group',
 } as const;
 
 export type MessageKey = keyof typeof messages;

@@ -1,0 +1,139 @@
+/**
+ * Newest-first reads of the `*words` index of one table (see search-words.ts). The keys of one
+ * word are the word, a NUL and the storedAt of each message that contains it, so a reverse
+ * cursor over one word's keys meets its messages newest first and stops after the few it needs.
+ * A prefix covers several words, whose key ranges follow one another; their newest entries are
+ * merged by time.
+ */
+
+import type { IndexableType, Table } from 'dexie';
+import { KEY_SEPARATOR, searchKey, storedAtOfKey } from '../../storage/search-words.ts';
+
+/** Most distinct words a prefix is expanded to; the words after them in sort order are not searched. */
+export const MAX_PREFIX_WORDS = 200;
+
+/** A table with a `*words` index, as the search reads it. */
+export type WordsTable = Table<{ words?: string[] }, IndexableType, unknown>;
+
+/** One index entry: a message that contains the word, with the storedAt its key carries. */
+export interface Posting {
+  table: WordsTable;
+  primaryKey: IndexableType;
+  storedAt: number;
+}
+
+/**
+ * Position in one word's entries: `before` is the newest storedAt not read yet (included) and
+ * `skip` the entries at exactly that time already read, so that messages stored in the same
+ * millisecond are neither lost nor read twice.
+ */
+interface ListState {
+  table: WordsTable;
+  word: string;
+  before: number;
+  skip: number;
+  isDone: boolean;
+}
+
+/** A newest-first stream of the messages that contain any of several words, over several tables. */
+export class PostingStream {
+  readonly #lists: ListState[];
+
+  private constructor(lists: ListState[]) {
+    this.#lists = lists;
+  }
+
+  /** Opens the stream of `word` in each table, or of every word it begins when `isPrefix`. */
+  static async open(tables: readonly WordsTable[], word: string, isPrefix: boolean): Promise<PostingStream> {
+    const lists: ListState[] = [];
+
+    for (const table of tables) {
+      const words = isPrefix ? await wordsWithPrefix(table, word) : [word];
+      for (const each of words) lists.push({ table, word: each, before: Number.MAX_SAFE_INTEGER, skip: 0, isDone: false });
+    }
+
+    return new PostingStream(lists);
+  }
+
+  get isDone(): boolean {
+    return this.#lists.every((list) => list.isDone);
+  }
+
+  /**
+   * Reads about `count` more entries, newest first. Every entry of every list newer than the
+   * last one returned has been returned, by this or an earlier call. A message that contains
+   * several of the words comes once per word.
+   */
+  async next(count: number): Promise<Posting[]> {
+    const open = this.#lists.filter((list) => !list.isDone);
+    const batches = await Promise.all(open.map((list) => readNewest(list, count)));
+
+    // Entries older than the oldest entry of a full batch may still miss newer ones from its list.
+    let floor = Number.NEGATIVE_INFINITY;
+    batches.forEach((batch) => {
+      if (batch.length === count) floor = Math.max(floor, batch.at(-1)?.storedAt ?? floor);
+    });
+    const isAllAtFloor = batches.every((batch) => batch.every((posting) => posting.storedAt <= floor));
+
+    const taken: Posting[] = [];
+    batches.forEach((batch, index) => {
+      const list = open[index]!;
+      // When every entry sits at the floor, all are taken, so that a long run of equal times still moves on.
+      const kept = isAllAtFloor ? batch : batch.filter((posting) => posting.storedAt > floor);
+      advance(list, kept, batch.length < count && kept.length === batch.length);
+      taken.push(...kept);
+    });
+
+    return taken.sort((a, b) => b.storedAt - a.storedAt);
+  }
+}
+
+/** Lists the distinct indexed words that begin with `prefix`, at most MAX_PREFIX_WORDS, in sort order. */
+async function wordsWithPrefix(table: WordsTable, prefix: string): Promise<string[]> {
+  const words: string[] = [];
+  let lower = prefix;
+
+  while (words.length < MAX_PREFIX_WORDS) {
+    const [key] = await table.where('words').between(lower, `${prefix}\uffff`, true, true).limit(1).keys();
+    if (key === undefined) break;
+
+    const text = String(key);
+    const word = text.slice(0, text.lastIndexOf(KEY_SEPARATOR));
+    words.push(word);
+    // '\u0001' sorts right after the separator, so the next read starts past every key of this word.
+    lower = `${word}\u0001`;
+  }
+
+  return words;
+}
+
+async function readNewest(list: ListState, count: number): Promise<Posting[]> {
+  const postings: Posting[] = [];
+
+  await list.table
+    .where('words')
+    .between(list.word + KEY_SEPARATOR, searchKey(list.word, list.before), true, true)
+    .reverse()
+    .offset(list.skip)
+    .limit(count)
+    .eachKey((key, cursor) => {
+      postings.push({ table: list.table, primaryKey: cursor.primaryKey, storedAt: storedAtOfKey(String(key)) });
+    });
+
+  return postings;
+}
+
+/** Moves a list past the entries taken from it; `isExhausted` when those were its last. */
+function advance(list: ListState, taken: readonly Posting[], isExhausted: boolean): void {
+  if (isExhausted) {
+    list.isDone = true;
+    return;
+  }
+
+  const last = taken.at(-1);
+  if (!last) return;
+
+  const atLast = taken.filter((posting) => posting.storedAt === last.storedAt).length;
+  list.skip = last.storedAt === list.before ? list.skip + atLast : atLast;
+  list.before = last.storedAt;
+}
