@@ -3,26 +3,27 @@
  * multi-entry `words` index of both tables. Every word must match; the last one also matches as
  * a prefix while the user is still typing it.
  *
- * Results come a page at a time, newest first. One query word drives the search: its index
- * entries are read newest first (word-postings.ts), and each message they name is checked for
- * the other words. A page therefore costs about as many index entries as it needs, however many
- * messages contain a common word, instead of reading every match to sort them by time.
+ * Results come a page at a time, newest first. The query word with the fewest index entries
+ * drives the search. Either its entries are read newest first (word-postings.ts) and each message
+ * they name is checked for the other words, so a page costs about as many entries as it needs
+ * however many messages contain a common word. Or, when it is rare enough, all its matches are
+ * read and sorted at once (see `#makePlan`).
  */
 
 import type { GroupMessageRow } from '../../core/groups/group-types.ts';
 import type { MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 import { KEY_SEPARATOR, searchWords } from '../../storage/search-words.ts';
-import type { Posting, WordsTable } from './word-postings.ts';
-import { PostingStream } from './word-postings.ts';
+import type { Posting, SearchTerm, WordsTable } from './word-postings.ts';
+import { PostingStream, countEntries, readAllPostings, readPrimaryKeys } from './word-postings.ts';
 import { groupMessageKey } from '../groups/group-message-key.ts';
 
 /** Results per page, newest first. */
 export const SEARCH_PAGE_SIZE = 50;
 /**
- * Index entries read at most for one page. A query whose driving word is common but whose other
- * words are rare would otherwise read that word's whole history before it shows anything; it
- * returns the matches found so far and searches further back on request.
+ * Maximum index entries read for one page. Without it, a query whose driving word is common but
+ * whose other words are rare would read that word's whole history before it shows anything. At
+ * the limit it returns the matches found so far and searches further back on request.
  */
 export const MAX_ENTRIES_PER_PAGE = 2_000;
 /** Entries read per step when other words must be checked, since most of them will not match. */
@@ -37,50 +38,118 @@ export interface SearchPage {
   hits: SearchHit[];
   /** True when older messages may match too, which `nextPage` reads. */
   hasMore: boolean;
+  /** Number of matching messages, when the query could count them without reading them all. */
+  total: number | undefined;
 }
 
 const TRAILING_SEPARATOR = /[\s\p{P}]$/u;
+
+/** Limits that choose how a query reads its matches (see `MessageQuery.#makePlan`). */
+export interface SearchLimits {
+  /**
+   * Maximum index entries of the rarest word of a query with several words for which every
+   * match is read at once and sorted in memory. A key cursor reads 5,000 entries in about 45 ms
+   * in Chromium (9 µs each, measured on the 2-core VM of test/bench/README.md).
+   */
+  sortedDriverEntries: number;
+  /** Maximum index entries of another word whose messages are read as a set of keys; above it, rows are checked. */
+  keySetEntries: number;
+}
+
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = { sortedDriverEntries: 5_000, keySetEntries: 20_000 };
+
+/** How a query reads its matches: all at once, sorted in memory, or newest first from the index. */
+type Plan = { kind: 'sorted'; postings: Posting[]; position: number } | { kind: 'stream'; stream: PostingStream };
 
 /** A query over the local history, read a page at a time. */
 export class MessageQuery {
   /** The query's words as folded for the index, for highlighting. */
   readonly words: readonly string[];
   readonly #db: MeshtextDatabase;
-  readonly #otherWords: ReadonlyArray<{ word: string; isPrefix: boolean }>;
-  readonly #driver: { word: string; isPrefix: boolean } | undefined;
-  #stream: PostingStream | undefined;
+  readonly #terms: readonly SearchTerm[];
+  readonly #tables: readonly WordsTable[];
+  readonly #limits: SearchLimits;
+  /** Words checked on each message row, because no key set was read for them. */
+  #checkedTerms: readonly SearchTerm[] = [];
+  #plan: Plan | undefined;
+  #total: number | undefined;
   /** Hit keys returned so far, because a message whose words share the prefix comes once per word. */
   readonly #seen = new Set<string>();
 
-  constructor(db: MeshtextDatabase, query: string) {
+  constructor(db: MeshtextDatabase, query: string, limits: SearchLimits = DEFAULT_SEARCH_LIMITS) {
     this.#db = db;
+    this.#limits = limits;
+    this.#tables = [db.messages, db.groupMessages] as unknown as WordsTable[];
     this.words = searchWords(query);
 
     const isLastPartial = !TRAILING_SEPARATOR.test(query);
-    const terms = this.words.map((word, index) => ({ word, isPrefix: isLastPartial && index === this.words.length - 1 }));
-    this.#driver = pickDriver(terms);
-    this.#otherWords = terms.filter((term) => term !== this.#driver);
+    this.#terms = this.words.map((word, index) => ({ word, isPrefix: isLastPartial && index === this.words.length - 1 }));
   }
 
   /** Reads the next page of matches; an empty query finds nothing. */
   async nextPage(): Promise<SearchPage> {
-    const driver = this.#driver;
-    if (!driver) return { hits: [], hasMore: false };
+    if (this.#terms.length === 0) return { hits: [], hasMore: false, total: 0 };
 
-    const tables = [this.#db.messages, this.#db.groupMessages] as unknown as WordsTable[];
-    this.#stream ??= await PostingStream.open(tables, driver.word, driver.isPrefix);
-    const stream = this.#stream;
+    this.#plan ??= await this.#makePlan();
+    const plan = this.#plan;
     const hits: SearchHit[] = [];
-    let entriesRead = 0;
 
-    while (hits.length < SEARCH_PAGE_SIZE && !stream.isDone && entriesRead < MAX_ENTRIES_PER_PAGE) {
-      const wanted = this.#otherWords.length === 0 ? SEARCH_PAGE_SIZE - hits.length : CHECKED_BATCH;
-      const postings = await stream.next(wanted);
+    if (plan.kind === 'sorted') {
+      const postings = plan.postings.slice(plan.position, plan.position + SEARCH_PAGE_SIZE);
+      plan.position += postings.length;
+      hits.push(...(await this.#matching(postings)));
+
+      return { hits, hasMore: plan.position < plan.postings.length, total: this.#total };
+    }
+
+    let entriesRead = 0;
+    while (hits.length < SEARCH_PAGE_SIZE && !plan.stream.isDone && entriesRead < MAX_ENTRIES_PER_PAGE) {
+      const batchSize = this.#checkedTerms.length === 0 ? SEARCH_PAGE_SIZE - hits.length : CHECKED_BATCH;
+      const postings = await plan.stream.next(batchSize);
       entriesRead += postings.length;
       hits.push(...(await this.#matching(postings)));
     }
 
-    return { hits, hasMore: !stream.isDone };
+    return { hits, hasMore: !plan.stream.isDone, total: this.#total };
+  }
+
+  /**
+   * Picks how to read the matches. Counting a word's entries costs almost nothing, so the
+   * rarest word drives. A single word is read newest first from the index. With several words,
+   * when the rarest is rare enough, all its entries are read, the others narrow them through
+   * their key sets, and the matches are sorted by time, because streaming would walk the driving
+   * word's entries one by one to find the few that contain the others.
+   */
+  async #makePlan(): Promise<Plan> {
+    const counts = await Promise.all(this.#terms.map((term) => countEntries(this.#tables, term)));
+    const order = this.#terms.map((term, index) => ({ term, count: counts[index] ?? 0 })).sort((a, b) => a.count - b.count);
+    const [driver, ...others] = order;
+
+    if (driver && others.length > 0 && driver.count <= this.#limits.sortedDriverEntries) {
+      return this.#sortedPlan(driver.term, others);
+    }
+
+    this.#checkedTerms = others.map(({ term }) => term);
+    // One entry per message, so the count of a single whole word is the number of matches.
+    if (driver && others.length === 0 && !driver.term.isPrefix) this.#total = driver.count;
+
+    return { kind: 'stream', stream: await PostingStream.open(this.#tables, driver!.term) };
+  }
+
+  async #sortedPlan(driver: SearchTerm, others: ReadonlyArray<{ term: SearchTerm; count: number }>): Promise<Plan> {
+    const byKey = new Map<string, Posting>();
+    for (const posting of await readAllPostings(this.#tables, driver)) byKey.set(postingKey(posting), posting);
+    let postings = [...byKey.values()];
+
+    const setTerms = others.filter(({ count }) => count <= this.#limits.keySetEntries).map(({ term }) => term);
+    this.#checkedTerms = others.filter(({ count }) => count > this.#limits.keySetEntries).map(({ term }) => term);
+    for (const keySets of await Promise.all(setTerms.map((term) => readPrimaryKeys(this.#tables, term)))) {
+      postings = postings.filter((posting) => keySets.get(posting.table)?.has(JSON.stringify(posting.primaryKey)) === true);
+    }
+    postings.sort((a, b) => b.storedAt - a.storedAt);
+    if (this.#checkedTerms.length === 0) this.#total = postings.length;
+
+    return { kind: 'sorted', postings, position: 0 };
   }
 
   /** Reads the messages that `postings` name and keeps those that contain every other word, in order. */
@@ -113,19 +182,8 @@ export class MessageQuery {
   }
 
   #hasOtherWords(keys: readonly string[] | undefined): boolean {
-    return this.#otherWords.every(({ word, isPrefix }) => (keys ?? []).some((key) => key.startsWith(isPrefix ? word : word + KEY_SEPARATOR)));
+    return this.#checkedTerms.every(({ word, isPrefix }) => (keys ?? []).some((key) => key.startsWith(isPrefix ? word : word + KEY_SEPARATOR)));
   }
-}
-
-/**
- * Picks the word whose index entries drive the search. A whole word beats a prefix, which
- * covers several words, and a longer word beats a shorter one, being rarer in most texts.
- */
-function pickDriver<Term extends { word: string; isPrefix: boolean }>(terms: readonly Term[]): Term | undefined {
-  const whole = terms.filter((term) => !term.isPrefix);
-  const candidates = whole.length > 0 ? whole : terms;
-
-  return candidates.reduce<Term | undefined>((best, term) => (!best || term.word.length > best.word.length ? term : best), undefined);
 }
 
 /** Reads the first page of matches for `query`, as the search box does. */
@@ -133,4 +191,8 @@ export function searchMessages(db: MeshtextDatabase, query: string): Promise<Sea
   const search = new MessageQuery(db, query);
 
   return search.nextPage().then((page) => ({ ...page, words: search.words }));
+}
+
+function postingKey(posting: Posting): string {
+  return `${posting.table.name}:${JSON.stringify(posting.primaryKey)}`;
 }

@@ -43,13 +43,13 @@ export class PostingStream {
     this.#lists = lists;
   }
 
-  /** Opens the stream of `word` in each table, or of every word it begins when `isPrefix`. */
-  static async open(tables: readonly WordsTable[], word: string, isPrefix: boolean): Promise<PostingStream> {
+  /** Opens the stream of a term in each table: the whole word, or every word the prefix begins. */
+  static async open(tables: readonly WordsTable[], term: SearchTerm): Promise<PostingStream> {
     const lists: ListState[] = [];
 
     for (const table of tables) {
-      const words = isPrefix ? await wordsWithPrefix(table, word) : [word];
-      for (const each of words) lists.push({ table, word: each, before: Number.MAX_SAFE_INTEGER, skip: 0, isDone: false });
+      const words = term.isPrefix ? await wordsWithPrefix(table, term.word) : [term.word];
+      for (const word of words) lists.push({ table, word, before: Number.MAX_SAFE_INTEGER, skip: 0, isDone: false });
     }
 
     return new PostingStream(lists);
@@ -60,7 +60,7 @@ export class PostingStream {
   }
 
   /**
-   * Reads about `count` more entries, newest first. Every entry of every list newer than the
+   * Reads up to `count` more entries, newest first. Every entry of every list newer than the
    * last one returned has been returned, by this or an earlier call. A message that contains
    * several of the words comes once per word.
    */
@@ -70,22 +70,65 @@ export class PostingStream {
 
     // Entries older than the oldest entry of a full batch may still miss newer ones from its list.
     let floor = Number.NEGATIVE_INFINITY;
-    batches.forEach((batch) => {
+    for (const batch of batches) {
       if (batch.length === count) floor = Math.max(floor, batch.at(-1)?.storedAt ?? floor);
-    });
+    }
+    // When every entry sits at or below the floor, those at it are taken, so that a long run of equal times still moves on.
     const isAllAtFloor = batches.every((batch) => batch.every((posting) => posting.storedAt <= floor));
+    const candidates = batches
+      .flatMap((batch, index) => batch.map((posting) => ({ posting, list: index })))
+      .filter(({ posting }) => (isAllAtFloor ? posting.storedAt >= floor : posting.storedAt > floor));
+    // A stable sort keeps each list's entries in its own order, so the entries taken from a list are the first of its batch.
+    const taken = candidates.sort((a, b) => b.posting.storedAt - a.posting.storedAt).slice(0, count);
 
-    const taken: Posting[] = [];
-    batches.forEach((batch, index) => {
-      const list = open[index]!;
-      // When every entry sits at the floor, all are taken, so that a long run of equal times still moves on.
-      const kept = isAllAtFloor ? batch : batch.filter((posting) => posting.storedAt > floor);
-      advance(list, kept, batch.length < count && kept.length === batch.length);
-      taken.push(...kept);
+    open.forEach((list, index) => {
+      const fromList = taken.filter((entry) => entry.list === index).map((entry) => entry.posting);
+      const batch = batches[index] ?? [];
+      advance(list, fromList, batch.length < count && fromList.length === batch.length);
     });
 
-    return taken.sort((a, b) => b.storedAt - a.storedAt);
+    return taken.map((entry) => entry.posting);
   }
+}
+
+/** A query word as the index reads it: a whole word, or the prefix of every word it begins. */
+export interface SearchTerm {
+  word: string;
+  isPrefix: boolean;
+}
+
+/** Returns the index range of a term in one table. */
+function rangeOf(table: WordsTable, term: SearchTerm) {
+  const lower = term.isPrefix ? term.word : term.word + KEY_SEPARATOR;
+
+  return table.where('words').between(lower, `${lower}\uffff`, true, true);
+}
+
+/** Counts the index entries of a term in all tables; IndexedDB counts a range without reading it. */
+export async function countEntries(tables: readonly WordsTable[], term: SearchTerm): Promise<number> {
+  const counts = await Promise.all(tables.map((table) => rangeOf(table, term).count()));
+
+  return counts.reduce((sum, count) => sum + count, 0);
+}
+
+/** Reads every entry of a term in all tables with its time, through one key cursor per table. */
+export async function readAllPostings(tables: readonly WordsTable[], term: SearchTerm): Promise<Posting[]> {
+  const postings: Posting[] = [];
+
+  for (const table of tables) {
+    await rangeOf(table, term).eachKey((key, cursor) => {
+      postings.push({ table, primaryKey: cursor.primaryKey, storedAt: storedAtOfKey(String(key)) });
+    });
+  }
+
+  return postings;
+}
+
+/** Reads the primary keys of the messages that contain a term, per table, as JSON text. */
+export async function readPrimaryKeys(tables: readonly WordsTable[], term: SearchTerm): Promise<Map<WordsTable, Set<string>>> {
+  const keys = await Promise.all(tables.map((table) => rangeOf(table, term).primaryKeys()));
+
+  return new Map(tables.map((table, index) => [table, new Set((keys[index] ?? []).map((key) => JSON.stringify(key)))]));
 }
 
 /** Lists the distinct indexed words that begin with `prefix`, at most MAX_PREFIX_WORDS, in sort order. */

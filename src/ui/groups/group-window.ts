@@ -12,7 +12,7 @@ import { historyPages } from '../data/history-pages.ts';
 import type { HistorySource } from '../chat/history-window.svelte.ts';
 import { groupMessageKey } from './group-message-key.ts';
 
-/** What a group chat shows beside the text messages held. */
+/** Rows a group chat shows beside the text messages held. */
 export interface GroupDetails {
   /** Membership events stored within the bounds held. */
   log: LogRow[];

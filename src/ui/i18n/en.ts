@@ -204,6 +204,7 @@ export const messages = {
   'search.resultsLabel': 'Search results',
   'search.none': 'No messages match.',
   'search.count': 'Matching messages: {count}',
+  'search.countNewest': 'Matching messages: {count}. The newest {shown} are shown.',
   'search.failed': 'Search did not work. Try again.',
   'search.you': 'You',
 
@@ -547,7 +548,7 @@ export const messages = {
   // Search over group messages, and results read a page at a time.
   'search.countSoFar': 'Matching messages shown: {count}. Older messages may match too.',
   'search.noneSoFar': 'No match among the newest messages. Older messages may match.',
-  'search.more': 'Search older messages',
+  'search.more': 'Show older matches',
   'search.groupTag': 'Group',
 } as const;
 

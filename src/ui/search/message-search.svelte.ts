@@ -17,9 +17,11 @@ export interface SearchResult {
   hits: SearchHit[];
   /** True when older messages may match too. */
   hasMore: boolean;
+  /** Number of matching messages, when the search could count them. */
+  total: number | undefined;
 }
 
-/** What a result shows besides the text: where the message is and who wrote it. */
+/** Labels of a result besides its text: the chat the message is in and its sender. */
 export interface HitLabels {
   /** Contact or group name. */
   place: string;
@@ -83,7 +85,7 @@ export class MessageSearch {
       const page = await search.nextPage();
       if (generation !== this.#generation) return;
 
-      this.result = { words: result.words, hits: [...result.hits, ...this.#visible(page.hits)], hasMore: page.hasMore };
+      this.result = { ...result, hits: [...result.hits, ...this.#visible(page.hits)], hasMore: page.hasMore };
     } catch (error) {
       if (generation !== this.#generation) return;
 
@@ -131,7 +133,7 @@ export class MessageSearch {
         ...(identity && { own: identity.address }),
       };
       this.#search = search;
-      this.result = { words: search.words, hits: this.#visible(page.hits), hasMore: page.hasMore };
+      this.result = { words: search.words, hits: this.#visible(page.hits), hasMore: page.hasMore, total: page.total };
       this.hasFailed = false;
       // A user timing entry, for the profiler and the search benchmark.
       performance.measure('meshtext:search', { start: startedAt });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../../src/core/storage-port.ts';
 import type { MeshtextDatabase } from '../../../src/storage/database.ts';
 import { openDatabase } from '../../../src/storage/database.ts';
-import { MAX_ENTRIES_PER_PAGE, MessageQuery, SEARCH_PAGE_SIZE, searchMessages } from '../../../src/ui/data/message-search.ts';
+import { DEFAULT_SEARCH_LIMITS, MAX_ENTRIES_PER_PAGE, MessageQuery, SEARCH_PAGE_SIZE, searchMessages } from '../../../src/ui/data/message-search.ts';
 import type { SearchHit } from '../../../src/ui/data/message-search.ts';
 import type { GroupMessageRow } from '../../../src/core/groups/group-types.ts';
 import { readLatestPage, readNewer, readOlder, readRange } from '../../../src/ui/data/message-pages.ts';
@@ -118,7 +118,7 @@ describe('searchMessages', () => {
     const db = freshDatabase();
     await db.messages.add(message(0, 'anything'));
 
-    expect(await searchMessages(db, '')).toEqual({ words: [], hits: [], hasMore: false });
+    expect(await searchMessages(db, '')).toEqual({ words: [], hits: [], hasMore: false, total: 0 });
     expect((await searchMessages(db, ' ?! ')).hits).toEqual([]);
   });
 
@@ -133,6 +133,7 @@ describe('searchMessages', () => {
     expect(first.hits).toHaveLength(SEARCH_PAGE_SIZE);
     expect(first.hits[0]?.message.text).toBe(`common ${SEARCH_PAGE_SIZE + 9}`);
     expect(first.hasMore).toBe(true);
+    expect(first.total).toBe(SEARCH_PAGE_SIZE + 10);
     expect(textsOf(second.hits)).toEqual(Array.from({ length: 10 }, (_, index) => `common ${9 - index}`));
     expect(second.hasMore).toBe(false);
   });
@@ -165,6 +166,36 @@ describe('searchMessages', () => {
     expect(ids).toHaveLength(rows.length);
   });
 
+  it('sorts the matches of several words in memory', async () => {
+    const db = freshDatabase();
+    const rows = Array.from({ length: 3 * SEARCH_PAGE_SIZE }, (_, index) => message(index, index % 2 === 0 ? `alpha beta ${index}` : `alpha ${index}`));
+    await db.messages.bulkAdd(rows);
+    await db.groupMessages.add({ ...groupMessage(0, 'beta alpha in the group'), storedAt: 1001 + 3 * SEARCH_PAGE_SIZE });
+    const search = new MessageQuery(db, 'alpha beta');
+
+    const first = await search.nextPage();
+    const second = await search.nextPage();
+
+    expect(first.total).toBe(1.5 * SEARCH_PAGE_SIZE + 1);
+    expect(first.hits[0]?.message.text).toBe('beta alpha in the group');
+    expect(first.hits[1]?.message.text).toBe(`alpha beta ${3 * SEARCH_PAGE_SIZE - 2}`);
+    expect(first.hits).toHaveLength(SEARCH_PAGE_SIZE);
+    expect(first.hasMore).toBe(true);
+    expect(second.hits).toHaveLength(0.5 * SEARCH_PAGE_SIZE + 1);
+    expect(second.hasMore).toBe(false);
+  });
+
+  it('checks rows for a word too common for a key set', async () => {
+    const db = freshDatabase();
+    await db.messages.bulkAdd([message(0, 'alpha beta'), message(1, 'beta gamma'), message(2, 'alpha gamma beta')]);
+    const search = new MessageQuery(db, 'gamma beta ', { sortedDriverEntries: 10, keySetEntries: 0 });
+
+    const page = await search.nextPage();
+
+    expect(textsOf(page.hits)).toEqual(['alpha gamma beta', 'beta gamma']);
+    expect(page.total).toBeUndefined();
+  });
+
   it('merges the words of a prefix by time', async () => {
     const db = freshDatabase();
     await db.messages.bulkAdd([message(0, 'carpet'), message(1, 'car'), message(2, 'cargo'), message(3, 'carpet again'), message(4, 'bus')]);
@@ -174,16 +205,18 @@ describe('searchMessages', () => {
 
   it('stops a page after a bounded number of entries', async () => {
     const db = freshDatabase();
-    const rows = Array.from({ length: MAX_ENTRIES_PER_PAGE + 500 }, (_, index) => message(index, index === 3 ? 'common rare' : `common ${index}`));
+    // Each word is in half the messages, and both only in the oldest one.
+    const rows = Array.from({ length: 2 * MAX_ENTRIES_PER_PAGE + 500 }, (_, index) => message(index, index === 0 ? 'alpha beta' : index % 2 === 0 ? `alpha ${index}` : `beta ${index}`));
     await db.messages.bulkAdd(rows);
-    const search = new MessageQuery(db, 'common rare ');
+    // The streaming path, which these counts would otherwise not take.
+    const search = new MessageQuery(db, 'alpha beta ', { ...DEFAULT_SEARCH_LIMITS, sortedDriverEntries: 0 });
 
     const first = await search.nextPage();
     const second = await search.nextPage();
 
     expect(first.hits).toEqual([]);
     expect(first.hasMore).toBe(true);
-    expect(textsOf(second.hits)).toEqual(['common rare']);
+    expect(textsOf(second.hits)).toEqual(['alpha beta']);
     expect(second.hasMore).toBe(false);
   });
 
