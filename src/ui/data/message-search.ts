@@ -12,10 +12,11 @@
 
 import type { GroupMessageRow } from '../../core/groups/group-types.ts';
 import type { MessageRecord } from '../../core/storage-port.ts';
+import type { IndexableType } from 'dexie';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 import { KEY_SEPARATOR, searchWords } from '../../storage/search-words.ts';
 import type { Posting, SearchTerm, WordsTable } from './word-postings.ts';
-import { PostingStream, countEntries, readAllPostings, readPrimaryKeys } from './word-postings.ts';
+import { PostingStream, countEntries, readAllPostings, readPrimaryKeys, readWordKeys } from './word-postings.ts';
 import { groupMessageKey } from '../groups/group-message-key.ts';
 
 /** Results per page, newest first. */
@@ -59,7 +60,10 @@ export interface SearchLimits {
 export const DEFAULT_SEARCH_LIMITS: SearchLimits = { sortedDriverEntries: 5_000, keySetEntries: 20_000 };
 
 /** How a query reads its matches: all at once, sorted in memory, or newest first from the index. */
-type Plan = { kind: 'sorted'; postings: Posting[]; position: number } | { kind: 'stream'; stream: PostingStream };
+type Plan =
+  | { kind: 'sorted'; postings: Posting[]; position: number }
+  | { kind: 'keys'; lists: Array<{ table: WordsTable; keys: IndexableType[] }> }
+  | { kind: 'stream'; stream: PostingStream };
 
 /** A query over the local history, read a page at a time. */
 export class MessageQuery {
@@ -94,6 +98,11 @@ export class MessageQuery {
     const plan = this.#plan;
     const hits: SearchHit[] = [];
 
+    if (plan.kind === 'keys') {
+      hits.push(...(await this.#nextFromKeys(plan.lists)));
+
+      return { hits, hasMore: plan.lists.some((list) => list.keys.length > 0), total: this.#total };
+    }
     if (plan.kind === 'sorted') {
       const postings = plan.postings.slice(plan.position, plan.position + SEARCH_PAGE_SIZE);
       plan.position += postings.length;
@@ -137,19 +146,54 @@ export class MessageQuery {
   }
 
   async #sortedPlan(driver: SearchTerm, others: ReadonlyArray<{ term: SearchTerm; count: number }>): Promise<Plan> {
+    const setTerms = others.filter(({ count }) => count <= this.#limits.keySetEntries).map(({ term }) => term);
+    this.#checkedTerms = others.filter(({ count }) => count > this.#limits.keySetEntries).map(({ term }) => term);
+    const keySets = await Promise.all(setTerms.map((term) => readPrimaryKeys(this.#tables, term)));
+    const isInEverySet = (table: WordsTable, key: IndexableType): boolean => keySets.every((sets) => sets.get(table)?.has(JSON.stringify(key)) === true);
+
+    // A whole word's keys come oldest first, so no entry needs its time read to sort them.
+    if (!driver.isPrefix) {
+      const keyLists = await readWordKeys(this.#tables, driver.word);
+      const lists = this.#tables.map((table, index) => ({ table, keys: (keyLists[index] ?? []).filter((key) => isInEverySet(table, key)) }));
+      if (this.#checkedTerms.length === 0) this.#total = lists.reduce((sum, list) => sum + list.keys.length, 0);
+
+      return { kind: 'keys', lists };
+    }
+
     const byKey = new Map<string, Posting>();
     for (const posting of await readAllPostings(this.#tables, driver)) byKey.set(postingKey(posting), posting);
     let postings = [...byKey.values()];
 
-    const setTerms = others.filter(({ count }) => count <= this.#limits.keySetEntries).map(({ term }) => term);
-    this.#checkedTerms = others.filter(({ count }) => count > this.#limits.keySetEntries).map(({ term }) => term);
-    for (const keySets of await Promise.all(setTerms.map((term) => readPrimaryKeys(this.#tables, term)))) {
-      postings = postings.filter((posting) => keySets.get(posting.table)?.has(JSON.stringify(posting.primaryKey)) === true);
-    }
+    postings = postings.filter((posting) => isInEverySet(posting.table, posting.primaryKey));
     postings.sort((a, b) => b.storedAt - a.storedAt);
     if (this.#checkedTerms.length === 0) this.#total = postings.length;
 
     return { kind: 'sorted', postings, position: 0 };
+  }
+
+  /**
+   * Takes the newest page from lists of keys that each run oldest first: reads the newest page
+   * of every list, merges them by time and removes the keys taken from the end of their lists.
+   */
+  async #nextFromKeys(lists: Array<{ table: WordsTable; keys: IndexableType[] }>): Promise<SearchHit[]> {
+    const candidates: Posting[] = [];
+
+    for (const list of lists) {
+      const newest = list.keys.slice(-SEARCH_PAGE_SIZE);
+      const rows = (await list.table.bulkGet(newest)) as Array<{ storedAt: number } | undefined>;
+      for (let index = newest.length - 1; index >= 0; index--) {
+        candidates.push({ table: list.table, primaryKey: newest[index]!, storedAt: rows[index]?.storedAt ?? 0 });
+      }
+    }
+    // Each list's keys go in newest first and a stable sort keeps them so, so the keys taken from a list are its newest.
+    candidates.sort((a, b) => b.storedAt - a.storedAt);
+    const taken = candidates.slice(0, SEARCH_PAGE_SIZE);
+    for (const list of lists) {
+      const takenFromList = taken.filter((posting) => posting.table === list.table).length;
+      list.keys.length -= takenFromList;
+    }
+
+    return this.#matching(taken);
   }
 
   /** Reads the messages that `postings` name and keeps those that contain every other word, in order. */

@@ -9,6 +9,9 @@
 import type { IndexableType, Table } from 'dexie';
 import { KEY_SEPARATOR, searchKey, storedAtOfKey } from '../../storage/search-words.ts';
 
+/** Entries read at least from each list per step. */
+const MIN_READ_PER_LIST = 8;
+
 /** Most distinct words a prefix is expanded to; the words after them in sort order are not searched. */
 export const MAX_PREFIX_WORDS = 200;
 
@@ -48,7 +51,8 @@ export class PostingStream {
     const lists: ListState[] = [];
 
     for (const table of tables) {
-      const words = term.isPrefix ? await wordsWithPrefix(table, term.word) : [term.word];
+      // One transaction for all the lookups, which each cost a transaction of their own otherwise.
+      const words = term.isPrefix ? await table.db.transaction('r', table, () => wordsWithPrefix(table, term.word)) : [term.word];
       for (const word of words) lists.push({ table, word, before: Number.MAX_SAFE_INTEGER, skip: 0, isDone: false });
     }
 
@@ -66,12 +70,18 @@ export class PostingStream {
    */
   async next(count: number): Promise<Posting[]> {
     const open = this.#lists.filter((list) => !list.isDone);
-    const batches = await Promise.all(open.map((list) => readNewest(list, count)));
+    // Many lists share the page, so each reads a share of it; the floor below keeps the merge exact however small.
+    const readSize = Math.max(MIN_READ_PER_LIST, Math.min(count, Math.ceil((2 * count) / Math.max(1, open.length))));
+    const tables = [...new Set(open.map((list) => list.table))];
+    const db = tables[0]?.db;
+    const readAll = (): Promise<Posting[][]> => Promise.all(open.map((list) => readNewest(list, readSize)));
+    // One transaction for all the reads, which each cost a transaction of their own otherwise.
+    const batches = db ? await db.transaction('r', tables, readAll) : [];
 
     // Entries older than the oldest entry of a full batch may still miss newer ones from its list.
     let floor = Number.NEGATIVE_INFINITY;
     for (const batch of batches) {
-      if (batch.length === count) floor = Math.max(floor, batch.at(-1)?.storedAt ?? floor);
+      if (batch.length === readSize) floor = Math.max(floor, batch.at(-1)?.storedAt ?? floor);
     }
     // When every entry sits at or below the floor, those at it are taken, so that a long run of equal times still moves on.
     const isAllAtFloor = batches.every((batch) => batch.every((posting) => posting.storedAt <= floor));
@@ -84,7 +94,7 @@ export class PostingStream {
     open.forEach((list, index) => {
       const fromList = taken.filter((entry) => entry.list === index).map((entry) => entry.posting);
       const batch = batches[index] ?? [];
-      advance(list, fromList, batch.length < count && fromList.length === batch.length);
+      advance(list, fromList, batch.length < readSize && fromList.length === batch.length);
     });
 
     return taken.map((entry) => entry.posting);
@@ -122,6 +132,14 @@ export async function readAllPostings(tables: readonly WordsTable[], term: Searc
   }
 
   return postings;
+}
+
+/**
+ * Reads the primary keys of the messages that contain a whole word, per table. IndexedDB returns
+ * them in index order, so, since each key carries the message's time, oldest first.
+ */
+export function readWordKeys(tables: readonly WordsTable[], word: string): Promise<IndexableType[][]> {
+  return Promise.all(tables.map((table) => rangeOf(table, { word, isPrefix: false }).primaryKeys()));
 }
 
 /** Reads the primary keys of the messages that contain a term, per table, as JSON text. */

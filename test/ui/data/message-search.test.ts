@@ -166,6 +166,17 @@ describe('searchMessages', () => {
     expect(ids).toHaveLength(rows.length);
   });
 
+  it('pages two words sharing one time', async () => {
+    const db = freshDatabase();
+    const rows = Array.from({ length: 2 * SEARCH_PAGE_SIZE + 3 }, (_, index) => ({ ...message(index, `north south ${index}`), storedAt: 7000 }));
+    await db.messages.bulkAdd(rows);
+
+    const { hits, pages } = await readAllPages(db, 'south north ');
+
+    expect(pages).toBe(3);
+    expect(new Set(hits.map((hit) => hit.message.id)).size).toBe(rows.length);
+  });
+
   it('sorts the matches of several words in memory', async () => {
     const db = freshDatabase();
     const rows = Array.from({ length: 3 * SEARCH_PAGE_SIZE }, (_, index) => message(index, index % 2 === 0 ? `alpha beta ${index}` : `alpha ${index}`));
