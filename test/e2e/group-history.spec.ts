@@ -45,6 +45,8 @@ async function seedCrew(page: Page, appUrl: string, count: number, needles: Reco
     spacingMs: 10,
     needles,
   });
+  // Back to the list, which phones show instead of the chat that creating the group opened.
+  await page.evaluate(() => (globalThis as unknown as { meshtext: { open(address: undefined): Promise<void> } }).meshtext.open(undefined));
 }
 
 test('search finds a group message and opens it in the group chat', async ({ relay, openBrowser }) => {
