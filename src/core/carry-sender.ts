@@ -13,6 +13,7 @@ import { carryTag } from './carry-store-port.ts';
 import { DEFAULT_ENVELOPE_TTL_MS } from './crypto/envelope.ts';
 import type { Identity } from './identity.ts';
 import { chatPayloadOf } from './messages.ts';
+import { withSkippedBefore } from './skipped-before.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
 import type { CoreStorage, MessageRecord } from './storage-port.ts';
@@ -140,7 +141,7 @@ export class CarrySender {
 
   async #offerMessage(recipient: Card, message: MessageRecord, carriers: PeerLink[]): Promise<void> {
     const { storage, clock, logger, offers, stats } = this.#options;
-    const sealed = this.#sealMessage(recipient, message);
+    const sealed = await this.#sealMessage(recipient, message);
     if (sealed.envelope.length > MAX_ENCODED_ENVELOPE_LENGTH) return;
 
     const offered = carriers
@@ -168,14 +169,18 @@ export class CarrySender {
     await storage.markCarried([message.id], clock.now());
   }
 
-  #sealMessage(recipient: Card, message: MessageRecord): SealedMessage {
+  async #sealMessage(recipient: Card, message: MessageRecord): Promise<SealedMessage> {
     const cached = this.#sealed.get(message.id);
     if (cached) return cached;
 
-    const { host, clock, randomBytes } = this.#options;
-    const now = clock.now();
+    const { host, clock, randomBytes, storage } = this.#options;
     // Broadcast marks, control messages, file details and key rotation statements travel with the copy, as on a link or in the mailbox.
-    const payload = chatPayloadOf(message);
+    // So do the seqs cancelled right below it, which a `skip` payload cannot bring without a link.
+    const payload = await withSkippedBefore(storage, message, chatPayloadOf(message));
+    const cachedMeanwhile = this.#sealed.get(message.id);
+    if (cachedMeanwhile) return cachedMeanwhile;
+
+    const now = clock.now();
     const contents = { recipientBoxKey: recipient.boxPublicKey, payload, id: message.id, seq: message.seq, createdAt: now };
     const sealed = {
       conversation: message.conversation,

@@ -6,8 +6,9 @@
  * Gaps come from the receiver's record of accepted seqs (received-seqs.ts), not from the rows
  * it shows. Revisions, control messages and dropped broadcasts take a seq without a chat row,
  * and a message deleted for me leaves no row. None of them is missing. A seq the sender cancelled
- * before sending arrives in a `skip` payload over a direct link (skipped-seqs.ts) and then counts.
- * NOTE: a gap seen only through the mailbox or a carrier shows its marker until a link opens.
+ * before sending arrives in a `skip` payload over a direct link (skipped-seqs.ts), or in the
+ * `skipped` field of the next message sealed into a mailbox or carrier envelope
+ * (skipped-before.ts), and then counts.
  */
 
 import type { ReceivedSeqs } from './received-seqs.ts';

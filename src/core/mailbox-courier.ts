@@ -9,6 +9,7 @@ import type { Card, WireCard } from './card.ts';
 import { cardFromContact } from './contact-cards.ts';
 import { DEFAULT_ENVELOPE_TTL_MS, sealEnvelope } from './crypto/envelope.ts';
 import { readInboundEnvelope } from './inbound-envelope.ts';
+import { recordSkippedBefore, withSkippedBefore } from './skipped-before.ts';
 import type { Identity } from './identity.ts';
 import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
 import { chatPayloadOf, encodePayload } from './messages.ts';
@@ -63,8 +64,9 @@ export class MailboxCourier {
     const now = clock.now();
     const waiting = (await storage.listOutbox(conversation)).filter((message) => isDueForMailbox(message, now));
     for (const message of waiting) {
-      const payload = chatPayloadOf(message);
       try {
+        // The envelope names the seqs cancelled right below it, which a `skip` payload cannot bring without a link.
+        const payload = await withSkippedBefore(storage, message, chatPayloadOf(message));
         // The time to live counts from now, not from when the message was written.
         await this.#put(contact.address, contact.boxPublicKey, payload, message.id, message.instance, message.seq, clock.now());
         await storage.markMailboxed([message.id], clock.now());
@@ -131,6 +133,13 @@ export class MailboxCourier {
     const result = await host.storeChat(sender, payload);
     if (result === 'failed') return false;
     if (result === 'blocked') return true;
+    try {
+      await recordSkippedBefore(storage, sender.address, payload);
+    } catch (error) {
+      // Kept in the mailbox, so the next collection stores it as a duplicate and records the seqs again.
+      logger.warn('recording skipped seqs failed', { peer: sender.address.slice(0, 12), error: String(error) });
+      return false;
+    }
 
     contacts.set(sender.address, sender);
     try {

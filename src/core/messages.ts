@@ -14,6 +14,8 @@ import { validateFileWant } from './files/file-payloads.ts';
 import type { ControlMessage } from './organiser/control-messages.ts';
 import { validateControl } from './organiser/control-messages.ts';
 import type { Revision } from './revisions.ts';
+import type { SeqRange } from './received-seqs.ts';
+import { validateSkippedBefore } from './skipped-before.ts';
 import type { SkipPayload } from './skipped-seqs.ts';
 import { validateSkip } from './skipped-seqs.ts';
 import type { MessageRecord } from './storage-port.ts';
@@ -45,6 +47,8 @@ export interface ChatPayload {
   revises?: Revision;
   /** A key rotation statement; the text is then empty. Its signatures are checked in key-changes.ts. */
   rotation?: WireRotation;
+  /** Seqs of the same install right below `seq` that will never be sent; only in envelopes (skipped-before.ts). */
+  skipped?: SeqRange[];
 }
 
 /** Receipt: the receiver has stored these message ids. */
@@ -56,6 +60,12 @@ export interface AckPayload {
 /** Read receipt: the receiver showed these message ids in a visible chat. */
 export interface ReadPayload {
   t: 'read';
+  ids: string[];
+}
+
+/** Confirms that the receiver of `read` payloads applied these ids, so the reader stops resending them. */
+export interface ReadAckPayload {
+  t: 'read-ack';
   ids: string[];
 }
 
@@ -101,6 +111,7 @@ export type WirePayload =
   | ChatPayload
   | AckPayload
   | ReadPayload
+  | ReadAckPayload
   | SyncPayload
   | PingPayload
   | FileWantPayload
@@ -135,6 +146,8 @@ export function decodePayload(bytes: Uint8Array): WirePayload {
       return validateAck(record);
     case 'read':
       return { t: 'read', ids: validateIds(record, 'read') };
+    case 'read-ack':
+      return { t: 'read-ack', ids: validateIds(record, 'read-ack') };
     case 'sync':
       return validateSync(record);
     case 'ping':
@@ -186,6 +199,12 @@ export function chatPayloadOf(message: MessageRecord): ChatPayload {
 }
 
 function validateChat(record: Record<string, unknown>): ChatPayload {
+  const chat = validateChatContent(record);
+
+  return record.skipped === undefined ? chat : { ...chat, skipped: validateSkippedBefore(record.skipped, chat.seq) };
+}
+
+function validateChatContent(record: Record<string, unknown>): ChatPayload {
   const { id, instance, seq, sentAt, text, broadcast, control, rotation } = record;
   const revises = validateRevision(record.revises);
 

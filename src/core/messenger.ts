@@ -135,6 +135,8 @@ export class Messenger {
   #identity: Identity | undefined;
   #ownCard: WireCard | undefined;
   #links = new Map<string, PeerLink>();
+  /** Links in their handshake that take over from the ready link to the same peer once ready. */
+  #replacements = new Map<string, PeerLink>();
   #online = new Set<string>();
   #flusher: OutboxFlusher;
   #writer: OutboxWriter;
@@ -274,8 +276,9 @@ export class Messenger {
 
   /** Closes every link; the messenger can be started again later. */
   stop(): void {
-    for (const link of [...this.#links.values()]) link.close('closed');
+    for (const link of [...this.#links.values(), ...this.#replacements.values()]) link.close('closed');
     this.#links.clear();
+    this.#replacements.clear();
     this.#online.clear();
   }
 
@@ -395,7 +398,7 @@ export class Messenger {
    */
   async acceptKeyChange(oldAddress: string): Promise<string> {
     const newAddress = await (await this.#keyChanges()).accept(oldAddress);
-    this.#links.get(oldAddress)?.close('closed');
+    this.#closeLinksTo(oldAddress);
     await this.refreshWatchList();
     await this.#peerCourier?.announceAll();
     void this.deliver(newAddress);
@@ -410,7 +413,7 @@ export class Messenger {
   async rejectKeyChange(oldAddress: string): Promise<void> {
     const newAddress = (await this.#options.storage.getContact(oldAddress))?.rotation?.newAddress;
     await (await this.#keyChanges()).reject(oldAddress);
-    if (newAddress) this.#links.get(newAddress)?.close('closed');
+    if (newAddress) this.#closeLinksTo(newAddress);
     await this.refreshWatchList();
     void this.deliver(oldAddress);
   }
@@ -421,7 +424,7 @@ export class Messenger {
    */
   async linkNameClaim(address: string): Promise<string> {
     const retired = await (await this.#keyChanges()).linkNameClaim(address);
-    this.#links.get(retired)?.close('closed');
+    this.#closeLinksTo(retired);
     await this.refreshWatchList();
     await this.#peerCourier?.announceAll();
     void this.deliver(address);
@@ -444,7 +447,7 @@ export class Messenger {
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */
   async block(address: string): Promise<void> {
     await this.#options.storage.updateContact(address, { state: 'blocked' });
-    this.#links.get(address)?.close('closed');
+    this.#closeLinksTo(address);
   }
 
   /**
@@ -675,6 +678,7 @@ export class Messenger {
       if (link.isReady) void this.#fetchFiles(link);
     }
     const unlinked = [...this.#online].filter((address) => !this.#links.has(address));
+    await this.#dialForFiles(unlinked);
     await this.#peerCourier?.dialRecipients(unlinked);
     await this.#extension?.reconnect?.(unlinked);
     await this.#peerCourier?.maintain();
@@ -716,7 +720,8 @@ export class Messenger {
       channel.close();
       return;
     }
-    if (!this.#keepNewChannel(channel) || !this.#makeRoomForLink()) {
+    const place = this.#placeNewChannel(channel);
+    if (place === 'drop' || (place === 'link' && !this.#makeRoomForLink())) {
       channel.close();
       return;
     }
@@ -742,27 +747,42 @@ export class Messenger {
         onRejectedPayload: () => this.stats.rejectedFrames++,
       },
     });
-    this.#links.set(address, link);
+    if (place === 'replacement') {
+      const earlier = this.#replacements.get(address);
+      this.#replacements.set(address, link);
+      earlier?.close('replaced');
+    } else {
+      this.#links.set(address, link);
+    }
     link.start();
   }
 
   /**
-   * Decides whether a new channel replaces the current link to the same peer. When both sides
-   * dial at once, the channel dialled by the lower address wins on both ends. A new channel
-   * after a ready link means the peer started over (a reload), so it replaces the old one.
+   * Decides what a new channel to a peer becomes. When both sides dial at once, the channel
+   * dialled by the lower address wins on both ends. A channel that arrives once the link is ready
+   * may come from a peer that started over (a reload), or be the losing dial of a tie the peer
+   * already dropped. It becomes a replacement that takes over only when its handshake completes,
+   * so a dial the peer dropped never ends a working link.
    */
-  #keepNewChannel(channel: RawChannel): boolean {
+  #placeNewChannel(channel: RawChannel): 'link' | 'replacement' | 'drop' {
     const current = this.#links.get(channel.remoteAddress);
-    if (!current || current.isClosed) return true;
+    if (!current || current.isClosed) return 'link';
+    if (current.isReady) return 'replacement';
 
-    if (!current.isReady && current.channel.isInitiator !== channel.isInitiator) {
+    if (current.channel.isInitiator !== channel.isInitiator) {
       const ownAddress = this.#requireIdentity().address;
       const winnerIsOwnDial = ownAddress < channel.remoteAddress;
-      if (channel.isInitiator !== winnerIsOwnDial) return false;
+      if (channel.isInitiator !== winnerIsOwnDial) return 'drop';
     }
 
     current.close('replaced');
-    return true;
+    return 'link';
+  }
+
+  /** Closes the link to a peer and any replacement in its handshake. */
+  #closeLinksTo(address: string): void {
+    this.#replacements.get(address)?.close('closed');
+    this.#links.get(address)?.close('closed');
   }
 
   /**
@@ -787,6 +807,11 @@ export class Messenger {
 
   async #handleReady(link: PeerLink): Promise<void> {
     const { storage, logger } = this.#options;
+    if (this.#replacements.get(link.remoteAddress) === link) {
+      this.#replacements.delete(link.remoteAddress);
+      this.#links.get(link.remoteAddress)?.close('replaced');
+      this.#links.set(link.remoteAddress, link);
+    }
     // Nothing leaves the outbox until the peer said what it holds (see catch-up.ts).
     this.#flusher.hold(link);
     const marksApplied = this.#marksApplied.has(link)
@@ -831,9 +856,12 @@ export class Messenger {
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
     const address = link.remoteAddress;
     if (this.#links.get(address) === link) this.#links.delete(address);
+    if (this.#replacements.get(address) === link) this.#replacements.delete(address);
     this.#reportReachability(address);
-    this.#typing.forget(address);
-    this.#options.onTyping?.(address, false);
+    if (!this.#links.has(address)) {
+      this.#typing.forget(address);
+      this.#options.onTyping?.(address, false);
+    }
 
     void this.#flusher.linkClosed(link);
 
@@ -877,6 +905,7 @@ export class Messenger {
     const chats = payloads.filter((payload): payload is ChatPayload => payload.t === 'msg');
     const acked = payloads.flatMap((payload) => (payload.t === 'ack' ? payload.ids : []));
     const read = payloads.flatMap((payload) => (payload.t === 'read' ? payload.ids : []));
+    const readConfirmed = payloads.flatMap((payload) => (payload.t === 'read-ack' ? payload.ids : []));
     const card = link.remoteCard;
     this.#passTyping(link.remoteAddress, payloads, chats.length > 0);
 
@@ -902,8 +931,9 @@ export class Messenger {
     }
     if (read.length > 0) {
       this.#flusher.acknowledged(read);
-      await this.#options.storage.markRead(link.remoteAddress, read);
+      await this.#readReceipts.applyRead(link, read);
     }
+    if (readConfirmed.length > 0) await this.#readReceipts.confirm(link, readConfirmed);
     const skipped = payloads.flatMap((payload) => (payload.t === 'skip' ? skippedSeqsOf(payload) : []));
     if (skipped.length > 0) await this.#options.storage.recordReceived(link.remoteAddress, link.remoteAddress, skipped);
     for (const payload of payloads) {
@@ -928,6 +958,20 @@ export class Messenger {
 
     const contact = await this.#options.storage.getContact(link.remoteAddress);
     if (contact?.state === 'contact') await this.#files.resume(link);
+  }
+
+  /**
+   * Dials the contacts among `addresses` whose files this device is still receiving, because no
+   * outbox entry makes a delivery round dial them after a transfer's link dropped.
+   */
+  async #dialForFiles(addresses: string[]): Promise<void> {
+    const files = this.#options.files;
+    if (!files) return;
+
+    for (const address of addresses) {
+      const contact = await this.#options.storage.getContact(address);
+      if (contact?.state === 'contact' && (await files.listReceiving(address)).length > 0) await this.#dial(address);
+    }
   }
 
   /** Reports the typing signals of a batch; a chat message ends the peer's typing. */

@@ -22,6 +22,7 @@ import { carryTag } from './carry-store-port.ts';
 import { fromBase64Url, toBase64Url } from './bytes.ts';
 import { DEFAULT_ENVELOPE_TTL_MS } from './crypto/envelope.ts';
 import { readInboundEnvelope } from './inbound-envelope.ts';
+import { recordSkippedBefore } from './skipped-before.ts';
 import type { Identity } from './identity.ts';
 import type { InboxResult } from './inbox.ts';
 import type { AckPayload, ChatPayload, WirePayload } from './messages.ts';
@@ -293,6 +294,15 @@ export class PeerCourier {
     const { sender, payload } = inbound;
     const result = await host.storeChat(sender, payload);
     if (result === 'failed') return 'failed';
+    if (result !== 'blocked') {
+      try {
+        await recordSkippedBefore(storage, sender.address, payload);
+      } catch (error) {
+        // The carrier keeps the envelope and offers it again, which stores a duplicate and records the seqs again.
+        logger.warn('recording skipped seqs failed', { peer: sender.address.slice(0, 12), error: String(error) });
+        return 'failed';
+      }
+    }
     if (result !== 'blocked') void this.#acknowledge(sender, [payload.id], link);
 
     return 'delivered';

@@ -2,7 +2,8 @@
  * Seqs a sender took and will never send. They come from a queued control replaced by a newer
  * one, an own queued message deleted for me, a broadcast copy cancelled for a recipient who
  * opted out, or any other outbox entry cancelled before its receipt came. The sender finds them from its own
- * rows, at catch-up and after later sends on the same link, and sends them as a `skip` payload. The receiver records them as
+ * rows, at catch-up and after later sends on the same link, and sends them as a `skip` payload;
+ * without a link, envelopes carry them instead (skipped-before.ts). The receiver records them as
  * accepted without a row (received-seqs.ts), so no gap marker stays open and catch-up does not
  * ask for them again.
  */
@@ -37,27 +38,37 @@ export function validateSkip(record: Record<string, unknown>): SkipPayload {
   const { instance, ranges } = record;
 
   if (typeof instance !== 'string' || !INSTANCE_PATTERN.test(instance)) throw new FrameError('skip instance is invalid');
+
+  return { t: 'skip', instance, ranges: validateSkipRanges(ranges, 'skip') };
+}
+
+/**
+ * Validates a list of skipped seq ranges: 1 to MAX_SKIP_RANGES sorted, disjoint inclusive
+ * ranges covering at most MAX_SKIPPED_SEQS seqs. `field` names the list in errors.
+ * @throws FrameError naming the first invalid part.
+ */
+export function validateSkipRanges(ranges: unknown, field: string): SeqRange[] {
   if (!Array.isArray(ranges) || ranges.length === 0 || ranges.length > MAX_SKIP_RANGES) {
-    throw new FrameError(`skip ranges must be a list of 1 to ${MAX_SKIP_RANGES} ranges`);
+    throw new FrameError(`${field} ranges must be a list of 1 to ${MAX_SKIP_RANGES} ranges`);
   }
 
   const valid: SeqRange[] = [];
   let previousLast = 0;
   let total = 0;
   for (const range of ranges as unknown[]) {
-    if (!Array.isArray(range) || range.length !== 2) throw new FrameError('skip range is not a [first, last] pair');
+    if (!Array.isArray(range) || range.length !== 2) throw new FrameError(`${field} range is not a [first, last] pair`);
 
     const [first, last] = range as unknown[];
-    if (!isSeq(first) || !isSeq(last) || last < first) throw new FrameError('skip range bounds are invalid');
-    if (first <= previousLast) throw new FrameError('skip ranges are not sorted and disjoint');
+    if (!isSeq(first) || !isSeq(last) || last < first) throw new FrameError(`${field} range bounds are invalid`);
+    if (first <= previousLast) throw new FrameError(`${field} ranges are not sorted and disjoint`);
 
     total += last - first + 1;
-    if (total > MAX_SKIPPED_SEQS) throw new FrameError(`skip ranges cover more than ${MAX_SKIPPED_SEQS} seqs`);
+    if (total > MAX_SKIPPED_SEQS) throw new FrameError(`${field} ranges cover more than ${MAX_SKIPPED_SEQS} seqs`);
     valid.push([first, last]);
     previousLast = last;
   }
 
-  return { t: 'skip', instance, ranges: valid };
+  return valid;
 }
 
 function isSeq(value: unknown): value is number {

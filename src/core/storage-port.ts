@@ -61,8 +61,10 @@ export interface ContactRecord {
    * the user verifies this key too, or chooses to send without verifying.
    */
   isVerificationRequired?: boolean;
-  /** Ids of this contact's messages shown to the user whose read receipts have not gone out yet. */
+  /** Ids of this contact's messages shown to the user whose read receipts the contact has not confirmed yet. */
   pendingReadReceipts?: string[];
+  /** Display time of the latest broadcast copy stored from this contact, kept after the copy is deleted. The chat then offers to stop broadcasts. */
+  lastBroadcastReceivedAt?: number;
 }
 
 /** A verified rotation statement received from a contact, and the user's decision on it. */
@@ -216,8 +218,8 @@ export interface CoreStorage {
    * receipts, in the same transaction.
    */
   markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]>;
-  /** Returns the pending read receipts of a contact and clears them. */
-  takeReadReceipts(conversation: string): Promise<string[]>;
+  /** Removes ids from a contact's pending read receipts once the contact confirmed them; unknown ids are ignored. */
+  removeReadReceipts(conversation: string, ids: string[]): Promise<void>;
   /** Reads a stored user setting; undefined when it was never set. */
   getSetting(key: string): Promise<unknown>;
   putSetting(key: string, value: unknown): Promise<void>;

@@ -18,6 +18,7 @@ import type { RandomBytes } from '../core/ports.ts';
 import type { IdentityRow, MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY } from './database.ts';
 import { addStoredMessagesToReceived } from './received-table.ts';
+import { markBroadcastSenders } from './broadcast-senders.ts';
 import { toStorageError } from './storage-errors.ts';
 
 /** Tables a backup contains, in the order they are written back. */
@@ -184,6 +185,8 @@ export async function restoreBackup(
       }
       // Every restored message counts as received, whether or not the backup listed its seq.
       await addStoredMessagesToReceived(db.messages, db.received, identityRow.address);
+      // A backup from before schema version 13 has no broadcast marks on its contacts.
+      await markBroadcastSenders(db.messages, db.contacts);
     });
   } catch (error) {
     throw toRestoreError(error);

@@ -17,6 +17,7 @@ import { addWordsToStoredGroupMessages, indexGroupMessageWords } from './group-m
 import type { GroupMessageWordsRow } from './group-message-words.ts';
 import type { ReceivedTable } from './received-table.ts';
 import { addStoredMessagesToReceived } from './received-table.ts';
+import { markBroadcastSenders } from './broadcast-senders.ts';
 import type {
   BundleRow,
   GroupRecord,
@@ -33,6 +34,9 @@ export const WORDS_SCHEMA_VERSION = 10;
 
 /** The schema version that added the `*words` search index on group messages. */
 export const GROUP_WORDS_SCHEMA_VERSION = 11;
+
+/** The schema version that marks contacts who sent broadcasts (see broadcast-senders.ts). */
+export const BROADCAST_SENDERS_SCHEMA_VERSION = 13;
 
 /** The single identity row is stored under this key. */
 export const IDENTITY_KEY = 'self';
@@ -212,6 +216,14 @@ export const schemaVersions: readonly SchemaVersion[] = [
       groupLog: '&hash, group, [group+storedAt]',
     },
     upgrade: addWordsToStoredGroupMessages,
+  },
+  {
+    // Contacts who sent the user a broadcast carry `lastBroadcastReceivedAt`, so a chat offers to
+    // stop broadcasts whatever part of its history is loaded. No index changes. The upgrade fills
+    // the field from the stored messages.
+    version: BROADCAST_SENDERS_SCHEMA_VERSION,
+    stores: {},
+    upgrade: (transaction) => markBroadcastSenders(transaction.table('messages'), transaction.table('contacts')),
   },
 ];
 

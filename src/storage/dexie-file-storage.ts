@@ -124,9 +124,11 @@ export class DexieFileStorage implements FileStorage {
     await guard(() =>
       db.transaction('rw', [db.files, db.fileParts, db.fileBodies], async () => {
         const file = await db.files.get(id);
-        if (!file) return;
+        // A second finish of the same file must not join the parts again, because they may be gone.
+        if (file?.state !== 'receiving') return;
 
         const parts = await db.fileParts.where('fileId').equals(id).sortBy('index');
+        if (parts.length !== file.partCount) throw new RangeError(`file ${id} has ${parts.length} of ${file.partCount} parts stored`);
         await db.fileBodies.put({ id, blob: new Blob(parts.map((part) => part.blob), { type: file.meta.type }) });
         await db.files.update(id, { state: 'complete', partsDone: file.partCount });
       }),
@@ -143,6 +145,9 @@ export class DexieFileStorage implements FileStorage {
 
     await guard(() =>
       db.transaction('rw', [db.files, db.fileParts], async () => {
+        const file = await db.files.get(id);
+        if (file?.state !== 'receiving') return;
+
         await db.fileParts.where('fileId').equals(id).delete();
         await db.files.update(id, { state: 'failed' });
       }),

@@ -158,8 +158,9 @@ export class DexieStorage implements CoreStorage {
     for (const message of messages) if (message.revises) await this.#applyRevision(message, { isOwn: true });
     await db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt })));
     for (const conversation of conversations) {
-      // A control message (a profile update, say) is no activity the conversation list shows.
-      const shown = drafts.filter((draft) => draft.conversation === conversation && !draft.control);
+      // A control message (a profile update, say), an edit or a deletion for everyone is no activity
+      // the conversation list shows.
+      const shown = drafts.filter((draft) => draft.conversation === conversation && !draft.control && !draft.revises);
       if (shown.length > 0) await db.contacts.update(conversation, { lastActivityAt: Math.max(...shown.map((draft) => draft.sentAt)) });
     }
 
@@ -353,15 +354,17 @@ export class DexieStorage implements CoreStorage {
     );
   }
 
-  async takeReadReceipts(conversation: string): Promise<string[]> {
+  async removeReadReceipts(conversation: string, ids: string[]): Promise<void> {
     const { db } = this;
+    const confirmed = new Set(ids);
 
-    return guard(() =>
+    await guard(() =>
       db.transaction('rw', db.contacts, async () => {
-        const ids = (await db.contacts.get(conversation))?.pendingReadReceipts ?? [];
-        if (ids.length > 0) await db.contacts.update(conversation, { pendingReadReceipts: undefined });
+        const pending = (await db.contacts.get(conversation))?.pendingReadReceipts;
+        if (!pending) return;
 
-        return ids;
+        const left = pending.filter((id) => !confirmed.has(id));
+        if (left.length < pending.length) await db.contacts.update(conversation, { pendingReadReceipts: left.length > 0 ? left : undefined });
       }),
     );
   }
@@ -428,12 +431,14 @@ export class DexieStorage implements CoreStorage {
         if (visible.length === 0) return results;
 
         const lastStoredAt = Math.max(...visible.map((message) => message.storedAt));
+        const broadcastTimes = visible.filter((message) => message.direction === 'in' && message.isBroadcast === true).map((message) => message.storedAt);
         await db.contacts
           .where('address')
           .equals(fresh[0]!.conversation)
           .modify((contact) => {
             contact.unreadCount += visible.length;
             contact.lastActivityAt = Math.max(contact.lastActivityAt, lastStoredAt);
+            if (broadcastTimes.length > 0) contact.lastBroadcastReceivedAt = Math.max(contact.lastBroadcastReceivedAt ?? 0, ...broadcastTimes);
           });
 
         return results;

@@ -64,6 +64,7 @@ export async function mergeConversation(
         ...changes.into,
         unreadCount: target.unreadCount + (source?.unreadCount ?? 0),
         lastActivityAt: Math.max(target.lastActivityAt, source?.lastActivityAt ?? 0),
+        lastBroadcastReceivedAt: latestBroadcast(target, source),
         pendingReadReceipts: pendingReadReceipts.length > 0 ? pendingReadReceipts : undefined,
       });
     }
@@ -80,4 +81,11 @@ async function moveReceived(db: MeshtextDatabase, from: string, into: string): P
     await db.received.put({ conversation: into, sender, instance: record.instance, ranges: addRanges(existing?.ranges ?? [], record.ranges) });
   }
   await db.received.bulkDelete(moved.map((record) => [record.conversation, record.sender, record.instance]));
+}
+
+/** The later broadcast time of two contacts merged into one, or undefined when neither sent one. */
+function latestBroadcast(target: ContactRecord, source: ContactRecord | undefined): number | undefined {
+  const times = [target.lastBroadcastReceivedAt, source?.lastBroadcastReceivedAt].filter((time) => time !== undefined);
+
+  return times.length > 0 ? Math.max(...times) : undefined;
 }

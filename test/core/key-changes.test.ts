@@ -2,7 +2,7 @@ import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signCard, verifyCard } from '../../src/core/card.ts';
 import { contactFromCard } from '../../src/core/contact-cards.ts';
-import { createIdentity } from '../../src/core/identity.ts';
+import { createIdentity, type Identity } from '../../src/core/identity.ts';
 import { KeyChangeStateError } from '../../src/core/key-changes.ts';
 import { isSendingPaused } from '../../src/core/send-pause.ts';
 import type { WireRotation } from '../../src/core/key-rotation.ts';
@@ -37,6 +37,27 @@ async function rotate(network: MemoryNetwork, bob: Peer): Promise<Peer> {
   return startPeer(network, 'Bob', bob.storage);
 }
 
+/** Alice and Bob as connectedPair leaves them, after Bob rotated his keys and Alice got his statement. */
+async function pairAfterRotation(): Promise<{ network: MemoryNetwork; alice: Peer; bob: Peer; newBob: Peer; oldIdentity: Identity }> {
+  const network = new MemoryNetwork();
+  const { alice, bob } = await connectedPair(network);
+  const oldIdentity = bob.storage.identity!;
+  const newBob = await rotate(network, bob);
+  await waitFor(() => alice.storage.contacts.get(bob.address)?.rotation !== undefined, 'the rotation to arrive');
+
+  return { network, alice, bob, newBob, oldIdentity };
+}
+
+/** Starts a new identity named Bob that writes to Alice, and waits until Alice has its request. */
+async function startNameClaimer(network: MemoryNetwork, alice: Peer): Promise<Peer> {
+  const claimer = await startPeer(network, 'Bob');
+  await claimer.messenger.addContactFromInvite(alice.messenger.inviteLink());
+  await claimer.messenger.sendText(alice.address, 'new phone, same bob');
+  await waitFor(() => texts(alice, claimer.address).length === 1, 'the request');
+
+  return claimer;
+}
+
 /** Queues a rotation message from `from` to `to` as a new outbox entry and sends it. */
 async function resend(from: Peer, to: Peer, rotation: WireRotation, id: string): Promise<void> {
   const identity = from.storage.identity!;
@@ -66,11 +87,7 @@ describe('rotating keys', () => {
 
 describe('receiving a key rotation', () => {
   it('pauses sending and clears the verified mark', async () => {
-    const network = new MemoryNetwork();
-    const { alice, bob } = await connectedPair(network);
-
-    const newBob = await rotate(network, bob);
-    await waitFor(() => alice.storage.contacts.get(bob.address)?.rotation !== undefined, 'the rotation to arrive');
+    const { alice, bob, newBob } = await pairAfterRotation();
 
     const old = alice.storage.contacts.get(bob.address);
     expect(old?.rotation).toMatchObject({ newAddress: newBob.address, state: 'pending', wasVerified: true });
@@ -83,11 +100,7 @@ describe('receiving a key rotation', () => {
   });
 
   it('sends messages queued during the pause to the new address after acceptance', async () => {
-    const network = new MemoryNetwork();
-    const { alice, bob } = await connectedPair(network);
-    const oldIdentity = bob.storage.identity!;
-    const newBob = await rotate(network, bob);
-    await waitFor(() => alice.storage.contacts.get(bob.address)?.rotation !== undefined, 'the rotation to arrive');
+    const { network, alice, bob, newBob, oldIdentity } = await pairAfterRotation();
     // Someone still holding the old keys comes online at the old address.
     const oldKeys = new MemoryStorage();
     oldKeys.identity = oldIdentity;
@@ -124,10 +137,7 @@ describe('receiving a key rotation', () => {
   });
 
   it('keeps sequence numbers going, so the new key sees no duplicates', async () => {
-    const network = new MemoryNetwork();
-    const { alice, bob } = await connectedPair(network);
-    const newBob = await rotate(network, bob);
-    await waitFor(() => alice.storage.contacts.get(bob.address)?.rotation !== undefined, 'the rotation to arrive');
+    const { alice, bob, newBob } = await pairAfterRotation();
     await alice.messenger.acceptKeyChange(bob.address);
     await alice.messenger.sendWithoutVerifying(newBob.address);
 
@@ -141,10 +151,7 @@ describe('receiving a key rotation', () => {
   });
 
   it('blocks the new key and resumes sending when rejected', async () => {
-    const network = new MemoryNetwork();
-    const { alice, bob } = await connectedPair(network);
-    const newBob = await rotate(network, bob);
-    await waitFor(() => alice.storage.contacts.get(bob.address)?.rotation !== undefined, 'the rotation to arrive');
+    const { alice, bob, newBob } = await pairAfterRotation();
 
     await alice.messenger.rejectKeyChange(bob.address);
 
@@ -156,10 +163,7 @@ describe('receiving a key rotation', () => {
   });
 
   it('ignores a replay of a statement already accepted', async () => {
-    const network = new MemoryNetwork();
-    const { alice, bob } = await connectedPair(network);
-    const newBob = await rotate(network, bob);
-    await waitFor(() => alice.storage.contacts.get(bob.address)?.rotation !== undefined, 'the rotation to arrive');
+    const { alice, bob, newBob } = await pairAfterRotation();
     await alice.messenger.acceptKeyChange(bob.address);
     const statement = [...newBob.storage.messages.values()].find((message) => message.rotation)!.rotation!;
     const before = alice.storage.messages.size;
@@ -174,11 +178,7 @@ describe('receiving a key rotation', () => {
   });
 
   it('ignores a replay of a statement already rejected, and an older one', async () => {
-    const network = new MemoryNetwork();
-    const { alice, bob } = await connectedPair(network);
-    const oldIdentity = bob.storage.identity!;
-    const newBob = await rotate(network, bob);
-    await waitFor(() => alice.storage.contacts.get(bob.address)?.rotation !== undefined, 'the rotation to arrive');
+    const { network, alice, bob, newBob, oldIdentity } = await pairAfterRotation();
     await alice.messenger.rejectKeyChange(bob.address);
     const statement = [...newBob.storage.messages.values()].find((message) => message.rotation)!.rotation!;
     const other = await startPeer(network, 'Bob');
@@ -231,10 +231,7 @@ describe('new identity that claims a contact name', () => {
   it('pauses sending until accepted as a separate contact', async () => {
     const network = new MemoryNetwork();
     const { alice, bob } = await connectedPair(network);
-    const newBob = await startPeer(network, 'Bob');
-    await newBob.messenger.addContactFromInvite(alice.messenger.inviteLink());
-    await newBob.messenger.sendText(alice.address, 'new phone, same bob');
-    await waitFor(() => texts(alice, newBob.address).length === 1, 'the request');
+    const newBob = await startNameClaimer(network, alice);
     expect(alice.storage.contacts.get(newBob.address)?.claimsNameOf).toBe(bob.address);
     expect(isSendingPaused(alice.storage.contacts.get(newBob.address))).toBe(true);
 
@@ -248,10 +245,7 @@ describe('new identity that claims a contact name', () => {
   it('moves the history when linked to the contact it names', async () => {
     const network = new MemoryNetwork();
     const { alice, bob } = await connectedPair(network);
-    const newBob = await startPeer(network, 'Bob');
-    await newBob.messenger.addContactFromInvite(alice.messenger.inviteLink());
-    await newBob.messenger.sendText(alice.address, 'new phone, same bob');
-    await waitFor(() => texts(alice, newBob.address).length === 1, 'the request');
+    const newBob = await startNameClaimer(network, alice);
 
     const retired = await alice.messenger.linkNameClaim(newBob.address);
 

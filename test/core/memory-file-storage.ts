@@ -18,6 +18,10 @@ export class MemoryFileStorage implements FileStorage {
   failCompletes = false;
   /** Parts stored, counting repeats. */
   partWrites = 0;
+  /** Calls of completeIncoming, counting repeats. */
+  completeCalls = 0;
+  /** When set, completeIncoming waits for it, as a slow write of the joined file does. */
+  completeGate: Promise<void> | undefined;
   readonly #messages: MemoryStorage;
 
   constructor(messages: MemoryStorage) {
@@ -91,10 +95,12 @@ export class MemoryFileStorage implements FileStorage {
   }
 
   async completeIncoming(id: string): Promise<void> {
+    this.completeCalls++;
+    await this.completeGate;
     if (this.failCompletes) throw new DOMException('quota exceeded', 'QuotaExceededError');
     const file = this.files.get(id);
     const parts = this.parts.get(id);
-    if (!file || !parts) return;
+    if (!file || !parts || file.state !== 'receiving') return;
 
     const body = new Uint8Array(file.meta.sizeBytes);
     parts.forEach((part, index) => body.set(part, index * file.meta.partBytes));
@@ -105,7 +111,9 @@ export class MemoryFileStorage implements FileStorage {
 
   async failIncoming(id: string): Promise<void> {
     const file = this.files.get(id);
-    if (file) file.state = 'failed';
+    if (file?.state !== 'receiving') return;
+
+    file.state = 'failed';
     this.parts.delete(id);
   }
 }

@@ -108,6 +108,11 @@ export class MemoryNetwork {
   tamper: ((frame: Uint8Array) => Uint8Array) | undefined;
   /** Picks the fate of each frame in flight when set; unset, every frame arrives once, in order. */
   faults: ((frame: Uint8Array) => FrameFate) | undefined;
+  /**
+   * Delay in milliseconds before the dialled node receives a channel, when set. A slow offer and
+   * answer through the relay make one dial arrive after another.
+   */
+  channelDelayMs: ((from: string, to: string) => number) | undefined;
   #nodes = new Map<string, MemoryTransport>();
   /** The last transport each address joined with, kept while the node is silenced. */
   #joined = new Map<string, MemoryTransport>();
@@ -156,6 +161,13 @@ export class MemoryNetwork {
     node.watch(node.watched);
   }
 
+  /** Closes every channel between two nodes, as a dropped peer connection does. Both stay on the relay. */
+  cut(first: string, second: string): void {
+    for (const channel of this.#channels) {
+      if (channel.remoteAddress === second && channel.twin?.remoteAddress === first) channel.close();
+    }
+  }
+
   /** Turns faults off, ends every silence and carries all held-back frames. */
   heal(): void {
     this.faults = undefined;
@@ -171,6 +183,12 @@ export class MemoryNetwork {
     return this.#nodes.has(address);
   }
 
+  /** Dials from the node at `from` as its messenger would, for tests that cross two dials. */
+  dialFrom(from: string, to: string): void {
+    const node = this.#nodes.get(from);
+    if (node) this.dial(node, to);
+  }
+
   dial(from: MemoryTransport, to: string): void {
     this.dials++;
     const target = this.#nodes.get(to);
@@ -181,10 +199,12 @@ export class MemoryNetwork {
     outgoing.twin = incoming;
     incoming.twin = outgoing;
     this.#channels.push(outgoing, incoming);
+    const delayMs = this.channelDelayMs?.(from.address, to) ?? 0;
     queueMicrotask(() => {
       from.handlers?.onChannel(outgoing);
-      target.handlers?.onChannel(incoming);
+      if (delayMs === 0) target.handlers?.onChannel(incoming);
     });
+    if (delayMs > 0) setTimeout(() => target.handlers?.onChannel(incoming), delayMs);
   }
 }
 

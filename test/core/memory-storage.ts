@@ -194,6 +194,7 @@ export class MemoryStorage implements CoreStorage {
   }
 
   async markRead(conversation: string, ids: string[]): Promise<void> {
+    this.#checkWritable();
     for (const id of ids) {
       const message = this.messages.get(id);
       if (message?.conversation !== conversation || message.direction !== 'out') continue;
@@ -214,13 +215,14 @@ export class MemoryStorage implements CoreStorage {
     return ids;
   }
 
-  async takeReadReceipts(conversation: string): Promise<string[]> {
+  async removeReadReceipts(conversation: string, ids: string[]): Promise<void> {
     this.#checkWritable();
     const contact = this.contacts.get(conversation);
-    const ids = contact?.pendingReadReceipts ?? [];
-    if (contact) contact.pendingReadReceipts = undefined;
+    if (!contact?.pendingReadReceipts) return;
 
-    return ids;
+    const confirmed = new Set(ids);
+    const left = contact.pendingReadReceipts.filter((id) => !confirmed.has(id));
+    contact.pendingReadReceipts = left.length > 0 ? left : undefined;
   }
 
   async getSetting(key: string): Promise<unknown> {
@@ -262,6 +264,7 @@ export class MemoryStorage implements CoreStorage {
       if (contact && !isRevision(message)) {
         contact.unreadCount++;
         contact.lastActivityAt = storedAt;
+        if (message.direction === 'in' && message.isBroadcast) contact.lastBroadcastReceivedAt = Math.max(contact.lastBroadcastReceivedAt ?? 0, storedAt);
       }
       results.push('stored');
     }
@@ -324,6 +327,7 @@ export class MemoryStorage implements CoreStorage {
         ...changes.into,
         unreadCount: target.unreadCount + (source?.unreadCount ?? 0),
         lastActivityAt: Math.max(target.lastActivityAt, source?.lastActivityAt ?? 0),
+        lastBroadcastReceivedAt: Math.max(target.lastBroadcastReceivedAt ?? 0, source?.lastBroadcastReceivedAt ?? 0) || undefined,
         pendingReadReceipts: pendingReadReceipts.length > 0 ? pendingReadReceipts : undefined,
       });
     }

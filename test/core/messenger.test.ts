@@ -216,4 +216,31 @@ describe('messenger', () => {
     await waitFor(() => statuses(alice, bob.address).includes('delivered'), 'the acknowledgement');
     expect(statuses(alice, bob.address).filter((status) => status !== 'received')).toEqual(['delivered']);
   });
+
+  it('keeps a ready link when the losing dial arrives late', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    const [low, high] = alice.address < bob.address ? [alice, bob] : [bob, alice];
+    // No link opens when the two become contacts, so the only channels are the two dials below.
+    network.blockDirectLinks = true;
+    await low.messenger.addContactFromInvite(high.messenger.inviteLink());
+    await high.messenger.addContactFromInvite(low.messenger.inviteLink());
+    network.blockDirectLinks = false;
+    const dialsBefore = network.dials;
+    // Both dial at once. The higher address loses the tie and drops its dial, which reaches the
+    // other side only after the winning link is ready there, as a slow offer does.
+    network.channelDelayMs = (from) => (from === high.address ? 150 : 0);
+
+    network.dialFrom(low.address, high.address);
+    network.dialFrom(high.address, low.address);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    expect(low.messenger.isConnected(high.address)).toBe(true);
+    expect(high.messenger.isConnected(low.address)).toBe(true);
+    await low.messenger.sendText(high.address, 'after the crossed dials');
+    await waitFor(() => texts(high, low.address).includes('after the crossed dials'), 'the message');
+    expect(network.dials - dialsBefore).toBe(2);
+  });
+
 });

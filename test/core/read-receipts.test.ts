@@ -77,6 +77,41 @@ describe('read receipts', () => {
     expect(bob.storage.contacts.get(alice.address)?.pendingReadReceipts).toBeUndefined();
   });
 
+  it('survive a link that dies while they are sent', async () => {
+    const network = new MemoryNetwork();
+    const [initialAlice, bob] = await startContacts(network);
+    await initialAlice.messenger.sendText(bob.address, 'hello');
+    await waitFor(() => statuses(initialAlice, bob.address)[0] === 'delivered', 'delivered');
+
+    // Alice's device dies without closing the link, so the receipts go into a link nobody reads.
+    network.silence(initialAlice.address);
+    await bob.messenger.markConversationRead(initialAlice.address);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(statuses(initialAlice, bob.address)).toEqual(['delivered']);
+    expect(bob.storage.contacts.get(initialAlice.address)?.pendingReadReceipts).toHaveLength(1);
+
+    stopPeer(network, initialAlice);
+    const alice = await startPeer(network, 'Alice', initialAlice.storage);
+    await alice.messenger.deliverAll();
+    await bob.messenger.deliverAll();
+    await waitFor(() => statuses(alice, bob.address)[0] === 'read', 'read after the dead link');
+    await waitFor(() => bob.storage.contacts.get(alice.address)?.pendingReadReceipts === undefined, 'receipts confirmed');
+  });
+
+  it('stay pending until the sender confirms them', async () => {
+    const network = new MemoryNetwork();
+    const [alice, bob] = await startContacts(network);
+    await alice.messenger.sendText(bob.address, 'hello');
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'delivered');
+    alice.storage.failWrites = true;
+
+    await bob.messenger.markConversationRead(alice.address);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    expect(statuses(alice, bob.address)).toEqual(['delivered']);
+    expect(bob.storage.contacts.get(alice.address)?.pendingReadReceipts).toHaveLength(1);
+  });
+
   it('mark each incoming message read only once', async () => {
     const network = new MemoryNetwork();
     const [alice, bob] = await startContacts(network);
@@ -99,5 +134,11 @@ describe('read receipts', () => {
     expect(() => decodePayload(utf8(JSON.stringify({ t: 'read', ids: [] })))).toThrow(FrameError);
     expect(() => decodePayload(utf8(JSON.stringify({ t: 'read', ids: ['bad id!'] })))).toThrow(FrameError);
     expect(() => decodePayload(utf8(JSON.stringify({ t: 'read' })))).toThrow(FrameError);
+  });
+
+  it('reject a read-ack payload with invalid ids', () => {
+    expect(decodePayload(encodePayload({ t: 'read-ack', ids: ['message-0001'] }))).toEqual({ t: 'read-ack', ids: ['message-0001'] });
+    expect(() => decodePayload(utf8(JSON.stringify({ t: 'read-ack', ids: [] })))).toThrow(FrameError);
+    expect(() => decodePayload(utf8(JSON.stringify({ t: 'read-ack', ids: ['bad id!'] })))).toThrow(FrameError);
   });
 });

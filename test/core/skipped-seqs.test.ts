@@ -33,16 +33,39 @@ function receivedRanges(peer: OrganiserPeer, from: OrganiserPeer): number[][] {
   return peer.storage.listReceived(from.address).flatMap((record) => record.ranges.map(([first, last]) => [first, last]));
 }
 
-/** Alice and Bob, with one message from Alice delivered, then Bob offline. */
-async function pairWithBobAway(network: MemoryNetwork): Promise<[OrganiserPeer, OrganiserPeer]> {
+/** Alice and Bob as contacts of each other. */
+async function contactPair(network: MemoryNetwork): Promise<[OrganiserPeer, OrganiserPeer]> {
   const alice = await startOrganiserPeer(network, 'Alice');
   const bob = await startOrganiserPeer(network, 'Bob');
   await befriend(alice, bob);
+
+  return [alice, bob];
+}
+
+/** Alice and Bob, with one message from Alice delivered. */
+async function pairWithOneDelivered(network: MemoryNetwork): Promise<[OrganiserPeer, OrganiserPeer]> {
+  const [alice, bob] = await contactPair(network);
   await alice.messenger.sendText(bob.address, 'one');
   await waitFor(() => alice.storage.conversation(bob.address)[0]?.status === 'delivered', 'the first message to be delivered');
+
+  return [alice, bob];
+}
+
+/** Alice and Bob, with one message from Alice delivered, then Bob offline. */
+async function pairWithBobAway(network: MemoryNetwork): Promise<[OrganiserPeer, OrganiserPeer]> {
+  const [alice, bob] = await pairWithOneDelivered(network);
   stopPeer(network, bob);
 
   return [alice, bob];
+}
+
+/** Starts Bob again on his storage, and waits for `lastText` from Alice and for one received range. */
+async function restartBob(network: MemoryNetwork, bob: OrganiserPeer, alice: OrganiserPeer, lastText: string): Promise<OrganiserPeer> {
+  const bobAgain = await startOrganiserPeer(network, 'Bob', { storage: bob.storage });
+  await waitFor(() => chatTexts(bobAgain, alice.address).includes(lastText), `bob to get "${lastText}"`);
+  await waitFor(() => receivedRanges(bobAgain, alice).length === 1, 'the skipped seq to be recorded');
+
+  return bobAgain;
 }
 
 /** Payloads the sender's catch-up sends when applying the receiver's current marks. */
@@ -68,10 +91,8 @@ describe('skipped seqs', () => {
     await alice.messenger.sendText(bob.address, 'two');
     await alice.organiser.profile.update({ displayName: 'Alice', status: 'second' });
 
-    const bobAgain = await startOrganiserPeer(network, 'Bob', { storage: bob.storage });
-    await waitFor(() => chatTexts(bobAgain, alice.address).includes('two'), 'bob to get the second message');
+    const bobAgain = await restartBob(network, bob, alice, 'two');
     await waitFor(() => bobAgain.storage.contacts.get(alice.address)?.status === 'second', 'the newer profile update');
-    await waitFor(() => receivedRanges(bobAgain, alice).length === 1, 'the skipped seq to be recorded');
 
     expect(receivedRanges(bobAgain, alice)).toEqual([[1, 4]]);
     expect(gaps(bobAgain, alice)).toEqual([]);
@@ -85,9 +106,7 @@ describe('skipped seqs', () => {
     await alice.messenger.sendText(bob.address, 'three');
     await alice.messenger.deleteForMe(two.id);
 
-    const bobAgain = await startOrganiserPeer(network, 'Bob', { storage: bob.storage });
-    await waitFor(() => chatTexts(bobAgain, alice.address).includes('three'), 'bob to get the third message');
-    await waitFor(() => receivedRanges(bobAgain, alice).length === 1, 'the skipped seq to be recorded');
+    const bobAgain = await restartBob(network, bob, alice, 'three');
 
     expect(chatTexts(bobAgain, alice.address)).toEqual(['one', 'three']);
     expect(receivedRanges(bobAgain, alice)).toEqual([[1, 3]]);
@@ -107,9 +126,7 @@ describe('skipped seqs', () => {
     await alice.messenger.deliver(bob.address);
     expect(alice.storage.conversation(bob.address).map((message) => message.status)).toEqual(['delivered', 'cancelled', 'queued']);
 
-    const bobAgain = await startOrganiserPeer(network, 'Bob', { storage: bob.storage });
-    await waitFor(() => chatTexts(bobAgain, alice.address).includes('after the broadcast'), 'bob to get the later message');
-    await waitFor(() => receivedRanges(bobAgain, alice).length === 1, 'the skipped seq to be recorded');
+    const bobAgain = await restartBob(network, bob, alice, 'after the broadcast');
 
     expect(chatTexts(bobAgain, alice.address)).toEqual(['one', 'after the broadcast']);
     expect(receivedRanges(bobAgain, alice)).toEqual([[1, 3]]);
@@ -119,11 +136,7 @@ describe('skipped seqs', () => {
 
   it('closes the gap of an entry cancelled while the link is open', async () => {
     const network = new MemoryNetwork();
-    const alice = await startOrganiserPeer(network, 'Alice');
-    const bob = await startOrganiserPeer(network, 'Bob');
-    await befriend(alice, bob);
-    await alice.messenger.sendText(bob.address, 'one');
-    await waitFor(() => alice.storage.conversation(bob.address)[0]?.status === 'delivered', 'the first message to be delivered');
+    const [alice, bob] = await pairWithOneDelivered(network);
     const identity = alice.storage.identity!;
     // Written to the outbox without a delivery round, then cancelled before any round sends it.
     const waiting = await alice.storage.queueOutgoing({
@@ -147,9 +160,7 @@ describe('skipped seqs', () => {
 
   it('rejects and counts a malformed skip payload on a ready link', async () => {
     const network = new MemoryNetwork();
-    const alice = await startOrganiserPeer(network, 'Alice');
-    const bob = await startOrganiserPeer(network, 'Bob');
-    await befriend(alice, bob);
+    const [alice, bob] = await contactPair(network);
     await alice.messenger.sendText(bob.address, 'one');
     await waitFor(() => chatTexts(bob, alice.address).length === 1, 'bob to get the first message');
     const instance = alice.storage.identity!.instanceId;
@@ -202,9 +213,7 @@ describe('skip payload validation', () => {
 describe('findSkipped', () => {
   it('claims nothing below the first row when the peer holds nothing of the install', async () => {
     const network = new MemoryNetwork();
-    const alice = await startOrganiserPeer(network, 'Alice');
-    const bob = await startOrganiserPeer(network, 'Bob');
-    await befriend(alice, bob);
+    const [alice, bob] = await contactPair(network);
     stopPeer(network, bob);
     const identity = alice.storage.identity!;
     const first = await alice.messenger.sendText(bob.address, 'one');
@@ -219,9 +228,7 @@ describe('findSkipped', () => {
 
   it('splits a long run of skipped seqs into bounded payloads', async () => {
     const network = new MemoryNetwork();
-    const alice = await startOrganiserPeer(network, 'Alice');
-    const bob = await startOrganiserPeer(network, 'Bob');
-    await befriend(alice, bob);
+    const [alice, bob] = await contactPair(network);
     stopPeer(network, bob);
     const identity = alice.storage.identity!;
     const first = await alice.messenger.sendText(bob.address, 'one');

@@ -5,6 +5,7 @@ import {
   deliveryTimeoutMs,
   expectConversation,
   messageBox,
+  messageItem,
   openConversation,
   waitUntilOnline,
 } from './app.ts';
@@ -100,3 +101,59 @@ test('a broadcast with {name} reaches three contacts personalised; one opts out;
   await expectConversation(olivia, ['Hi Bob, rehearsal at six', 'Second call for Bob', 'Bob will be there']);
   await expect(conversationList(olivia).getByRole('button', { name: /Broadcast to 3 people/ })).toHaveCount(2);
 });
+
+test('stop control without the broadcast loaded', async ({ relay, openBrowser }) => {
+  test.setTimeout(180_000);
+  const oliviaBrowser = await openBrowser('olivia');
+  const bobBrowser = await openBrowser('bob');
+  const [olivia, bob] = [oliviaBrowser.page, bobBrowser.page];
+  await createIdentity(olivia, relay.url, 'Olivia');
+  await createIdentity(bob, relay.url, 'Bob');
+  await Promise.all([waitUntilOnline(olivia), waitUntilOnline(bob)]);
+
+  const joinLink = await createList(olivia, 'Volunteers');
+  await joinList(bob, joinLink);
+  await expect(olivia.getByText('1 member')).toBeVisible({ timeout: deliveryTimeoutMs });
+  await expect(bob.getByRole('button', { name: 'Stop broadcasts' })).toHaveCount(0);
+
+  await sendBroadcast(olivia, 'Volunteers (1)', 'Hi {name}, the old broadcast', 1);
+  await expectConversation(bob, ['Hi Bob, the old broadcast']);
+
+  // More personal messages follow it than the chat loads at first (60). The checks below confirm the broadcast is not loaded.
+  const laterCount = 80;
+  await bob.evaluate(async (count) => {
+    const { db } = (globalThis as unknown as { meshtext: SeedHandle }).meshtext;
+    const [sender] = await db.contacts.toArray();
+    const startAt = Date.now();
+    const rows = Array.from({ length: count }, (_, index) => ({
+      id: `later-message-${index}`,
+      conversation: sender!.address,
+      direction: 'in',
+      sender: sender!.address,
+      instance: 'later-install',
+      seq: index + 1,
+      text: `Later note ${index}`,
+      sentAt: startAt + index,
+      storedAt: startAt + index,
+      status: 'received',
+      readAt: startAt + index,
+    }));
+    await db.messages.bulkAdd(rows);
+  }, laterCount);
+  await bob.reload();
+  await openConversation(bob, 'Olivia');
+  await expect(messageItem(bob, `Later note ${laterCount - 1}`)).toBeVisible();
+  await expect(messageItem(bob, 'the old broadcast')).toHaveCount(0);
+
+  await expect(bob.getByRole('button', { name: 'Stop broadcasts' })).toBeVisible();
+  await bob.getByRole('button', { name: 'Stop broadcasts' }).click();
+  await expect(bob.getByText('You stopped broadcasts from Olivia')).toBeVisible();
+});
+
+/** What the spec above reaches through the app's debugging handle to add messages quickly. */
+interface SeedHandle {
+  db: {
+    contacts: { toArray(): Promise<{ address: string }[]> };
+    messages: { bulkAdd(rows: unknown[]): Promise<unknown> };
+  };
+}

@@ -6,6 +6,7 @@ import {
   acceptRequest,
   addContact,
   contactStatus,
+  conversationList,
   createIdentity,
   expectConversation,
   expectDeliveryStatus,
@@ -108,4 +109,65 @@ test('edit and delete reach the other side', async ({ relay, openBrowser }) => {
   await expect(messageItem(bobPage, 'last one')).toBeVisible();
   await expect(messageItem(bobPage, 'meet at 6 pm')).toHaveCount(0);
   await expect(bobPage.getByText(/not arrived yet/)).toHaveCount(0);
+});
+
+test('conversation list keeps an edited chat in place', async ({ relay, openBrowser }, testInfo) => {
+  const alice = await openBrowser('alice');
+  const bob = await openBrowser('bob');
+  const carol = await openBrowser('carol');
+  await createIdentity(alice.page, relay.url, 'Alice');
+  await createIdentity(bob.page, relay.url, 'Bob');
+  await createIdentity(carol.page, relay.url, 'Carol');
+  await waitUntilOnline(alice.page);
+  await waitUntilOnline(bob.page);
+  await addContact(alice.page, await readOwnInvite(bob.page));
+  await sendMessage(alice.page, 'lunch at noon?');
+  await acceptRequest(bob.page, 'Alice');
+  await expectConversation(bob.page, ['lunch at noon?']);
+  await addContact(alice.page, await readOwnInvite(carol.page));
+  await sendMessage(alice.page, 'the slides are ready');
+
+  const aliceBobTime = conversationList(alice.page).getByRole('button', { name: /^Bob/ }).locator('time');
+  const sentAt = await aliceBobTime.getAttribute('datetime');
+  expect(sentAt).not.toBeNull();
+  await openConversation(alice.page, 'Bob');
+  const menu = await openMessageMenu(alice.page, 'lunch at noon?');
+  await menu.getByRole('menuitem', { name: 'Edit' }).click();
+  const dialog = alice.page.getByRole('dialog', { name: 'Edit message' });
+  await dialog.getByRole('textbox', { name: 'Message text' }).fill('lunch at one?');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await expect(messageItem(bob.page, 'lunch at one?')).toContainText('edited');
+
+  // The edit shows in Bob's row, which stays below Carol's newer chat, and in Alice's row on Bob's side.
+  const rows = conversationList(alice.page).getByRole('button', { name: /^(Bob|Carol)/ });
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText('Carol');
+  await expect(rows.nth(1)).toContainText('Bob');
+  await expect(rows.nth(1)).toContainText('You: lunch at one? (edited)');
+  const bobRow = conversationList(bob.page).getByRole('button', { name: /^Alice/ });
+  await expect(bobRow).toContainText('lunch at one? (edited)');
+  await expect(aliceBobTime).toHaveAttribute('datetime', sentAt!);
+
+  // At phone width the open chat covers the list, so the screenshots start from the list.
+  await alice.page.setViewportSize({ width: 360, height: 780 });
+  await alice.page.getByRole('button', { name: 'Back to conversations' }).click();
+  for (const width of [360, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await alice.page.setViewportSize({ width, height: width < 768 ? 780 : 900 });
+      await alice.page.emulateMedia({ colorScheme });
+      await expect(rows.nth(1)).toBeVisible();
+      await alice.page.screenshot({ path: testInfo.outputPath(`list-after-edit-${width}-${colorScheme}.png`) });
+    }
+  }
+  await alice.page.emulateMedia({ colorScheme: 'light' });
+
+  // A deletion for everyone previews the notice the chat shows, still in the same place.
+  await alice.page.setViewportSize({ width: 1280, height: 900 });
+  await openConversation(alice.page, 'Bob');
+  const deleteMenu = await openMessageMenu(alice.page, 'lunch at one?');
+  await deleteMenu.getByRole('menuitem', { name: 'Delete for everyone' }).click();
+  await alice.page.getByRole('dialog', { name: 'Delete for everyone?' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(rows.nth(1)).toContainText('You deleted this message.');
+  await expect(rows.nth(0)).toContainText('Carol');
+  await expect(bobRow).toContainText('This message was deleted.');
 });

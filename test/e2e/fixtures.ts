@@ -40,6 +40,8 @@ export interface TestRelay {
 
 const distDir = fileURLToPath(new URL('../../dist', import.meta.url));
 const browserCloseTimeoutMs = 10_000;
+/** `MESHTEXT_E2E_CONSOLE=all` prints every console line of the test browsers, not only problems. */
+const printsAllConsole = process.env.MESHTEXT_E2E_CONSOLE === 'all';
 
 /**
  * Throws unless dist/ contains a built app. Without it the relay serves only a note, and every
@@ -133,7 +135,8 @@ export class TestBrowser {
   #logProblems(context: BrowserContext): void {
     context.on('console', (message) => {
       const type = message.type();
-      if ((type === 'error' || type === 'warning') && !isMissingFaviconMessage(message)) {
+      const isProblem = type === 'error' || type === 'warning';
+      if ((isProblem || printsAllConsole) && !isMissingFaviconMessage(message)) {
         console.log(`[${this.name}] console.${type}: ${message.text()}`);
       }
     });

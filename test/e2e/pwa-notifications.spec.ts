@@ -16,6 +16,14 @@ import { installVisibilityControl, openProfile, setPageHidden, waitForServiceWor
 
 test.beforeAll(() => assertAppBuilt());
 
+/** The parts of the service worker's global scope that the tests use, which test/tsconfig.json does not type. */
+interface WorkerScope {
+  clients: { openWindow(url: string): Promise<unknown> };
+  registration: { getNotifications(): Promise<unknown[]> };
+  NotificationEvent: new (type: string, init: { notification: unknown }) => Event;
+  dispatchEvent(event: Event): boolean;
+}
+
 interface ShownNotification {
   title: string;
   body: string;
@@ -63,11 +71,8 @@ async function readShownNotifications(context: BrowserContext): Promise<{ title:
   return perPage.flat();
 }
 
-/**
- * Alice writes to Bob and Bob accepts, with notifications allowed. Bob then opens a second tab,
- * which follows the first one (the leader, which talks to the network).
- */
-async function startWithTwoTabs(relay: TestRelay, openBrowser: (name: string) => Promise<TestBrowser>): Promise<{ alice: Page; bob: TestBrowser; second: Page }> {
+/** Alice writes to Bob and Bob accepts, with notifications allowed and recorded in Bob's browser. */
+async function startNotifiedChat(relay: TestRelay, openBrowser: (name: string) => Promise<TestBrowser>): Promise<{ alice: Page; bob: TestBrowser }> {
   const alice = await openBrowser('alice');
   const bob = await openBrowser('bob');
   await installVisibilityControl(bob.context);
@@ -83,11 +88,20 @@ async function startWithTwoTabs(relay: TestRelay, openBrowser: (name: string) =>
   await sendMessage(alice.page, 'hello Bob');
   await acceptRequest(bob.page, 'Alice');
 
+  return { alice: alice.page, bob };
+}
+
+/**
+ * Starts the chat of startNotifiedChat, then Bob opens a second tab, which follows the first one
+ * (the leader, which talks to the network).
+ */
+async function startWithTwoTabs(relay: TestRelay, openBrowser: (name: string) => Promise<TestBrowser>): Promise<{ alice: Page; bob: TestBrowser; second: Page }> {
+  const { alice, bob } = await startNotifiedChat(relay, openBrowser);
   const second = await bob.context.newPage();
   await second.goto(relay.url);
   await expect(second.getByText('Meshtext is also open in another tab')).toBeVisible();
 
-  return { alice: alice.page, bob, second };
+  return { alice, bob, second };
 }
 
 test('two hidden tabs notify once', async ({ relay, openBrowser }) => {
@@ -281,4 +295,45 @@ test('notification offer requests permission', async ({ relay, openBrowser }) =>
   // Headless Chromium denies the request without a prompt; the offer has done its job either way.
   await expect.poll(() => alice.evaluate(() => Notification.permission)).toBe('denied');
   await expect(offer).toHaveCount(0);
+});
+
+test('notification click with no tab opens chat', async ({ relay, openBrowser }) => {
+  const { alice, bob } = await startNotifiedChat(relay, openBrowser);
+  await setPageHidden(bob.page, true);
+  await sendMessage(alice, 'open me later');
+  await expect.poll(() => readNotifications(bob.page)).toHaveLength(1);
+  const [worker] = bob.context.serviceWorkers();
+  expect(worker, 'service worker').toBeDefined();
+
+  // The user closes Meshtext, and the notification stays.
+  await bob.page.close();
+  expect(bob.context.pages()).toEqual([]);
+
+  // Headless Chromium shows no system notification to click, and clients.openWindow() rejects
+  // with InvalidAccessError outside a real click. So the test dispatches a notificationclick
+  // event with the shown notification to the worker's own listener and records the URL the
+  // listener requests, then opens that URL as the browser would.
+  const openedUrls = await worker!.evaluate(async () => {
+    const scope = self as unknown as WorkerScope;
+    const urls: string[] = [];
+    scope.clients.openWindow = async (url) => {
+      urls.push(url);
+      return null;
+    };
+    const [notification] = await scope.registration.getNotifications();
+    if (!notification) throw new Error('notification not found');
+
+    scope.dispatchEvent(new scope.NotificationEvent('notificationclick', { notification }));
+    for (let attempt = 0; attempt < 50 && urls.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+
+    return urls;
+  });
+  const aliceAddress = await readOwnAddress(alice);
+  expect(openedUrls).toEqual([`/#/chat/${encodeURIComponent(aliceAddress)}`]);
+  await expect.poll(() => worker!.evaluate(async () => (await (self as unknown as WorkerScope).registration.getNotifications()).length)).toBe(0);
+
+  const opened = await bob.context.newPage();
+  await opened.goto(new URL(openedUrls[0]!, relay.url).href);
+  await expect(messageItem(opened, 'open me later')).toBeVisible();
+  await expect(opened.getByRole('heading', { name: 'Alice' })).toBeVisible();
 });

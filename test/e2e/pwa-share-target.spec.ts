@@ -38,7 +38,7 @@ interface FileToShare {
  * manifest's share_target: a multipart/form-data POST navigation to /share, which the service
  * worker receives.
  */
-async function shareFiles(page: Page, text: string, files: FileToShare[]): Promise<void> {
+async function shareFiles(page: Page, text: string, files: FileToShare[], { hasIdentity = true } = {}): Promise<void> {
   const sent = files.map(({ name, type, bytes, sizeBytes }) => ({ name, type, base64: bytes?.toString('base64'), sizeBytes }));
 
   await page.evaluate(
@@ -71,7 +71,9 @@ async function shareFiles(page: Page, text: string, files: FileToShare[]): Promi
     },
     { text, files: sent },
   );
-  await page.waitForURL((url) => url.pathname === '/' && url.search === '');
+  // The main screen takes the share from the URL at once, and onboarding keeps it there.
+  if (hasIdentity) await page.waitForURL((url) => url.pathname === '/' && url.search === '');
+  else await page.waitForURL((url) => url.pathname === '/share' && url.searchParams.has('share'));
 }
 
 /** Alice and Bob are contacts who have written to each other, and Alice's page is under her service worker. */
@@ -284,3 +286,67 @@ test('share without contacts explains what to do', async ({ relay, openBrowser }
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();
 });
+
+test('share before identity waits for a contact', async ({ relay, openBrowser }, testInfo) => {
+  const alice = (await openBrowser('alice')).page;
+  const bob = (await openBrowser('bob')).page;
+  await createIdentity(bob, relay.url, 'Bob');
+  await waitUntilOnline(bob);
+  const notes = patternedBytes(30_000, 3);
+  await alice.goto(relay.url);
+  await expect(alice.getByRole('heading', { name: 'Welcome to Meshtext' })).toBeVisible();
+  await waitForServiceWorkerControl(alice);
+
+  await shareFiles(alice, 'minutes of the meeting', [{ name: 'minutes.txt', type: 'text/plain', bytes: notes }], { hasIdentity: false });
+
+  const waitingNote = alice.getByText('Something was shared to Meshtext.');
+  await expect(waitingNote).toBeVisible();
+  await alice.reload();
+  await expect(waitingNote).toBeVisible();
+  expect(await countStoredShares(alice)).toBe(1);
+  await screenshotAtWidths(alice, testInfo.outputPath('onboarding-share-waiting'));
+
+  await alice.getByRole('textbox', { name: 'Display name' }).fill('Alice');
+  await alice.getByRole('button', { name: 'Create my identity' }).click();
+  const dialog = alice.getByRole('dialog', { name: 'Send to…' });
+  await expect(dialog.getByText('minutes of the meeting')).toBeVisible();
+  await expect(dialog.getByRole('list', { name: 'Shared files' }).getByText(/^minutes\.txt, /)).toBeVisible();
+  await expect(dialog.getByText('Add a contact first.')).toBeVisible();
+  await screenshotAtWidths(alice, testInfo.outputPath('share-no-contacts'));
+
+  // Adding the first contact from the dialog keeps the share, and closing that dialog without
+  // a contact offers the share again too.
+  await dialog.getByRole('button', { name: 'Add contact' }).click();
+  const addDialog = alice.getByRole('dialog', { name: 'Add contact' });
+  await addDialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog.getByText('minutes of the meeting')).toBeVisible();
+  expect(await countStoredShares(alice)).toBe(1);
+  await dialog.getByRole('button', { name: 'Add contact' }).click();
+  await addDialog.getByRole('textbox', { name: 'Invite link' }).fill(await readOwnInvite(bob));
+  await addDialog.getByRole('button', { name: 'Save contact' }).click();
+
+  await expect(dialog.getByText('minutes of the meeting')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Bob' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(messageItem(alice, 'minutes.txt')).toBeVisible();
+  await expect(messageItem(alice, 'minutes of the meeting')).toBeVisible();
+  expect(await countStoredShares(alice)).toBe(0);
+
+  await acceptRequest(bob, 'Alice');
+  await expectConversation(bob, ['minutes.txt', 'minutes of the meeting']);
+  expect(sha256Hex(await downloadFile(bob, 'minutes.txt'))).toBe(sha256Hex(notes));
+});
+
+/** Saves screenshots of the page at phone and desktop width, light and dark, named `<base>-<width>-<scheme>.png`. */
+async function screenshotAtWidths(page: Page, base: string): Promise<void> {
+  const viewport = page.viewportSize();
+  for (const width of [360, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width, height: width < 768 ? 780 : 900 });
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: `${base}-${width}-${colorScheme}.png` });
+    }
+  }
+  if (viewport) await page.setViewportSize(viewport);
+  await page.emulateMedia({ colorScheme: 'light' });
+}

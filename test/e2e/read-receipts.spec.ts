@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { assertAppBuilt, test, expect, type TestBrowser, type TestRelay } from './fixtures.ts';
 import {
   acceptRequest,
@@ -12,6 +13,15 @@ import {
 } from './app.ts';
 
 test.beforeAll(() => assertAppBuilt());
+
+/** Counts the read receipts the user's app stores for any contact until the contact confirms them. */
+async function countPendingReadReceipts(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const { db } = (globalThis as unknown as { meshtext: { db: { contacts: { toArray(): Promise<{ pendingReadReceipts?: string[] }[]> } } } }).meshtext;
+
+    return (await db.contacts.toArray()).reduce((count, contact) => count + (contact.pendingReadReceipts?.length ?? 0), 0);
+  });
+}
 
 /** Alice and Bob as contacts, with Bob back on his conversation list. */
 async function pairWithClosedChat(
@@ -46,6 +56,8 @@ test('message shows Read once the receiver opens the chat', async ({ relay, open
   await openConversation(bob.page, 'Alice');
   await expectDeliveryStatus(alice.page, 'read me later', 'read');
   await expect(deliveryStatus(alice.page, 'read me later')).toHaveText('Read');
+  // Bob keeps each receipt until Alice's read-ack confirms it.
+  await expect.poll(() => countPendingReadReceipts(bob.page)).toBe(0);
 });
 
 test('switched-off read receipts stay off after a reload', async ({ relay, openBrowser }) => {

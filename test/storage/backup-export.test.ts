@@ -13,51 +13,19 @@ import { signEntry } from '../../src/core/groups/membership-log.ts';
 import { decryptBackup, exportBackup, hasIdentity, restoreBackup } from '../../src/storage/backup-export.ts';
 import type { BackupPayload } from '../../src/storage/backup-export.ts';
 import type { MeshtextDatabase } from '../../src/storage/database.ts';
-import { openDatabase } from '../../src/storage/database.ts';
 import { DexieStorage } from '../../src/storage/dexie-storage.ts';
+import { contactFor, incomingMessage, deleteTestDatabases, freshDatabase } from './fixtures.ts';
 
 const PASSPHRASE = 'granite kettle harbour';
 const scryptParams: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
 
-function freshDatabase(): MeshtextDatabase {
-  const db = openDatabase(`meshtext-backup-test-${databaseCount++}`);
-  opened.push(db);
-
-  return db;
-}
-
-function contactFor(name: string): ContactRecord {
-  const identity = createIdentity(name, nacl.randomBytes, 1);
-
-  return {
-    address: identity.address,
-    displayName: name,
-    signingPublicKey: identity.signingPublicKey,
-    boxPublicKey: identity.boxPublicKey,
-    card: signCard(identity),
-    state: 'contact',
-    addedAt: 1,
-    lastActivityAt: 1,
-    unreadCount: 0,
-    verifiedAt: 42,
-  };
+/** Returns a verified contact, so a restore can be seen to keep the mark. */
+function verifiedContact(name: string): ContactRecord {
+  return contactFor(name, { verifiedAt: 42 });
 }
 
 function incoming(from: string, seq: number): MessageRecord {
-  return {
-    id: `incoming-${from.slice(3, 11)}-${seq}`,
-    conversation: from,
-    direction: 'in',
-    sender: from,
-    instance: 'instance-of-bob',
-    seq,
-    text: `reply ${seq}`,
-    sentAt: 10 + seq,
-    storedAt: 100 + seq,
-    status: 'received',
-  };
+  return incomingMessage(from, seq, { instance: 'instance-of-bob', text: `reply ${seq}` });
 }
 
 interface Filled {
@@ -71,7 +39,7 @@ async function filledDatabase(name = 'Alice'): Promise<Filled> {
   const db = freshDatabase();
   const storage = new DexieStorage(db);
   const identity = createIdentity(name, nacl.randomBytes, 5);
-  const bob = contactFor('Bob');
+  const bob = verifiedContact('Bob');
 
   await storage.saveIdentity(identity);
   await storage.putContact(bob);
@@ -122,12 +90,7 @@ async function resealed(db: MeshtextDatabase, fileText: string, change: (payload
   return sealBackup(utf8(json), PASSPHRASE, { randomBytes: nacl.randomBytes, params: scryptParams });
 }
 
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
+afterEach(deleteTestDatabases);
 
 describe('backup export and restore', () => {
   it('restores every table into an empty database', async () => {
@@ -230,6 +193,19 @@ describe('backup export and restore', () => {
     await restoreInto(target, fileText);
 
     expect(await target.received.toArray()).toEqual([{ conversation: bob.address, sender: bob.address, instance: 'instance-of-bob', ranges: [[1, 1]] }]);
+  });
+
+  it('marks broadcast senders for a backup without the mark', async () => {
+    const { db, bob } = await filledDatabase();
+    await new DexieStorage(db).storeIncoming([{ ...incoming(bob.address, 2), isBroadcast: true }]);
+    const fileText = await resealed(db, await exportFrom(db), (payload) => {
+      for (const contact of payload.tables.contacts as { lastBroadcastReceivedAt?: number }[]) delete contact.lastBroadcastReceivedAt;
+    });
+    const target = freshDatabase();
+
+    await restoreInto(target, fileText);
+
+    expect((await target.contacts.get(bob.address))?.lastBroadcastReceivedAt).toBeTypeOf('number');
   });
 
   it('gives the restored identity a new instance id', async () => {

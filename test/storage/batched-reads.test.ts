@@ -1,22 +1,10 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/core/storage-port.ts';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { DexieStorage } from '../../src/storage/dexie-storage.ts';
 import { StorageFullError } from '../../src/storage/storage-errors.ts';
 import { listOutboxHeads } from '../../src/storage/outbox-heads-query.ts';
 import { findStoredKeys } from '../../src/storage/stored-message-keys.ts';
-
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
-
-function freshStorage(): DexieStorage {
-  const db = openDatabase(`meshtext-batched-${databaseCount++}`);
-  opened.push(db);
-
-  return new DexieStorage(db);
-}
+import { deleteTestDatabases, freshStorage } from './fixtures.ts';
 
 function incoming(from: string, seq: number, instance = 'instance-aaaa', id = `in-${from}-${instance}-${seq}`): MessageRecord {
   return {
@@ -37,12 +25,7 @@ function seqRange(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, index) => from + index);
 }
 
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
+afterEach(deleteTestDatabases);
 
 describe('findStoredKeys', () => {
   it('finds stored messages in a dense batch', async () => {

@@ -1,50 +1,27 @@
 import 'fake-indexeddb/auto';
-import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signCard } from '../../src/core/card.ts';
-import { createIdentity } from '../../src/core/identity.ts';
 import type { GroupMessageRow, GroupRecord } from '../../src/core/groups/group-types.ts';
-import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { DexieStorage } from '../../src/storage/dexie-storage.ts';
-import { listConversationSummaries } from '../../src/ui/data/conversation-summaries.ts';
+import type { MessageRecord, OutgoingDraft } from '../../src/core/storage-port.ts';
+import { listConversationSummaries, type ConversationSummary, type DirectSummary } from '../../src/ui/data/conversation-summaries.ts';
 import { readLatestPage } from '../../src/ui/data/message-pages.ts';
 import { countWaiting } from '../../src/ui/data/queries.ts';
+import { contactFor, deleteTestDatabases, freshStorage } from './fixtures.ts';
 
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
-
-afterEach(() => {
-  for (const db of opened.splice(0)) db.close();
-});
-
-function freshStorage(): DexieStorage {
-  const db = openDatabase(`meshtext-summaries-test-${databaseCount++}`);
-  opened.push(db);
-
-  return new DexieStorage(db);
-}
-
-function contactFor(name: string, fields: Partial<ContactRecord> = {}): ContactRecord {
-  const identity = createIdentity(name, nacl.randomBytes, 1);
-
-  return {
-    address: identity.address,
-    displayName: name,
-    signingPublicKey: identity.signingPublicKey,
-    boxPublicKey: identity.boxPublicKey,
-    card: signCard(identity),
-    state: 'contact',
-    addedAt: 1,
-    lastActivityAt: 1,
-    unreadCount: 0,
-    ...fields,
-  };
-}
+afterEach(deleteTestDatabases);
 
 function incoming(from: string, seq: number, text: string, storedAt: number): MessageRecord {
   return { id: `in-${from.slice(3, 11)}-${seq}`, conversation: from, direction: 'in', sender: from, instance: 'instance-0001', seq, text, sentAt: storedAt, storedAt, status: 'received' };
+}
+
+function outgoing(to: string, id: string, text: string, sentAt: number): OutgoingDraft {
+  return { id, conversation: to, sender: 'mt1self', instance: 'instance-0002', text, sentAt };
+}
+
+/** Checks that `summary` is a one-to-one chat and returns it as one. */
+function directOf(summary: ConversationSummary | undefined): DirectSummary {
+  expect(summary?.kind).toBe('direct');
+
+  return summary as DirectSummary;
 }
 
 describe('conversation summaries', () => {
@@ -89,6 +66,77 @@ describe('conversation summaries', () => {
     expect(summary?.unreadCount).toBe(2);
     expect((await readLatestPage(storage.db, bob.address, 10)).map((message) => message.text)).toEqual(['first', 'second']);
     expect(await countWaiting(storage.db, bob.address)).toBe(0);
+  });
+
+  it('previews the edited message at its own time', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob');
+    await storage.putContact(bob);
+    await storage.storeIncoming([incoming(bob.address, 1, 'meet at 5 pm', 10)]);
+    await storage.storeIncoming([{ ...incoming(bob.address, 2, 'meet at 6 pm', 50), revises: { action: 'edit', target: `in-${bob.address.slice(3, 11)}-1` } }]);
+
+    const [summary] = await listConversationSummaries(storage.db);
+
+    expect(summary?.lastActivityAt).toBe(10);
+    expect(directOf(summary).lastMessage?.text).toBe('meet at 6 pm');
+    expect(directOf(summary).lastMessage?.editedAt).toBe(50);
+    expect(summary?.unreadCount).toBe(1);
+  });
+
+  it('keeps an own edit from moving the chat up', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob');
+    const carol = contactFor('Carol');
+    await storage.putContact(bob);
+    await storage.putContact(carol);
+    const original = await storage.queueOutgoing(outgoing(bob.address, 'own-0001', 'see you at 5', 10));
+    await storage.storeIncoming([incoming(carol.address, 1, 'hello', 20)]);
+    await storage.queueOutgoing({ ...outgoing(bob.address, 'own-0002', 'see you at 6', 30), revises: { action: 'edit', target: original.id } });
+
+    const summaries = await listConversationSummaries(storage.db);
+
+    expect(summaries.map((summary) => summary.key)).toEqual([`direct:${carol.address}`, `direct:${bob.address}`]);
+    const bobSummary = summaries[1];
+    expect(bobSummary?.lastActivityAt).toBe(10);
+    expect(directOf(bobSummary).lastMessage?.id).toBe('own-0001');
+    expect(directOf(bobSummary).lastMessage?.text).toBe('see you at 6');
+    expect((await storage.db.contacts.get(bob.address))?.lastActivityAt).toBe(10);
+  });
+
+  it('previews a message deleted for everyone', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob');
+    await storage.putContact(bob);
+    await storage.queueOutgoing(outgoing(bob.address, 'own-0001', 'wrong chat', 10));
+    await storage.queueOutgoing({ ...outgoing(bob.address, 'own-0002', '', 40), revises: { action: 'delete', target: 'own-0001' } });
+
+    const [summary] = await listConversationSummaries(storage.db);
+
+    expect(summary?.lastActivityAt).toBe(10);
+    expect(directOf(summary).lastMessage?.id).toBe('own-0001');
+    expect(directOf(summary).lastMessage?.deletedAt).toBe(40);
+  });
+
+  it('corrects an activity time an edit raised', async () => {
+    const storage = freshStorage();
+    const bob = contactFor('Bob');
+    await storage.putContact(bob);
+    await storage.storeIncoming([incoming(bob.address, 1, 'hello', 10)]);
+    await storage.db.contacts.update(bob.address, { lastActivityAt: 90 });
+
+    const [summary] = await listConversationSummaries(storage.db);
+
+    expect(summary?.lastActivityAt).toBe(10);
+  });
+
+  it('keeps the contact time for a chat without messages', async () => {
+    const storage = freshStorage();
+    await storage.putContact(contactFor('Bob', { lastActivityAt: 70 }));
+
+    const [summary] = await listConversationSummaries(storage.db);
+
+    expect(summary?.lastActivityAt).toBe(70);
+    expect(directOf(summary).lastMessage).toBeUndefined();
   });
 
   it('leaves out blocked contacts', async () => {

@@ -72,6 +72,34 @@ describe('DexieFileStorage', () => {
     expect(await files.listReceiving('mt1peer')).toEqual([]);
   });
 
+  it('keeps a completed file on a second finish', async () => {
+    const { files, storage } = open(`meshtext-files-${databaseCount++}`);
+    const bytes = bytesOf(FILE_PART_BYTES + 100);
+    const meta = await describeFile({ name: 'twice.txt', type: 'text/plain' }, new Blob([bytes]));
+    await files.ensureIncomingFile('mt1peer', 'incoming-file-3', meta);
+    await files.storeParts('incoming-file-3', 0, [bytes.slice(0, FILE_PART_BYTES), bytes.slice(FILE_PART_BYTES)]);
+    await files.completeIncoming('incoming-file-3');
+
+    await files.completeIncoming('incoming-file-3');
+    await files.failIncoming('incoming-file-3');
+
+    const body = await storage.db.fileBodies.get('incoming-file-3');
+    expect(new Uint8Array(await body!.blob.arrayBuffer())).toEqual(bytes);
+    expect((await files.getFile('incoming-file-3'))?.state).toBe('complete');
+  });
+
+  it('refuses to join a file with parts missing', async () => {
+    const { files, storage } = open(`meshtext-files-${databaseCount++}`);
+    const meta = await describeFile({ name: 'short.bin', type: '' }, new Blob([bytesOf(FILE_PART_BYTES * 2)]));
+    await files.ensureIncomingFile('mt1peer', 'incoming-file-4', meta);
+    await files.storeParts('incoming-file-4', 0, [bytesOf(FILE_PART_BYTES)]);
+
+    await expect(files.completeIncoming('incoming-file-4')).rejects.toThrow('file incoming-file-4 has 1 of 2 parts stored');
+
+    expect((await files.getFile('incoming-file-4'))?.state).toBe('receiving');
+    expect(await storage.db.fileBodies.get('incoming-file-4')).toBeUndefined();
+  });
+
   it('drops the parts of a failed file', async () => {
     const { files, storage } = open(`meshtext-files-${databaseCount++}`);
     const meta = await describeFile({ name: 'a.bin', type: '' }, new Blob([bytesOf(FILE_PART_BYTES * 2)]));

@@ -1,27 +1,16 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupMessageRow, GroupRecord } from '../../src/core/groups/group-types.ts';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
-import { openDatabase } from '../../src/storage/database.ts';
 import { DexieGroupStorage } from '../../src/storage/dexie-group-storage.ts';
+import { deleteTestDatabases, freshDatabase } from './fixtures.ts';
 
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
 const OWN = 'mt1own';
 const GROUP = 'g'.repeat(43);
 
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
+afterEach(deleteTestDatabases);
 
 function freshStorage(): DexieGroupStorage {
-  const db = openDatabase(`meshtext-group-test-${databaseCount++}`);
-  opened.push(db);
-
-  return new DexieGroupStorage(db);
+  return new DexieGroupStorage(freshDatabase());
 }
 
 function groupRecord(changes: Partial<GroupRecord> = {}): GroupRecord {

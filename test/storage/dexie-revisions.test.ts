@@ -1,23 +1,12 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/core/storage-port.ts';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { DexieStorage } from '../../src/storage/dexie-storage.ts';
 import { searchMessages } from '../../src/ui/data/message-search.ts';
 import { readLatestPage } from '../../src/ui/data/message-pages.ts';
+import { deleteTestDatabases, freshStorage } from './fixtures.ts';
 
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
 const peer = 'mt1peer';
 const self = 'mt1self';
-
-function freshStorage(): DexieStorage {
-  const db = openDatabase(`meshtext-revisions-test-${databaseCount++}`);
-  opened.push(db);
-
-  return new DexieStorage(db);
-}
 
 function incoming(seq: number, changes: Partial<MessageRecord> = {}): MessageRecord {
   return {
@@ -35,12 +24,7 @@ function incoming(seq: number, changes: Partial<MessageRecord> = {}): MessageRec
   };
 }
 
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
+afterEach(deleteTestDatabases);
 
 describe('DexieStorage revisions', () => {
   it('applies an incoming edit without counting it unread', async () => {

@@ -1,62 +1,19 @@
 import 'fake-indexeddb/auto';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signCard } from '../../src/core/card.ts';
 import { createIdentity } from '../../src/core/identity.ts';
-import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
+import type { MessageRecord } from '../../src/core/storage-port.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { DexieStorage } from '../../src/storage/dexie-storage.ts';
 import { StorageFullError } from '../../src/storage/storage-errors.ts';
 import { countWaiting } from '../../src/ui/data/queries.ts';
+import { contactFor, incomingMessage, deleteTestDatabases, freshStorage, trackDatabase } from './fixtures.ts';
 
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
-
-function freshStorage(): DexieStorage {
-  const db = openDatabase(`meshtext-test-${databaseCount++}`);
-  opened.push(db);
-
-  return new DexieStorage(db);
+function incoming(from: string, seq: number, id?: string): MessageRecord {
+  return incomingMessage(from, seq, id === undefined ? {} : { id });
 }
 
-function contactFor(name: string, state: ContactRecord['state'] = 'contact'): ContactRecord {
-  const identity = createIdentity(name, nacl.randomBytes, 1);
-
-  return {
-    address: identity.address,
-    displayName: name,
-    signingPublicKey: identity.signingPublicKey,
-    boxPublicKey: identity.boxPublicKey,
-    card: signCard(identity),
-    state,
-    addedAt: 1,
-    lastActivityAt: 1,
-    unreadCount: 0,
-  };
-}
-
-function incoming(from: string, seq: number, id = `incoming-${from.slice(3, 11)}-${seq}`): MessageRecord {
-  return {
-    id,
-    conversation: from,
-    direction: 'in',
-    sender: from,
-    instance: 'instance-aaaa',
-    seq,
-    text: `message ${seq}`,
-    sentAt: 10 + seq,
-    storedAt: 100 + seq,
-    status: 'received',
-  };
-}
-
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
+afterEach(deleteTestDatabases);
 
 describe('DexieStorage', () => {
   it('keeps the identity with its keys across reopening', async () => {
@@ -121,7 +78,7 @@ describe('DexieStorage', () => {
 
   it('stores an incoming message once and creates the request contact with it', async () => {
     const storage = freshStorage();
-    const alice = contactFor('Alice', 'request');
+    const alice = contactFor('Alice', { state: 'request' });
 
     expect(await storage.storeIncoming([incoming(alice.address, 1)], alice)).toEqual(['stored']);
     expect(await storage.storeIncoming([incoming(alice.address, 1, 'other-id-0001')], alice)).toEqual(['duplicate']);
@@ -283,8 +240,21 @@ describe('DexieStorage', () => {
     expect(first).toEqual([incoming(alice.address, 1).id, incoming(alice.address, 2).id]);
     expect(second).toEqual([incoming(alice.address, 3).id]);
     expect((await storage.db.messages.get(incoming(alice.address, 1).id))?.readAt).toBe(100);
-    expect(await storage.takeReadReceipts(alice.address)).toEqual([...first, ...second]);
-    expect(await storage.takeReadReceipts(alice.address)).toEqual([]);
+    expect((await storage.getContact(alice.address))?.pendingReadReceipts).toEqual([...first, ...second]);
+  });
+
+  it('keeps unconfirmed read receipts when others are removed', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1), incoming(alice.address, 2)]);
+    const [first, second] = await storage.markIncomingRead(alice.address, 100, true);
+
+    await storage.removeReadReceipts(alice.address, [first!, 'unknown-id-0001']);
+    expect((await storage.getContact(alice.address))?.pendingReadReceipts).toEqual([second]);
+
+    await storage.removeReadReceipts(alice.address, [second!]);
+    expect((await storage.getContact(alice.address))?.pendingReadReceipts).toBeUndefined();
   });
 
   it('stores a setting across reopening', async () => {
@@ -293,8 +263,7 @@ describe('DexieStorage', () => {
 
     await storage.putSetting('readReceipts', false);
     storage.db.close();
-    const reopened = new DexieStorage(openDatabase(storage.db.name));
-    opened.push(reopened.db);
+    const reopened = new DexieStorage(trackDatabase(openDatabase(storage.db.name)));
 
     expect(await reopened.getSetting('readReceipts')).toBe(false);
   });

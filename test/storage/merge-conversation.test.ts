@@ -1,61 +1,15 @@
 import 'fake-indexeddb/auto';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signCard } from '../../src/core/card.ts';
 import { createIdentity } from '../../src/core/identity.ts';
-import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
-import { openDatabase } from '../../src/storage/database.ts';
-import { DexieStorage } from '../../src/storage/dexie-storage.ts';
-
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
-
-function freshStorage(): DexieStorage {
-  const db = openDatabase(`meshtext-merge-test-${databaseCount++}`);
-  opened.push(db);
-
-  return new DexieStorage(db);
-}
-
-function contactFor(name: string, changes: Partial<ContactRecord> = {}): ContactRecord {
-  const identity = createIdentity(name, nacl.randomBytes, 1);
-
-  return {
-    address: identity.address,
-    displayName: name,
-    signingPublicKey: identity.signingPublicKey,
-    boxPublicKey: identity.boxPublicKey,
-    card: signCard(identity),
-    state: 'contact',
-    addedAt: 1,
-    lastActivityAt: 1,
-    unreadCount: 0,
-    ...changes,
-  };
-}
+import type { MessageRecord } from '../../src/core/storage-port.ts';
+import { contactFor, incomingMessage, deleteTestDatabases, freshStorage } from './fixtures.ts';
 
 function incoming(from: string, seq: number): MessageRecord {
-  return {
-    id: `incoming-${from.slice(3, 11)}-${seq}`,
-    conversation: from,
-    direction: 'in',
-    sender: from,
-    instance: 'instance-bbbb',
-    seq,
-    text: `message ${seq}`,
-    sentAt: 10 + seq,
-    storedAt: 100 + seq,
-    status: 'received',
-  };
+  return incomingMessage(from, seq, { instance: 'instance-bbbb' });
 }
 
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
+afterEach(deleteTestDatabases);
 
 describe('merging a conversation', () => {
   it('moves messages, outbox and sequence counter in one step', async () => {
@@ -125,7 +79,7 @@ describe('merging a conversation', () => {
     await storage.mergeConversation(old.address, next.address, { from: { state: 'blocked' }, into: { state: 'contact' } });
 
     expect((await storage.getContact(old.address))?.pendingReadReceipts).toBeUndefined();
-    expect(await storage.takeReadReceipts(next.address)).toEqual([...readAtNext, ...readAtOld]);
+    expect((await storage.getContact(next.address))?.pendingReadReceipts).toEqual([...readAtNext, ...readAtOld]);
     const moved = await storage.db.messages.get(readAtOld[0]!);
     expect(moved?.conversation).toBe(next.address);
     expect(moved?.readAt).toBe(40);

@@ -1,44 +1,17 @@
 import 'fake-indexeddb/auto';
-import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signCard } from '../../src/core/card.ts';
-import { createIdentity } from '../../src/core/identity.ts';
 import type { BroadcastRecipient } from '../../src/core/organiser/organiser-storage.ts';
-import type { ContactRecord, OutgoingDraft } from '../../src/core/storage-port.ts';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
-import { openDatabase } from '../../src/storage/database.ts';
+import type { OutgoingDraft } from '../../src/core/storage-port.ts';
 import { DexieStorage } from '../../src/storage/dexie-storage.ts';
 import { DexieOrganiserStorage } from '../../src/storage/organiser-storage.ts';
+import { contactFor, deleteTestDatabases, freshStorage } from './fixtures.ts';
 
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
-
-afterEach(() => {
-  for (const db of opened.splice(0)) db.close();
-});
+afterEach(deleteTestDatabases);
 
 function freshStorages(): { core: DexieStorage; organiser: DexieOrganiserStorage } {
-  const db = openDatabase(`meshtext-organiser-test-${databaseCount++}`);
-  opened.push(db);
-  const core = new DexieStorage(db);
+  const core = freshStorage();
 
   return { core, organiser: new DexieOrganiserStorage(core) };
-}
-
-function contactFor(name: string): ContactRecord {
-  const identity = createIdentity(name, nacl.randomBytes, 1);
-
-  return {
-    address: identity.address,
-    displayName: name,
-    signingPublicKey: identity.signingPublicKey,
-    boxPublicKey: identity.boxPublicKey,
-    card: signCard(identity),
-    state: 'contact',
-    addedAt: 1,
-    lastActivityAt: 1,
-    unreadCount: 0,
-  };
 }
 
 function draft(conversation: string, id: string, fields: Partial<OutgoingDraft> = {}): OutgoingDraft {

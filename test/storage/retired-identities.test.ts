@@ -2,43 +2,29 @@ import 'fake-indexeddb/auto';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIdentity } from '../../src/core/identity.ts';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { openDatabase } from '../../src/storage/database.ts';
 import { DexieStorage } from '../../src/storage/dexie-storage.ts';
 import { decryptBackup, exportBackup, restoreBackup } from '../../src/storage/backup-export.ts';
+import { deleteTestDatabases, freshDatabase, trackDatabase, uniqueDatabaseName } from './fixtures.ts';
 
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
-
-function track(db: MeshtextDatabase): MeshtextDatabase {
-  opened.push(db);
-
-  return db;
-}
-
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
+afterEach(deleteTestDatabases);
 
 describe('retired identities table', () => {
   it('is added by the upgrade and keeps older rows', async () => {
-    const name = `meshtext-retired-test-${databaseCount++}`;
+    const name = uniqueDatabaseName();
     const identity = createIdentity('Bob', nacl.randomBytes, 1);
     const old = openDatabase(name, 1);
     await old.identity.put({ ...identity, key: 'self' });
     old.close();
 
-    const storage = new DexieStorage(track(openDatabase(name)));
+    const storage = new DexieStorage(trackDatabase(openDatabase(name)));
 
     expect((await storage.loadIdentity())?.address).toBe(identity.address);
     expect(await storage.listRetiredIdentities()).toEqual([]);
   });
 
   it('lists and deletes retired identities', async () => {
-    const storage = new DexieStorage(track(openDatabase(`meshtext-retired-test-${databaseCount++}`)));
+    const storage = new DexieStorage(freshDatabase());
     const previous = createIdentity('Bob', nacl.randomBytes, 1);
     const next = createIdentity('Bob', nacl.randomBytes, 2);
     await storage.saveIdentity(previous);
@@ -54,10 +40,10 @@ describe('retired identities table', () => {
 
   it('is emptied by a restore that replaces the identity', async () => {
     const passphrase = 'granite kettle harbor';
-    const source = new DexieStorage(track(openDatabase(`meshtext-retired-test-${databaseCount++}`)));
+    const source = new DexieStorage(freshDatabase());
     await source.saveIdentity(createIdentity('Carol', nacl.randomBytes, 1));
     const fileText = await exportBackup(source.db, passphrase, { randomBytes: nacl.randomBytes, now: 2, scryptParams: { N: 2 ** 10, r: 8, p: 1 } });
-    const target = new DexieStorage(track(openDatabase(`meshtext-retired-test-${databaseCount++}`)));
+    const target = new DexieStorage(freshDatabase());
     const previous = createIdentity('Bob', nacl.randomBytes, 1);
     await target.saveIdentity(previous);
     await target.rotateIdentity(createIdentity('Bob', nacl.randomBytes, 2), { identity: previous, retiredAt: 2, keepUntil: 3 }, []);

@@ -217,8 +217,12 @@ async function fillVersion9(db: MeshtextDatabase): Promise<WrittenRows> {
 
 async function fillVersion10(db: MeshtextDatabase): Promise<WrittenRows> {
   const rows = await fillVersion9(db);
-  // Version 10 writes the received table itself; the upgrade to it is what fills it from older rows.
+  // At version 10 storing a message records its seq; the version 10 upgrade does not run again.
   rows.received = [{ conversation: contact.address, sender: contact.address, instance: contactIdentity.instanceId, ranges: [[1, 1]] }];
+  await db.table('received').bulkAdd(rows.received);
+  // The words hook of version 10 adds `words` to the written objects; the check compares the rest.
+  rows.messages = rows.messages!.map(({ words: _words, ...rest }) => rest);
+  // A read receipt, which has no words to index, beside the text message of version 8.
   const groupId = 'group-create-hash-0001';
   const receipt: GroupMessageRow = {
     group: groupId,
@@ -233,10 +237,14 @@ async function fillVersion10(db: MeshtextDatabase): Promise<WrittenRows> {
     wire: { v: 1, group: groupId, epoch: 'bundle-0001', sender: contact.address, seq: 1, nonce: 'nonce', ct: 'ciphertext', tags: 'tags' },
   };
   rows.groupMessages = [...rows.groupMessages!, { ...receipt }];
-  await db.table('received').bulkAdd(rows.received);
   await db.groupMessages.add(receipt);
 
   return rows;
+}
+
+async function fillVersion11(db: MeshtextDatabase): Promise<WrittenRows> {
+  // Version 11 adds only indexes and the group message words, which its hook writes here.
+  return fillVersion10(db);
 }
 
 /** One fill function per schema version that may be upgraded from. */
@@ -249,6 +257,7 @@ const fillByVersion: Record<number, Fill> = {
   8: fillVersion8,
   9: fillVersion9,
   10: fillVersion10,
+  11: fillVersion11,
 };
 
 const opened: MeshtextDatabase[] = [];

@@ -1,25 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MeshtextDatabase } from '../../src/storage/database.ts';
-import { openDatabase } from '../../src/storage/database.ts';
 import { DEFAULT_SETTINGS, readSettings, writeSetting } from '../../src/storage/settings-store.ts';
+import { deleteTestDatabases, freshDatabase } from './fixtures.ts';
 
-const opened: MeshtextDatabase[] = [];
-let databaseCount = 0;
-
-function freshDatabase(): MeshtextDatabase {
-  const db = openDatabase(`meshtext-settings-test-${databaseCount++}`);
-  opened.push(db);
-
-  return db;
-}
-
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
+afterEach(deleteTestDatabases);
 
 describe('settings store', () => {
   it('returns defaults before anything is stored', async () => {

@@ -56,8 +56,12 @@ export interface FileStorage {
   storeParts(id: string, firstIndex: number, parts: Uint8Array[]): Promise<void>;
   /** Raises the partsDone of an outgoing file, and marks it complete when it reaches partCount. */
   confirmParts(id: string, partsDone: number): Promise<void>;
-  /** Joins the parts of a fully received file into its stored body and marks it complete. */
+  /**
+   * Joins the parts of a fully received file into its stored body and marks it complete. Does
+   * nothing unless the file is still receiving.
+   * @throws RangeError when fewer parts than the file has are stored.
+   */
   completeIncoming(id: string): Promise<void>;
-  /** Marks an incoming file failed and drops its parts. */
+  /** Marks an incoming file failed and drops its parts. Does nothing unless it is still receiving. */
   failIncoming(id: string): Promise<void>;
 }

@@ -51,6 +51,8 @@ export class FileTransfers {
   #storage: FileStorage;
   #logger: Logger;
   #incoming = new Map<string, Incoming>();
+  /** Files whose stored parts are being hashed, so a resume meanwhile does not finish them twice. */
+  #finishing = new Set<string>();
   /** Requests each link serves one after another. */
   #serving = new WeakMap<PeerLink, Promise<void>>();
 
@@ -75,6 +77,7 @@ export class FileTransfers {
     const files = await this.#storage.listReceiving(link.remoteAddress);
 
     for (const file of files) {
+      if (this.#finishing.has(file.id)) continue;
       const current = this.#incoming.get(file.id);
       if (current && current.link === link && !link.isClosed) continue;
 
@@ -209,15 +212,20 @@ export class FileTransfers {
     const { file } = incoming;
 
     this.#incoming.delete(file.id);
+    this.#finishing.add(file.id);
     try {
       await this.#checkAndComplete(incoming);
     } catch (error) {
       this.#logger.error('finishing a received file failed', { file: file.id.slice(0, 8), error: String(error) });
+    } finally {
+      this.#finishing.delete(file.id);
     }
   }
 
   async #checkAndComplete(incoming: Incoming): Promise<void> {
     const { file, link } = incoming;
+    if ((await this.#storage.getFile(file.id))?.state !== 'receiving') return;
+
     const hash = sha256.create();
 
     for (let index = 0; index < file.partCount; index++) hash.update(await this.#storage.readPart(file.id, index));

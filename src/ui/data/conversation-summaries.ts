@@ -7,6 +7,7 @@
 import Dexie from 'dexie';
 import type { GroupMessageRow, GroupRecord, PendingJoinRow } from '../../core/groups/group-types.ts';
 import type { BroadcastRecord } from '../../core/organiser/organiser-storage.ts';
+import { isRevision } from '../../core/revisions.ts';
 import type { ContactRecord, MessageRecord } from '../../core/storage-port.ts';
 import type { MeshtextDatabase } from '../../storage/database.ts';
 
@@ -14,9 +15,13 @@ export interface DirectSummary {
   kind: 'direct';
   key: string;
   contact: ContactRecord;
+  /**
+   * Time of the last chat message, or of the contact's last activity in a chat without one.
+   * Editing or deleting the message for everyone leaves it as it was.
+   */
   lastActivityAt: number;
   unreadCount: number;
-  /** The last chat message, if any, for its text and direction. */
+  /** The last chat message, if any, with its current text and edit or deletion marks. */
   lastMessage: MessageRecord | undefined;
 }
 
@@ -60,14 +65,20 @@ export async function listConversationSummaries(db: MeshtextDatabase): Promise<C
   const pendingJoins = await db.groupPendingJoins.toArray();
 
   const direct = await Promise.all(
-    contacts.map(async (contact): Promise<DirectSummary> => ({
-      kind: 'direct',
-      key: `direct:${contact.address}`,
-      contact,
-      lastActivityAt: contact.lastActivityAt,
-      unreadCount: contact.unreadCount,
-      lastMessage: await lastChatMessage(db, contact.address),
-    })),
+    contacts.map(async (contact): Promise<DirectSummary> => {
+      const lastMessage = await lastChatMessage(db, contact.address);
+
+      // Earlier versions raised the contact's activity time on an own edit, so the time
+      // comes from the message itself where there is one.
+      return {
+        kind: 'direct',
+        key: `direct:${contact.address}`,
+        contact,
+        lastActivityAt: lastMessage?.storedAt ?? contact.lastActivityAt,
+        unreadCount: contact.unreadCount,
+        lastMessage,
+      };
+    }),
   );
   const sent = broadcasts.map((broadcast): BroadcastSummary => ({
     kind: 'broadcast',
@@ -115,6 +126,6 @@ async function lastChatMessage(db: MeshtextDatabase, conversation: string): Prom
     .where('[conversation+storedAt]')
     .between([conversation, Dexie.minKey], [conversation, Dexie.maxKey])
     .reverse()
-    .filter((message) => message.control === undefined)
+    .filter((message) => message.control === undefined && !isRevision(message))
     .first();
 }

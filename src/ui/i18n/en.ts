@@ -285,7 +285,7 @@ export const messages = {
 
   'shareTarget.title': 'Send to…',
   'shareTarget.chooseLabel': 'Contacts',
-  'shareTarget.noContacts': 'Add a contact first. Then share again to send this to them.',
+  'shareTarget.noContacts': 'Add a contact first. What you shared waits here until then.',
   'shareTarget.cancel': 'Cancel',
 
   'notificationOffer.label': 'Notifications',
@@ -545,6 +545,11 @@ export const messages = {
   'groups.cancelJoinLabel': 'Cancel the join request for {name}',
   'groups.groupLabel': 'Group',
   'conversations.senderPrefix': '{name}: {text}',
+  // Shares received before the user has an identity or a contact.
+  'shareTarget.addContact': 'Add contact',
+  'onboarding.shareWaiting': 'Something was shared to Meshtext. Create your identity first, then you can choose who to send it to.',
+  // The conversation list's preview of an edited last message.
+  'conversations.editedPreview': '{text} (edited)',
   // Search over group messages, and results read a page at a time.
   'search.countSoFar': 'Matching messages shown: {count}. Older messages may match too.',
   'search.noneSoFar': 'No match among the newest messages. Older messages may match.',

@@ -5,9 +5,16 @@ import type { SharedFiles } from './shared-files.svelte.ts';
  * never lives here, because the screens read it from storage through live queries.
  */
 
+/** Text and files another app shared, while the user chooses the chat they go to. */
+export interface HeldShare {
+  text: string;
+  sharedFiles?: SharedFiles;
+}
+
 export type OpenDialog =
   | { kind: 'share' }
-  | { kind: 'add-contact'; initialLink: string }
+  /** `heldShare` is offered again when the dialog closes, so adding a first contact keeps a share. */
+  | { kind: 'add-contact'; initialLink: string; heldShare?: HeldShare }
   | { kind: 'create-group' }
   | { kind: 'join-group'; link: string }
   | { kind: 'share-target'; text: string; sharedFiles?: SharedFiles }
@@ -37,9 +44,30 @@ export class UiState {
     this.dialog = { kind: 'share-target', text, ...(sharedFiles && { sharedFiles }) };
   }
 
-  /** Closes the open dialog. Closing the share dialog deletes the files it offered, if any. */
-  closeDialog(): void {
-    if (this.dialog?.kind === 'share-target') void this.dialog.sharedFiles?.discard();
+  /** Asks for a contact to send the open share to, and offers the share again afterwards. */
+  openAddContactForShare(): void {
+    if (this.dialog?.kind !== 'share-target') return;
+
+    const { text, sharedFiles } = this.dialog;
+    this.dialog = { kind: 'add-contact', initialLink: '', heldShare: { text, ...(sharedFiles && { sharedFiles }) } };
+  }
+
+  /**
+   * Closes the open dialog. Closing the share dialog deletes the files it offered, if any.
+   * Closing the add contact dialog opened from it offers the share again. With `expectedKind`,
+   * closes only a dialog of that kind, because a dialog that another one replaced reports its
+   * close after the switch.
+   */
+  closeDialog(expectedKind?: NonNullable<OpenDialog>['kind']): void {
+    const dialog = this.dialog;
+    if (expectedKind !== undefined && dialog?.kind !== expectedKind) return;
+
+    if (dialog?.kind === 'share-target') void dialog.sharedFiles?.discard();
+    if (dialog?.kind === 'add-contact' && dialog.heldShare) {
+      this.openShareTargetDialog(dialog.heldShare.text, dialog.heldShare.sharedFiles);
+      return;
+    }
+
     this.dialog = undefined;
   }
 }

@@ -13,8 +13,8 @@ import {
   VerificationCodeError,
   type VerificationResult,
 } from '../../core/verification-code.ts';
+import { BusyAction } from '../forms/busy-action.svelte.ts';
 import { t } from '../i18n/index.ts';
-import { describeError } from '../state/error-text.ts';
 
 export interface VerifyParties {
   ownAddress: string;
@@ -23,17 +23,15 @@ export interface VerifyParties {
   safetyNumber: string;
 }
 
-export class VerifySession {
+export class VerifySession extends BusyAction {
   typed = $state('');
   /** Result of the last comparison, cleared when the user edits the typed digits. */
   result = $state<VerificationResult | undefined>(undefined);
-  /** Problem with the input or a failed action, as opposed to a mismatch. */
-  error = $state<string | undefined>(undefined);
-  isBusy = $state(false);
   readonly #app: Meshtext;
   readonly #parties: VerifyParties;
 
   constructor(app: Meshtext, parties: VerifyParties) {
+    super('verify.actionFailed');
     this.#app = app;
     this.#parties = parties;
   }
@@ -96,7 +94,7 @@ export class VerifySession {
 
   async clearVerified(): Promise<void> {
     this.result = undefined;
-    await this.#run(() => this.#app.clearVerified(this.#parties.contactAddress));
+    await this.run(() => this.#app.clearVerified(this.#parties.contactAddress));
   }
 
   async #finish(result: VerificationResult): Promise<void> {
@@ -107,20 +105,6 @@ export class VerifySession {
   }
 
   async #mark(): Promise<void> {
-    await this.#run(() => this.#app.markVerified(this.#parties.contactAddress));
-  }
-
-  async #run(action: () => Promise<void>): Promise<void> {
-    if (this.isBusy) return;
-
-    this.isBusy = true;
-    this.error = undefined;
-    try {
-      await action();
-    } catch (error) {
-      this.error = describeError(error, t('verify.actionFailed'));
-    } finally {
-      this.isBusy = false;
-    }
+    await this.run(() => this.#app.markVerified(this.#parties.contactAddress));
   }
 }

@@ -108,6 +108,49 @@ describe('file transfer', () => {
     await waitFor(() => fileState(alice, message.id).state === 'complete', 'alice to see the file complete');
   });
 
+  it('redials the sender to finish a file', async () => {
+    const network = new MemoryNetwork();
+    const { alice, bob } = await startFilePair(network);
+    const bytes = patternedBytes(3_000_000, 14);
+    const message = await alice.messenger.sendFile(bob.address, { name: 'redialled.bin', type: '' }, bodyOf(bytes));
+    await waitFor(() => (fileState(bob, message.id).partsDone ?? 0) >= 5, 'part of the file', transferTimeoutMs);
+
+    // The link drops while both stay online, and no outbox entry makes either side dial.
+    network.blockDirectLinks = true;
+    network.cut(alice.address, bob.address);
+    await alice.messenger.deliverAll();
+    await bob.messenger.deliverAll();
+    expect(fileState(bob, message.id).state).toBe('receiving');
+    expect(bob.messenger.isConnected(alice.address)).toBe(false);
+
+    network.blockDirectLinks = false;
+    await bob.messenger.deliverAll();
+    await waitFor(() => fileState(bob, message.id).state === 'complete', 'the rest of the file', transferTimeoutMs);
+
+    expect(hashOf(bob.files.bodies.get(message.id))).toBe(hashOf(bytes));
+  });
+
+  it('finishes a file once during a resume', async () => {
+    const network = new MemoryNetwork();
+    const { alice, bob } = await startFilePair(network);
+    let openGate = (): void => {};
+    bob.files.completeGate = new Promise((resolve) => (openGate = resolve));
+    const bytes = patternedBytes(1_000_000, 15);
+    const partCount = Math.ceil(bytes.length / FILE_PART_BYTES);
+    const message = await alice.messenger.sendFile(bob.address, { name: 'once.bin', type: '' }, bodyOf(bytes));
+    await waitFor(() => bob.files.completeCalls === 1, 'every part stored', transferTimeoutMs);
+    expect(fileState(bob, message.id)).toEqual({ state: 'receiving', partsDone: partCount });
+
+    // A delivery round requests missing parts on every ready link while the file is being finished.
+    await bob.messenger.deliverAll();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    openGate();
+
+    await waitFor(() => fileState(bob, message.id).state === 'complete', 'the finished file');
+    expect(bob.files.completeCalls).toBe(1);
+    expect(hashOf(bob.files.bodies.get(message.id))).toBe(hashOf(bytes));
+  });
+
   it('retries on the same link after a failed write', async () => {
     const network = new MemoryNetwork();
     const { alice, bob } = await startFilePair(network);
