@@ -59,7 +59,7 @@ export interface SearchLimits {
 
 export const DEFAULT_SEARCH_LIMITS: SearchLimits = { sortedDriverEntries: 5_000, keySetEntries: 20_000 };
 
-/** How a query reads its matches: all at once, sorted in memory, or newest first from the index. */
+/** Reading strategy of a query: all matches sorted in memory, key lists in time order, or a newest-first stream. */
 type Plan =
   | { kind: 'sorted'; postings: Posting[]; position: number }
   | { kind: 'keys'; lists: Array<{ table: WordsTable; keys: IndexableType[] }> }
@@ -124,10 +124,10 @@ export class MessageQuery {
 
   /**
    * Picks how to read the matches. Counting a word's entries costs almost nothing, so the
-   * rarest word drives. A single word is read newest first from the index. With several words,
-   * when the rarest is rare enough, all its entries are read, the others narrow them through
-   * their key sets, and the matches are sorted by time, because streaming would walk the driving
-   * word's entries one by one to find the few that contain the others.
+   * rarest word drives, and a single word is read newest first from the index. With several
+   * words and a rare enough driver, its entries are narrowed by the other words' key sets and
+   * sorted by time. Streaming would walk the driver's entries one by one to find the few that
+   * contain the others.
    */
   async #makePlan(): Promise<Plan> {
     const counts = await Promise.all(this.#terms.map((term) => countEntries(this.#tables, term)));

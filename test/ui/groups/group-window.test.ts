@@ -94,6 +94,8 @@ describe('buildTimeline', () => {
     );
 
     expect(items.map((item) => item.key)).toEqual(['e:first', 'm:mt1alice:1', 'e:middle', 'm:mt1alice:2']);
-    expect(items[3]?.kind === 'message' && items[3].readBy).toEqual(['Someone']);
+    const last = items[3];
+    expect(last?.kind).toBe('message');
+    expect(last?.kind === 'message' ? last.readBy : undefined).toEqual(['Someone']);
   });
 });
