@@ -4,6 +4,7 @@ import { t } from '../i18n/index.ts';
 import { describeError } from '../state/error-text.ts';
 import { formatFileSize } from '../state/format-size.ts';
 import { takePendingDraft } from '../state/pending-draft.ts';
+import { SendQueue } from '../state/send-queue.ts';
 
 /** State of the message composer of one conversation. */
 export class ComposerForm {
@@ -12,6 +13,7 @@ export class ComposerForm {
   canSend = $derived(this.draft.trim().length > 0);
   readonly #app: Meshtext;
   readonly #conversation: string;
+  readonly #sends = new SendQueue();
 
   constructor(app: Meshtext, conversation: string) {
     this.#app = app;
@@ -19,11 +21,6 @@ export class ComposerForm {
     this.draft = takePendingDraft(conversation) ?? '';
   }
 
-  /**
-   * Queues the draft for sending. The composer empties at once, so a second Enter cannot send
-   * the text twice. When storing fails, the text comes back into the empty composer with an
-   * error, so nothing typed is lost.
-   */
   /**
    * Sends a chosen file. A file over the cap or an empty one gets an error naming it and its
    * size; nothing is stored then, and the draft stays as it was.
@@ -36,7 +33,7 @@ export class ComposerForm {
       return;
     }
     try {
-      await this.#app.sendFile(this.#conversation, file);
+      await this.#sends.run(() => this.#app.sendFile(this.#conversation, file));
     } catch (error) {
       this.error =
         error instanceof FileTooLargeError
@@ -45,6 +42,11 @@ export class ComposerForm {
     }
   }
 
+  /**
+   * Queues the draft for sending, after any file still being prepared. The composer empties at
+   * once, so a second Enter cannot send the text twice. When storing fails, the text comes back
+   * into the empty composer with an error, so nothing typed is lost.
+   */
   async submit(): Promise<void> {
     if (!this.canSend) return;
 
@@ -52,7 +54,7 @@ export class ComposerForm {
     this.draft = '';
     this.error = undefined;
     try {
-      await this.#app.sendText(this.#conversation, text);
+      await this.#sends.run(() => this.#app.sendText(this.#conversation, text));
     } catch (error) {
       if (this.draft === '') this.draft = text;
       this.error = describeError(error, t('composer.errorFailed'));
