@@ -13,12 +13,13 @@ import type { FileRecord } from '../core/files/file-storage-port.ts';
 import type { FileBodyRow, FilePartRow } from './file-tables.ts';
 import type { MessageRow } from './message-words.ts';
 import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
+import { addWordsToStoredGroupMessages, indexGroupMessageWords } from './group-message-words.ts';
+import type { GroupMessageWordsRow } from './group-message-words.ts';
 import type { ReceivedTable } from './received-table.ts';
 import { addStoredMessagesToReceived } from './received-table.ts';
 import { markBroadcastSenders } from './broadcast-senders.ts';
 import type {
   BundleRow,
-  GroupMessageRow,
   GroupRecord,
   JoinRequestRow,
   LogRow,
@@ -30,6 +31,9 @@ export const DATABASE_NAME = 'meshtext';
 
 /** The schema version that added the `*words` search index on messages and the `received` table. */
 export const WORDS_SCHEMA_VERSION = 10;
+
+/** The schema version that added the `*words` search index on group messages. */
+export const GROUP_WORDS_SCHEMA_VERSION = 11;
 
 /** The schema version that marks contacts who sent broadcasts (see broadcast-senders.ts). */
 export const BROADCAST_SENDERS_SCHEMA_VERSION = 13;
@@ -98,7 +102,7 @@ export type MeshtextDatabase = Dexie & {
   groups: EntityTable<GroupRecord, 'id'>;
   groupLog: EntityTable<LogRow, 'hash'>;
   groupBundles: EntityTable<BundleRow, 'id'>;
-  groupMessages: Dexie.Table<GroupMessageRow, [string, string, number]>;
+  groupMessages: Dexie.Table<GroupMessageWordsRow, [string, string, number]>;
   groupJoinRequests: Dexie.Table<JoinRequestRow, [string, string]>;
   groupPendingJoins: EntityTable<PendingJoinRow, 'group'>;
   groupPairKeys: Dexie.Table<PairKeyRow, [string, string]>;
@@ -202,6 +206,18 @@ export const schemaVersions: readonly SchemaVersion[] = [
     },
   },
   {
+    // Search over group messages through a `*words` index as on messages, which the upgrade
+    // fills. `[group+kind+storedAt]` lets the group chat page through its text messages without
+    // stepping over read receipts, and `[group+storedAt]` on the log reads the membership events
+    // of the page shown.
+    version: GROUP_WORDS_SCHEMA_VERSION,
+    stores: {
+      groupMessages: '&[group+sender+seq], [group+storedAt], id, [group+kind+storedAt], *words',
+      groupLog: '&hash, group, [group+storedAt]',
+    },
+    upgrade: addWordsToStoredGroupMessages,
+  },
+  {
     // Contacts who sent the user a broadcast carry `lastBroadcastReceivedAt`, so a chat offers to
     // stop broadcasts whatever part of its history is loaded. No index changes. The upgrade fills
     // the field from the stored messages.
@@ -228,9 +244,12 @@ export function openDatabase(name = DATABASE_NAME, upToVersion = Infinity): Mesh
       declared.upgrade(schema.upgrade);
     }
   }
-  // Below version 10 the rows have no `words` field, as older releases wrote them.
+  // Below versions 10 and 11 the rows have no `words` field, as older releases wrote them.
   if (upToVersion >= WORDS_SCHEMA_VERSION) {
     indexMessageWords(db.messages);
+  }
+  if (upToVersion >= GROUP_WORDS_SCHEMA_VERSION) {
+    indexGroupMessageWords(db.groupMessages);
   }
 
   return db;

@@ -39,7 +39,7 @@ describe('DexieStorage revisions', () => {
     expect((await storage.getMessage('incoming-message-1'))?.editedAt).toBe(12);
     expect((await storage.getContact(peer))?.unreadCount).toBe(1);
     expect((await readLatestPage(storage.db, peer, 10)).map((row) => row.id)).toEqual(['incoming-message-1']);
-    expect((await searchMessages(storage.db, 'fixed')).hits.map((hit) => hit.id)).toEqual(['incoming-message-1']);
+    expect((await searchMessages(storage.db, 'fixed')).hits.map((hit) => hit.message.id)).toEqual(['incoming-message-1']);
   });
 
   it('ignores an incoming revision of a message from someone else', async () => {
@@ -69,7 +69,7 @@ describe('DexieStorage revisions', () => {
     expect(revision.seq).toBe(2);
     expect((await storage.listOutbox(peer)).map((message) => message.id)).toEqual([own.id, revision.id]);
     expect((await storage.getMessage(own.id))?.deletedAt).toBe(6);
-    expect((await searchMessages(storage.db, 'oops')).matchCount).toBe(0);
+    expect((await searchMessages(storage.db, 'oops')).hits).toEqual([]);
   });
 
   it('stores nothing when an own revision is rejected', async () => {

@@ -1,83 +1,242 @@
 /**
- * Full-text search over the local history through the multi-entry `words` index. Each query
- * word reads only the ids of the messages that contain it. At most one page of matching rows is
- * loaded, the newest by the times that the index keys carry. Every word must match; the last one also matches as a prefix while the user is still
- * typing it.
+ * Full-text search over the local history, one-to-one and group messages alike, through the
+ * multi-entry `words` index of both tables. Every word must match; the last one also matches as
+ * a prefix while the user is still typing it.
+ *
+ * Results come a page at a time, newest first. The query word with the fewest index entries
+ * drives the search. Either its entries are read newest first (word-postings.ts) and each message
+ * they name is checked for the other words, so a page costs about as many entries as it needs
+ * however many messages contain a common word. Or, when it is rare enough, all its matches are
+ * read and sorted at once (see `#makePlan`).
  */
 
+import type { GroupMessageRow } from '../../core/groups/group-types.ts';
 import type { MessageRecord } from '../../core/storage-port.ts';
-import type { Collection, InsertType } from 'dexie';
+import type { IndexableType } from 'dexie';
 import type { MeshtextDatabase } from '../../storage/database.ts';
-import type { MessageRow } from '../../storage/message-words.ts';
-import { KEY_SEPARATOR, searchWords, storedAtOfKey } from '../../storage/search-words.ts';
+import { KEY_SEPARATOR, searchWords } from '../../storage/search-words.ts';
+import type { Posting, SearchTerm, WordsTable } from './word-postings.ts';
+import { PostingStream, countEntries, readAllPostings, readPrimaryKeys, readWordKeys } from './word-postings.ts';
+import { groupMessageKey } from '../groups/group-message-key.ts';
 
-/** Results shown at most, newest first. */
-export const MAX_SEARCH_RESULTS = 50;
+/** Results per page, newest first. */
+export const SEARCH_PAGE_SIZE = 50;
+/**
+ * Maximum index entries read for one page. Without it, a query whose driving word is common but
+ * whose other words are rare would read that word's whole history before it shows anything. At
+ * the limit it returns the matches found so far and searches further back on request.
+ */
+export const MAX_ENTRIES_PER_PAGE = 2_000;
+/** Entries read per step when other words must be checked, since most of them will not match. */
+const CHECKED_BATCH = 250;
 
-export interface SearchResult {
-  /** The query's words as folded for the index, for highlighting. */
-  words: string[];
-  /** Matching messages, newest first, at most MAX_SEARCH_RESULTS. */
-  hits: MessageRecord[];
-  /** Number of matching messages. */
-  matchCount: number;
+/** A matching message: a one-to-one message or a group message, with a key unique across both. */
+export type SearchHit = { kind: 'direct'; key: string; message: MessageRecord } | { kind: 'group'; key: string; message: GroupMessageRow };
+
+/** One page of results. */
+export interface SearchPage {
+  /** Matches in this page, newest first. */
+  hits: SearchHit[];
+  /** True when older messages may match too, which `nextPage` reads. */
+  hasMore: boolean;
+  /** Number of matching messages, when the query could count them without reading them all. */
+  total: number | undefined;
 }
 
 const TRAILING_SEPARATOR = /[\s\p{P}]$/u;
 
-/** Searches every conversation's messages for `query`; an empty query finds nothing. */
-export async function searchMessages(db: MeshtextDatabase, query: string): Promise<SearchResult> {
-  const words = searchWords(query);
-  if (words.length === 0) return { words, hits: [], matchCount: 0 };
-
-  const isLastWordPartial = !TRAILING_SEPARATOR.test(query);
-  const ranges = words.map((word, index) => rangeOf(db, word, index === words.length - 1 && isLastWordPartial));
-  const idSets = await Promise.all(ranges.map(async (range) => new Set<string>(await range.primaryKeys())));
-  const smallest = indexOfSmallest(idSets);
-  const matchIds = [...(idSets[smallest] ?? [])].filter((id) => idSets.every((ids) => ids.has(id)));
-
-  // A page of matches or less is read whole. More are first ordered by the times in the index keys.
-  const pageIds = matchIds.length <= MAX_SEARCH_RESULTS ? matchIds : await newestIds(db, ranges[smallest]!, new Set(matchIds));
-  const rows = (await db.messages.bulkGet(pageIds)).filter((row): row is MessageRecord => row !== undefined);
-  rows.sort((a, b) => b.storedAt - a.storedAt);
-
-  return { words, hits: rows, matchCount: matchIds.length };
+/** Limits that choose how a query reads its matches (see `MessageQuery.#makePlan`). */
+export interface SearchLimits {
+  /**
+   * Maximum index entries of the rarest word of a query with several words for which every
+   * match is read at once and sorted in memory. A key cursor reads 5,000 entries in about 45 ms
+   * in Chromium (9 µs each, measured on the 2-core VM of test/bench/README.md).
+   */
+  sortedDriverEntries: number;
+  /** Maximum index entries of another word whose messages are read as a set of keys; above it, rows are checked. */
+  keySetEntries: number;
 }
 
-type WordRange = Collection<MessageRow, string, InsertType<MessageRow, 'id'>>;
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = { sortedDriverEntries: 5_000, keySetEntries: 20_000 };
 
-/** Returns the index range of one word, or of every word it begins when `isPrefix`. */
-function rangeOf(db: MeshtextDatabase, word: string, isPrefix: boolean): WordRange {
-  const lower = isPrefix ? word : word + KEY_SEPARATOR;
+/** Reading strategy of a query: all matches sorted in memory, key lists in time order, or a newest-first stream. */
+type Plan =
+  | { kind: 'sorted'; postings: Posting[]; position: number }
+  | { kind: 'keys'; lists: Array<{ table: WordsTable; keys: IndexableType[] }> }
+  | { kind: 'stream'; stream: PostingStream };
 
-  return db.messages.where('words').between(lower, `${lower}\uffff`, true, true);
+/** A query over the local history, read a page at a time. */
+export class MessageQuery {
+  /** The query's words as folded for the index, for highlighting. */
+  readonly words: readonly string[];
+  readonly #db: MeshtextDatabase;
+  readonly #terms: readonly SearchTerm[];
+  readonly #tables: readonly WordsTable[];
+  readonly #limits: SearchLimits;
+  /** Words checked on each message row, because no key set was read for them. */
+  #checkedTerms: readonly SearchTerm[] = [];
+  #plan: Plan | undefined;
+  #total: number | undefined;
+  /** Hit keys returned so far, because a message whose words share the prefix comes once per word. */
+  readonly #seen = new Set<string>();
+
+  constructor(db: MeshtextDatabase, query: string, limits: SearchLimits = DEFAULT_SEARCH_LIMITS) {
+    this.#db = db;
+    this.#limits = limits;
+    this.#tables = [db.messages, db.groupMessages] as unknown as WordsTable[];
+    this.words = searchWords(query);
+
+    const isLastPartial = !TRAILING_SEPARATOR.test(query);
+    this.#terms = this.words.map((word, index) => ({ word, isPrefix: isLastPartial && index === this.words.length - 1 }));
+  }
+
+  /** Reads the next page of matches; an empty query finds nothing. */
+  async nextPage(): Promise<SearchPage> {
+    if (this.#terms.length === 0) return { hits: [], hasMore: false, total: 0 };
+
+    this.#plan ??= await this.#makePlan();
+    const plan = this.#plan;
+    const hits: SearchHit[] = [];
+
+    if (plan.kind === 'keys') {
+      hits.push(...(await this.#nextFromKeys(plan.lists)));
+
+      return { hits, hasMore: plan.lists.some((list) => list.keys.length > 0), total: this.#total };
+    }
+    if (plan.kind === 'sorted') {
+      const postings = plan.postings.slice(plan.position, plan.position + SEARCH_PAGE_SIZE);
+      plan.position += postings.length;
+      hits.push(...(await this.#matching(postings)));
+
+      return { hits, hasMore: plan.position < plan.postings.length, total: this.#total };
+    }
+
+    let entriesRead = 0;
+    while (hits.length < SEARCH_PAGE_SIZE && !plan.stream.isDone && entriesRead < MAX_ENTRIES_PER_PAGE) {
+      const batchSize = this.#checkedTerms.length === 0 ? SEARCH_PAGE_SIZE - hits.length : CHECKED_BATCH;
+      const postings = await plan.stream.next(batchSize);
+      entriesRead += postings.length;
+      hits.push(...(await this.#matching(postings)));
+    }
+
+    return { hits, hasMore: !plan.stream.isDone, total: this.#total };
+  }
+
+  /**
+   * Picks how to read the matches. Counting a word's entries costs almost nothing, so the
+   * rarest word drives, and a single word is read newest first from the index. With several
+   * words and a rare enough driver, its entries are narrowed by the other words' key sets and
+   * sorted by time. Streaming would walk the driver's entries one by one to find the few that
+   * contain the others.
+   */
+  async #makePlan(): Promise<Plan> {
+    const counts = await Promise.all(this.#terms.map((term) => countEntries(this.#tables, term)));
+    const order = this.#terms.map((term, index) => ({ term, count: counts[index] ?? 0 })).sort((a, b) => a.count - b.count);
+    const [driver, ...others] = order;
+
+    if (driver && others.length > 0 && driver.count <= this.#limits.sortedDriverEntries) {
+      return this.#sortedPlan(driver.term, others);
+    }
+
+    this.#checkedTerms = others.map(({ term }) => term);
+    // One entry per message, so the count of a single whole word is the number of matches.
+    if (driver && others.length === 0 && !driver.term.isPrefix) this.#total = driver.count;
+
+    return { kind: 'stream', stream: await PostingStream.open(this.#tables, driver!.term) };
+  }
+
+  async #sortedPlan(driver: SearchTerm, others: ReadonlyArray<{ term: SearchTerm; count: number }>): Promise<Plan> {
+    const setTerms = others.filter(({ count }) => count <= this.#limits.keySetEntries).map(({ term }) => term);
+    this.#checkedTerms = others.filter(({ count }) => count > this.#limits.keySetEntries).map(({ term }) => term);
+    const keySets = await Promise.all(setTerms.map((term) => readPrimaryKeys(this.#tables, term)));
+    const isInEverySet = (table: WordsTable, key: IndexableType): boolean => keySets.every((sets) => sets.get(table)?.has(JSON.stringify(key)) === true);
+
+    // A whole word's keys come oldest first, so no entry needs its time read to sort them.
+    if (!driver.isPrefix) {
+      const keyLists = await readWordKeys(this.#tables, driver.word);
+      const lists = this.#tables.map((table, index) => ({ table, keys: (keyLists[index] ?? []).filter((key) => isInEverySet(table, key)) }));
+      if (this.#checkedTerms.length === 0) this.#total = lists.reduce((sum, list) => sum + list.keys.length, 0);
+
+      return { kind: 'keys', lists };
+    }
+
+    const byKey = new Map<string, Posting>();
+    for (const posting of await readAllPostings(this.#tables, driver)) byKey.set(postingKey(posting), posting);
+    let postings = [...byKey.values()];
+
+    postings = postings.filter((posting) => isInEverySet(posting.table, posting.primaryKey));
+    postings.sort((a, b) => b.storedAt - a.storedAt);
+    if (this.#checkedTerms.length === 0) this.#total = postings.length;
+
+    return { kind: 'sorted', postings, position: 0 };
+  }
+
+  /**
+   * Takes the newest page from lists of keys that each run oldest first: reads the newest page
+   * of every list, merges them by time and removes the keys taken from the end of their lists.
+   */
+  async #nextFromKeys(lists: Array<{ table: WordsTable; keys: IndexableType[] }>): Promise<SearchHit[]> {
+    const candidates: Posting[] = [];
+
+    for (const list of lists) {
+      const newest = list.keys.slice(-SEARCH_PAGE_SIZE);
+      const rows = (await list.table.bulkGet(newest)) as Array<{ storedAt: number } | undefined>;
+      for (let index = newest.length - 1; index >= 0; index--) {
+        candidates.push({ table: list.table, primaryKey: newest[index]!, storedAt: rows[index]?.storedAt ?? 0 });
+      }
+    }
+    // Each list's keys go in newest first and a stable sort keeps them so, so the keys taken from a list are its newest.
+    candidates.sort((a, b) => b.storedAt - a.storedAt);
+    const taken = candidates.slice(0, SEARCH_PAGE_SIZE);
+    for (const list of lists) {
+      const takenFromList = taken.filter((posting) => posting.table === list.table).length;
+      list.keys.length -= takenFromList;
+    }
+
+    return this.#matching(taken);
+  }
+
+  /** Reads the messages that `postings` name and keeps those that contain every other word, in order. */
+  async #matching(postings: readonly Posting[]): Promise<SearchHit[]> {
+    const direct = postings.filter((posting) => posting.table === (this.#db.messages as unknown));
+    const group = postings.filter((posting) => posting.table !== (this.#db.messages as unknown));
+    const [directRows, groupRows] = await Promise.all([
+      this.#db.messages.bulkGet(direct.map((posting) => posting.primaryKey as string)),
+      this.#db.groupMessages.bulkGet(group.map((posting) => posting.primaryKey as [string, string, number])),
+    ]);
+    const hits: Array<SearchHit & { storedAt: number }> = [];
+
+    for (const row of directRows) {
+      if (row && this.#hasOtherWords(row.words)) hits.push({ kind: 'direct', key: `m:${row.id}`, message: row, storedAt: row.storedAt });
+    }
+    for (const row of groupRows) {
+      if (row && this.#hasOtherWords(row.words)) hits.push({ kind: 'group', key: `g:${groupMessageKey(row)}`, message: row, storedAt: row.storedAt });
+    }
+
+    hits.sort((a, b) => b.storedAt - a.storedAt);
+    const fresh: SearchHit[] = [];
+    for (const { storedAt: _storedAt, ...hit } of hits) {
+      if (this.#seen.has(hit.key)) continue;
+
+      this.#seen.add(hit.key);
+      fresh.push(hit as SearchHit);
+    }
+
+    return fresh;
+  }
+
+  #hasOtherWords(keys: readonly string[] | undefined): boolean {
+    return this.#checkedTerms.every(({ word, isPrefix }) => (keys ?? []).some((key) => key.startsWith(isPrefix ? word : word + KEY_SEPARATOR)));
+  }
 }
 
-/**
- * Returns the ids of the newest MAX_SEARCH_RESULTS of `matchIds`, ordered by the times that
- * the index keys of `range` carry. Reading index keys walks a cursor, which costs more than the
- * bulk reads of primary keys, so only the smallest range is walked. Both reads share one
- * transaction, so their results line up entry by entry.
- */
-async function newestIds(db: MeshtextDatabase, range: WordRange, matchIds: ReadonlySet<string>): Promise<string[]> {
-  const [keys, ids] = await db.transaction('r', db.messages, () => Promise.all([range.keys(), range.primaryKeys()]));
-  const times = new Map<string, number>();
+/** Reads the first page of matches for `query`, as the search box does. */
+export function searchMessages(db: MeshtextDatabase, query: string): Promise<SearchPage & { words: readonly string[] }> {
+  const search = new MessageQuery(db, query);
 
-  ids.forEach((id, index) => {
-    if (matchIds.has(id)) times.set(id, storedAtOfKey(String(keys[index])));
-  });
-
-  return [...times]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, MAX_SEARCH_RESULTS)
-    .map(([id]) => id);
+  return search.nextPage().then((page) => ({ ...page, words: search.words }));
 }
 
-function indexOfSmallest(sets: readonly Set<string>[]): number {
-  let smallest = 0;
-  sets.forEach((set, index) => {
-    if (set.size < (sets[smallest]?.size ?? Infinity)) smallest = index;
-  });
-
-  return smallest;
+function postingKey(posting: Posting): string {
+  return `${posting.table.name}:${JSON.stringify(posting.primaryKey)}`;
 }

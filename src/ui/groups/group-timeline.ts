@@ -1,6 +1,7 @@
 /**
  * Builds the items a group chat shows: text messages with their sender's name and "read by"
- * list, and one line per membership change, ordered by the time they were stored here.
+ * list, and one line per membership change, ordered by the time they were stored here. Each
+ * item's key is unique within the chat.
  */
 
 import type { GroupRecord, LogRow } from '../../core/groups/group-types.ts';
@@ -8,7 +9,14 @@ import type { GroupMessageRow } from '../../core/groups/group-types.ts';
 import { addressOfCard } from '../../core/groups/membership-log.ts';
 import { oldAddressOf } from '../../core/groups/member-ops.ts';
 import { t } from '../i18n/index.ts';
-import type { GroupTimelineData } from './group-queries.ts';
+import { groupMessageKey } from './group-message-key.ts';
+
+/** The stored rows of the part of a group chat held: text messages, read receipts and log entries. */
+export interface GroupTimelineData {
+  messages: GroupMessageRow[];
+  reads: GroupMessageRow[];
+  log: LogRow[];
+}
 
 export type TimelineItem =
   | { kind: 'message'; key: string; message: GroupMessageRow; senderName: string; isOwn: boolean; readBy: string[] }
@@ -21,7 +29,7 @@ export function buildTimeline(data: GroupTimelineData, group: GroupRecord | unde
     return group?.roster.find((member) => member.address === address)?.displayName ?? t('groups.someone');
   };
   const readers = new Map<string, Set<string>>();
-  for (const row of data.messages) {
+  for (const row of data.reads) {
     if (row.kind !== 'read') continue;
     for (const id of row.readIds ?? []) {
       const set = readers.get(id) ?? new Set<string>();
@@ -35,7 +43,7 @@ export function buildTimeline(data: GroupTimelineData, group: GroupRecord | unde
     if (message.kind !== 'text') continue;
     items.push({
       kind: 'message',
-      key: `m:${message.sender}:${message.seq}`,
+      key: groupMessageKey(message),
       message,
       senderName: nameOf(message.sender),
       isOwn: message.sender === ownAddress,

@@ -550,6 +550,11 @@ export const messages = {
   'onboarding.shareWaiting': 'Something was shared to Meshtext. Create your identity first, then you can choose who to send it to.',
   // The conversation list's preview of an edited last message.
   'conversations.editedPreview': '{text} (edited)',
+  // Search over group messages, and results read a page at a time.
+  'search.countSoFar': 'Matching messages shown: {count}. Older messages may match too.',
+  'search.noneSoFar': 'No match among the newest messages. Older messages may match.',
+  'search.more': 'Show older matches',
+  'search.groupTag': 'Group',
 } as const;
 
 export type MessageKey = keyof typeof messages;
