@@ -66,8 +66,10 @@ export class HistoryWindow<Row extends HistoryRow, Details> {
     $effect(() => {
       const bounds = this.#bounds;
       const query = async (): Promise<{ rows: Row[]; details: Details; shown: HistoryBounds }> => {
-        const rows = bounds ? await source.readRange(bounds) : await source.readLatest(PAGE_SIZE);
-        const shown = bounds ?? { from: lowerBound(rows[0], rows.length === PAGE_SIZE), to: undefined };
+        // The first page reads one row more than it shows, to tell whether older rows exist.
+        const read = bounds ? await source.readRange(bounds) : await source.readLatest(PAGE_SIZE + 1);
+        const rows = bounds ? read : read.slice(-PAGE_SIZE);
+        const shown = bounds ?? { from: lowerBound(rows[0], read.length > PAGE_SIZE), to: undefined };
 
         return { rows, details: await source.readDetails(shown), shown };
       };
@@ -99,9 +101,10 @@ export class HistoryWindow<Row extends HistoryRow, Details> {
 
     this.#isExtending = true;
     try {
-      const older = await this.#source.readOlder(bounds.from, PAGE_SIZE);
-      this.hasOlder = older.length === PAGE_SIZE;
-      this.#bounds = { ...bounds, from: lowerBound(older.at(-1), this.hasOlder) };
+      // One row more than a page tells whether another page follows, so the window that reaches the start has no lower end.
+      const older = await this.#source.readOlder(bounds.from, PAGE_SIZE + 1);
+      this.hasOlder = older.length > PAGE_SIZE;
+      this.#bounds = { ...bounds, from: lowerBound(older.slice(0, PAGE_SIZE).at(-1), this.hasOlder) };
     } finally {
       this.#isExtending = false;
     }
@@ -125,12 +128,12 @@ export class HistoryWindow<Row extends HistoryRow, Details> {
   /** Replaces the window with the rows around `row` and marks it for scrolling and highlighting. */
   async jumpTo(row: Row): Promise<void> {
     const half = PAGE_SIZE / 2;
-    const [older, newer] = await Promise.all([this.#source.readOlder(row.storedAt, half), this.#source.readNewer(row.storedAt, half)]);
+    const [older, newer] = await Promise.all([this.#source.readOlder(row.storedAt, half + 1), this.#source.readNewer(row.storedAt, half)]);
 
-    this.hasOlder = older.length === half;
+    this.hasOlder = older.length > half;
     this.focus = { key: this.#source.keyOf(row) };
     this.#bounds = {
-      from: lowerBound(older.at(-1) ?? row, this.hasOlder),
+      from: lowerBound(older.slice(0, half).at(-1) ?? row, this.hasOlder),
       to: newer.length < half ? undefined : newer.at(-1)?.storedAt,
     };
   }
@@ -150,7 +153,7 @@ export class HistoryWindow<Row extends HistoryRow, Details> {
 
     // The first page fixes the lower end, so later rows add to the window instead of pushing its oldest out.
     if (!bounds) {
-      this.hasOlder = rows.length === PAGE_SIZE;
+      this.hasOlder = shown.from !== Number.NEGATIVE_INFINITY;
       this.#bounds = shown;
     }
   }
