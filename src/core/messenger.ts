@@ -26,7 +26,7 @@ import type { ChatPayload, SyncMark, WirePayload } from './messages.ts';
 import { MAX_ACK_IDS, MAX_TEXT_LENGTH } from './messages.ts';
 import type { Mailbox } from './mailbox-port.ts';
 import { MailboxCourier } from './mailbox-courier.ts';
-import { MAX_LIVE_LINKS, pickLinkToEvict } from './link-limits.ts';
+import { LinkTable } from './link-table.ts';
 import { assertAcceptable, nameClaimFields } from './name-claims.ts';
 import { OutboxFlusher } from './outbox-flusher.ts';
 import type { OutboxHead } from './outbox-heads.ts';
@@ -134,9 +134,7 @@ export class Messenger {
   #options: MessengerOptions;
   #identity: Identity | undefined;
   #ownCard: WireCard | undefined;
-  #links = new Map<string, PeerLink>();
-  /** Links in their handshake that take over from the ready link to the same peer once ready. */
-  #replacements = new Map<string, PeerLink>();
+  #links: LinkTable;
   #online = new Set<string>();
   #flusher: OutboxFlusher;
   #writer: OutboxWriter;
@@ -169,6 +167,7 @@ export class Messenger {
 
   constructor(options: MessengerOptions) {
     this.#options = options;
+    this.#links = new LinkTable({ logger: options.logger, ...(options.maxLiveLinks !== undefined && { maxLiveLinks: options.maxLiveLinks }) });
     this.#flusher = new OutboxFlusher(options.storage, options.logger);
     this.#readReceipts = new ReadReceipts(options.storage, options.clock, options.logger);
     this.#catchUp = new CatchUp(
@@ -279,9 +278,7 @@ export class Messenger {
 
   /** Closes every link; the messenger can be started again later. */
   stop(): void {
-    for (const link of [...this.#links.values(), ...this.#replacements.values()]) link.close('closed');
-    this.#links.clear();
-    this.#replacements.clear();
+    this.#links.closeAll();
     this.#online.clear();
   }
 
@@ -401,7 +398,7 @@ export class Messenger {
    */
   async acceptKeyChange(oldAddress: string): Promise<string> {
     const newAddress = await (await this.#keyChanges()).accept(oldAddress);
-    this.#closeLinksTo(oldAddress);
+    this.#links.closeTo(oldAddress);
     await this.refreshWatchList();
     await this.#peerCourier?.announceAll();
     void this.deliver(newAddress);
@@ -416,7 +413,7 @@ export class Messenger {
   async rejectKeyChange(oldAddress: string): Promise<void> {
     const newAddress = (await this.#options.storage.getContact(oldAddress))?.rotation?.newAddress;
     await (await this.#keyChanges()).reject(oldAddress);
-    if (newAddress) this.#closeLinksTo(newAddress);
+    if (newAddress) this.#links.closeTo(newAddress);
     await this.refreshWatchList();
     void this.deliver(oldAddress);
   }
@@ -427,7 +424,7 @@ export class Messenger {
    */
   async linkNameClaim(address: string): Promise<string> {
     const retired = await (await this.#keyChanges()).linkNameClaim(address);
-    this.#closeLinksTo(retired);
+    this.#links.closeTo(retired);
     await this.refreshWatchList();
     await this.#peerCourier?.announceAll();
     void this.deliver(address);
@@ -450,7 +447,7 @@ export class Messenger {
   /** Blocks a contact or request: its links close and its frames are dropped before storage. */
   async block(address: string): Promise<void> {
     await this.#options.storage.updateContact(address, { state: 'blocked' });
-    this.#closeLinksTo(address);
+    this.#links.closeTo(address);
   }
 
   /**
@@ -701,7 +698,7 @@ export class Messenger {
     const contact = await this.#options.storage.getContact(address);
     if (contact?.state === 'blocked' || this.#links.has(address)) return;
     if (!contact && !(await this.#extension?.cardFor(address))) return;
-    if (!this.#makeRoomForLink()) return;
+    if (!this.#links.makeRoom()) return;
 
     this.#options.logger.debug('dialling', { peer: address.slice(0, 12) });
     this.#options.transport.dial(address);
@@ -723,8 +720,8 @@ export class Messenger {
       channel.close();
       return;
     }
-    const place = this.#placeNewChannel(channel);
-    if (place === 'drop' || (place === 'link' && !this.#makeRoomForLink())) {
+    const place = this.#links.place(channel, this.#requireIdentity().address);
+    if (place === 'drop' || (place === 'link' && !this.#links.makeRoom())) {
       channel.close();
       return;
     }
@@ -754,71 +751,13 @@ export class Messenger {
         onRejectedPayload: () => this.stats.rejectedFrames++,
       },
     });
-    if (place === 'replacement') {
-      const earlier = this.#replacements.get(address);
-      this.#replacements.set(address, link);
-      earlier?.close('replaced');
-    } else {
-      this.#links.set(address, link);
-    }
+    this.#links.add(link, place);
     link.start();
-  }
-
-  /**
-   * Decides what a new channel to a peer becomes. When both sides dial at once, the channel
-   * dialled by the lower address wins on both ends. A channel that arrives once the link is ready
-   * may come from a peer that started over (a reload), or be the losing dial of a tie the peer
-   * already dropped. It becomes a replacement that takes over only when its handshake completes,
-   * so a dial the peer dropped never ends a working link.
-   */
-  #placeNewChannel(channel: RawChannel): 'link' | 'replacement' | 'drop' {
-    const current = this.#links.get(channel.remoteAddress);
-    if (!current || current.isClosed) return 'link';
-    if (current.isReady) return 'replacement';
-
-    if (current.channel.isInitiator !== channel.isInitiator) {
-      const ownAddress = this.#requireIdentity().address;
-      const winnerIsOwnDial = ownAddress < channel.remoteAddress;
-      if (channel.isInitiator !== winnerIsOwnDial) return 'drop';
-    }
-
-    current.close('replaced');
-    return 'link';
-  }
-
-  /** Closes the link to a peer and any replacement in its handshake. */
-  #closeLinksTo(address: string): void {
-    this.#replacements.get(address)?.close('closed');
-    this.#links.get(address)?.close('closed');
-  }
-
-  /**
-   * Closes the least recently used ready link when the messenger is at its link limit.
-   * Returns false when there is no room because every link is still in its handshake.
-   */
-  #makeRoomForLink(): boolean {
-    const maxLiveLinks = this.#options.maxLiveLinks ?? MAX_LIVE_LINKS;
-    if (this.#links.size < maxLiveLinks) return true;
-
-    const evicted = pickLinkToEvict(this.#links.values());
-    if (!evicted) {
-      this.#options.logger.info('link limit reached', { links: this.#links.size });
-      return false;
-    }
-
-    this.#options.logger.debug('closing least recently used link', { peer: evicted.remoteAddress.slice(0, 12) });
-    evicted.close('evicted');
-
-    return this.#links.size < maxLiveLinks;
   }
 
   async #handleReady(link: PeerLink): Promise<void> {
     const { storage, logger } = this.#options;
-    if (this.#replacements.get(link.remoteAddress) === link) {
-      this.#replacements.delete(link.remoteAddress);
-      this.#links.get(link.remoteAddress)?.close('replaced');
-      this.#links.set(link.remoteAddress, link);
-    }
+    this.#links.promote(link);
     // Nothing leaves the outbox until the peer said what it holds (see catch-up.ts).
     this.#flusher.hold(link);
     const marksApplied = this.#marksApplied.has(link)
@@ -879,8 +818,7 @@ export class Messenger {
 
   #handleClosed(link: PeerLink, reason: LinkCloseReason): void {
     const address = link.remoteAddress;
-    if (this.#links.get(address) === link) this.#links.delete(address);
-    if (this.#replacements.get(address) === link) this.#replacements.delete(address);
+    this.#links.remove(link);
     this.#reportReachability(address);
     if (!this.#links.has(address)) {
       this.#typing.forget(address);
@@ -1095,7 +1033,7 @@ export class Messenger {
       host: {
         identity: () => this.#requireIdentity(),
         ownCard: () => this.#requireCard(),
-        readyLinks: () => [...this.#links.values()].filter((link) => link.isReady),
+        readyLinks: () => this.#links.readyLinks(),
         isOnline: (address) => this.#online.has(address),
         dial: (address) => this.#dial(address),
         storeChat: (card, payload) => this.storeChat(card, payload),
