@@ -111,9 +111,18 @@ test('carrying setting stays off after a reload', async ({ relay, openBrowser })
   await expect(setting).toBeChecked();
   await setting.uncheck();
   await expect(setting).not.toBeChecked();
+  // The box changes at once; the reload waits until the setting is stored, as a user's would.
+  await expect.poll(() => readCarryForContacts(carol.page)).toBe(false);
 
   await carol.page.reload();
   await carol.page.getByRole('button', { name: 'My profile' }).click();
   await expect(setting).not.toBeChecked();
-  expect(await carol.page.evaluate(() => (globalThis as unknown as { meshtext: { messenger: { peerCourier?: { loadCarryForContacts(): Promise<boolean> } } } }).meshtext.messenger.peerCourier?.loadCarryForContacts())).toBe(false);
+  expect(await readCarryForContacts(carol.page)).toBe(false);
 });
+
+/** Reads the stored carrying setting through the app's debugging handle. */
+function readCarryForContacts(page: Page): Promise<boolean | undefined> {
+  return page.evaluate(() =>
+    (globalThis as unknown as { meshtext: { messenger: { peerCourier?: { loadCarryForContacts(): Promise<boolean> } } } }).meshtext.messenger.peerCourier?.loadCarryForContacts(),
+  );
+}
