@@ -171,3 +171,27 @@ test('conversation list keeps an edited chat in place', async ({ relay, openBrow
   await expect(rows.nth(0)).toContainText('Carol');
   await expect(bobRow).toContainText('This message was deleted.');
 });
+
+test('message menu at the bottom opens upwards on a phone', async ({ relay, openBrowser }, testInfo) => {
+  const alice = await openBrowser('alice');
+  const bob = await openBrowser('bob');
+  await alice.page.setViewportSize({ width: 360, height: 780 });
+  await createIdentity(alice.page, relay.url, 'Alice');
+  await createIdentity(bob.page, relay.url, 'Bob');
+  await addContact(alice.page, await readOwnInvite(bob.page));
+  // Enough messages to fill the log, so the newest one sits just above the composer.
+  for (let index = 1; index <= 12; index++) await sendMessage(alice.page, `earlier message ${index}`);
+  await sendMessage(alice.page, 'the newest message');
+
+  const menu = await openMessageMenu(alice.page, 'the newest message');
+
+  await alice.page.screenshot({ path: testInfo.outputPath('menu-at-bottom-360.png') });
+  // The whole menu lies inside the message log, so neither the log's edge nor the composer cuts it.
+  const menuBox = await menu.boundingBox();
+  const logBox = await alice.page.getByRole('log', { name: 'Messages' }).boundingBox();
+  expect(menuBox!.y).toBeGreaterThanOrEqual(logBox!.y);
+  expect(menuBox!.y + menuBox!.height).toBeLessThanOrEqual(logBox!.y + logBox!.height);
+  await menu.getByRole('menuitem', { name: 'Delete for everyone' }).click();
+  await alice.page.getByRole('dialog', { name: 'Delete for everyone?' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(messageItem(alice.page, 'the newest message')).toHaveCount(0);
+});
