@@ -31,9 +31,9 @@ export const OUTBOX_PAGE_SIZE = 2_048;
  */
 export const SENT_MARK_DELAY_MS = 1_000;
 /**
- * Longest wait of the 'sent' status while receipts keep arriving. A peer working through a
- * backlog acknowledges it within seconds, and writing 'sent' for thousands of messages just
- * before 'delivered' replaces it would hold up the outbox reads and receipts of the flush.
+ * Maximum wait of the 'sent' status while receipts keep arriving. A peer working through a
+ * backlog acknowledges it within seconds. Writing 'sent' for thousands of messages just before
+ * 'delivered' replaces it would hold up the outbox reads and receipts of the flush.
  */
 export const MAX_SENT_MARK_DELAY_MS = 10_000;
 

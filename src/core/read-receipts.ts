@@ -1,7 +1,7 @@
 /**
  * Read receipts. When the user sees a chat, its incoming messages get readAt and, unless the
  * user switched read receipts off, their ids wait in the contact record until a ready link
- * carries them to the sender as a 'read' payload. The sender marks them read and answers with
+ * carries them to the sender as a 'read' payload. The sender marks them read and replies with
  * a 'read-ack' naming the same ids, and only then do they leave the contact record. A link that
  * dies in between loses nothing, because the next link sends the ids again, and marking read
  * twice changes nothing.

@@ -2,8 +2,8 @@
  * Seqs a sender took and will never send. They come from a queued control replaced by a newer
  * one, an own queued message deleted for me, a broadcast copy cancelled for a recipient who
  * opted out, or any other outbox entry cancelled before its receipt came. The sender finds them from its own
- * rows, at catch-up and after later sends on the same link, and sends them as a `skip` payload;
- * without a link, envelopes carry them instead (skipped-before.ts). The receiver records them as
+ * rows, at catch-up and after later sends on the same link, and sends them as a `skip` payload.
+ * Without a link, envelopes carry them instead (skipped-before.ts). The receiver records them as
  * accepted without a row (received-seqs.ts), so no gap marker stays open and catch-up does not
  * ask for them again.
  */

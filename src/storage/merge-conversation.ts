@@ -83,7 +83,7 @@ async function moveReceived(db: MeshtextDatabase, from: string, into: string): P
   await db.received.bulkDelete(moved.map((record) => [record.conversation, record.sender, record.instance]));
 }
 
-/** The later broadcast time of two contacts merged into one, or undefined when neither sent one. */
+/** Returns the later broadcast time of two contacts merged into one, or undefined when neither received one. */
 function latestBroadcast(target: ContactRecord, source: ContactRecord | undefined): number | undefined {
   const times = [target.lastBroadcastReceivedAt, source?.lastBroadcastReceivedAt].filter((time) => time !== undefined);
 

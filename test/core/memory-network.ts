@@ -109,8 +109,8 @@ export class MemoryNetwork {
   /** Picks the fate of each frame in flight when set; unset, every frame arrives once, in order. */
   faults: ((frame: Uint8Array) => FrameFate) | undefined;
   /**
-   * Delay in milliseconds before the dialled node receives a channel, when set. A slow offer and
-   * answer through the relay make one dial arrive after another.
+   * Delay in milliseconds before the dialled node receives a channel, when set. The slow exchange of
+   * offer and reply through the relay makes one dial arrive after another.
    */
   channelDelayMs: ((from: string, to: string) => number) | undefined;
   #nodes = new Map<string, MemoryTransport>();

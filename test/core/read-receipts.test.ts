@@ -83,7 +83,7 @@ describe('read receipts', () => {
     await initialAlice.messenger.sendText(bob.address, 'hello');
     await waitFor(() => statuses(initialAlice, bob.address)[0] === 'delivered', 'delivered');
 
-    // Alice's device dies without closing the link, so the receipts go into a link nobody reads.
+    // Alice's device dies without closing the link, so the receipts go into a link no one reads.
     network.silence(initialAlice.address);
     await bob.messenger.markConversationRead(initialAlice.address);
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -7,12 +7,12 @@
 import 'fake-indexeddb/auto';
 import nacl from 'tweetnacl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signCard } from '../../src/core/card.ts';
 import { createIdentity } from '../../src/core/identity.ts';
 import type { ContactRecord, MessageRecord } from '../../src/core/storage-port.ts';
 import type { MeshtextDatabase } from '../../src/storage/database.ts';
 import { BROADCAST_SENDERS_SCHEMA_VERSION, IDENTITY_KEY, openDatabase } from '../../src/storage/database.ts';
 import { DexieStorage } from '../../src/storage/dexie-storage.ts';
+import { contactFor } from './fixtures.ts';
 
 const opened: MeshtextDatabase[] = [];
 let databaseCount = 0;
@@ -29,22 +29,6 @@ function track(db: MeshtextDatabase): MeshtextDatabase {
   opened.push(db);
 
   return db;
-}
-
-function contactFor(name: string): ContactRecord {
-  const identity = createIdentity(name, nacl.randomBytes, 1);
-
-  return {
-    address: identity.address,
-    displayName: name,
-    signingPublicKey: identity.signingPublicKey,
-    boxPublicKey: identity.boxPublicKey,
-    card: signCard(identity),
-    state: 'contact',
-    addedAt: 1,
-    lastActivityAt: 1,
-    unreadCount: 0,
-  };
 }
 
 function message(contact: ContactRecord, seq: number, options: { isBroadcast?: boolean; direction?: 'in' | 'out' } = {}): MessageRecord {

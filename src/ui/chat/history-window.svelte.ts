@@ -1,7 +1,7 @@
 /**
  * The part of a chat history that a log keeps in memory: a range of storedAt values, read
  * through a Dexie live query so that new, edited and deleted rows in it show at once. It opens on
- * the newest page and grows a page at a time as the reader scrolls; a jump to a search result
+ * the newest page and grows a page at a time as the reader scrolls. A jump to a search result
  * replaces it with the page around that row. One-to-one chats and group chats share it, each with
  * its own `HistorySource`.
  */
@@ -19,7 +19,7 @@ export interface HistoryRow {
 }
 
 /**
- * Reads of one history. Pages count only the rows that `readLatest` and the others return; the
+ * Reads of one history. Pages count only the rows that `readLatest` and the others return. The
  * details (gap records, membership events, receipts) are read for the bounds of the rows held.
  */
 export interface HistorySource<Row extends HistoryRow, Details> {
@@ -101,7 +101,7 @@ export class HistoryWindow<Row extends HistoryRow, Details> {
 
     this.#isExtending = true;
     try {
-      // One row more than a page tells whether another page follows, so the window that reaches the start has no lower end.
+      // Reading one row more than a page shows whether another page follows, so the window that reaches the start has no lower end.
       const older = await this.#source.readOlder(bounds.from, PAGE_SIZE + 1);
       this.hasOlder = older.length > PAGE_SIZE;
       this.#bounds = { ...bounds, from: lowerBound(older.slice(0, PAGE_SIZE).at(-1), this.hasOlder) };

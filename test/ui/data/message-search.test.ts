@@ -217,7 +217,12 @@ describe('searchMessages', () => {
   it('stops a page after a bounded number of entries', async () => {
     const db = freshDatabase();
     // Each word is in half the messages, and both only in the oldest one.
-    const rows = Array.from({ length: 2 * MAX_ENTRIES_PER_PAGE + 500 }, (_, index) => message(index, index === 0 ? 'alpha beta' : index % 2 === 0 ? `alpha ${index}` : `beta ${index}`));
+    const textOf = (index: number): string => {
+      if (index === 0) return 'alpha beta';
+
+      return index % 2 === 0 ? `alpha ${index}` : `beta ${index}`;
+    };
+    const rows = Array.from({ length: 2 * MAX_ENTRIES_PER_PAGE + 500 }, (_, index) => message(index, textOf(index)));
     await db.messages.bulkAdd(rows);
     // The streaming path, which these counts would otherwise not take.
     const search = new MessageQuery(db, 'alpha beta ', { ...DEFAULT_SEARCH_LIMITS, sortedDriverEntries: 0 });
