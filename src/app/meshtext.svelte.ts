@@ -267,9 +267,8 @@ export class Meshtext {
     await this.db.groups.update(group, { unreadCount: 0 });
   }
 
-  /** Marks a chat on screen read: clears its unread count and queues read receipts. */
+  /** Marks a chat on screen read: clears its unread count and queues read receipts, in one transaction. */
   async markRead(address: string): Promise<void> {
-    await this.storage.markConversationRead(address);
     await this.messenger.markConversationRead(address);
   }
 

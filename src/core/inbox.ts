@@ -6,7 +6,7 @@ import type { ChatPayload } from './messages.ts';
 import { nameClaimFields } from './name-claims.ts';
 import type { Logger } from './ports.ts';
 import { logIgnoredRevisions } from './revisions.ts';
-import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
+import type { ContactRecord, CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
 
 /**
  * Outcome of one incoming chat payload. 'blocked' (dropped before storage) and 'failed' (not
@@ -15,11 +15,20 @@ import type { CoreStorage, MessageRecord, StoreResult } from './storage-port.ts'
  */
 export type InboxResult = StoreResult | 'blocked' | 'dropped' | 'failed' | 'rejected';
 
+/** Sender's contact record, read by the caller just before, so storing needs no second read. */
+export interface KnownContact {
+  contact: ContactRecord | undefined;
+}
+
+/** Stores chat payloads from the sender that the caller bound it to; see storeIncomingChats. */
+export type StoreChats = (chats: ChatPayload[], known?: KnownContact) => Promise<InboxResult[]>;
+
 /**
  * Stores chat messages from `sender` in one transaction, creating a message request when the
  * sender is unknown, marked with the contact whose name it claims, if any. `stamp` gives each
- * message its local display time. Storage errors are logged, passed to `onError` and reported
- * as 'failed' for every message rather than thrown.
+ * message its local display time. `known` is the sender's contact when the caller has just read
+ * it. Storage errors are logged, passed to `onError` and reported as 'failed' for every message
+ * rather than thrown.
  */
 export async function storeIncomingChats(
   storage: CoreStorage,
@@ -28,8 +37,9 @@ export async function storeIncomingChats(
   payloads: ChatPayload[],
   stamp: () => number,
   onError?: (error: unknown) => void,
+  known?: KnownContact,
 ): Promise<InboxResult[]> {
-  const existing = await storage.getContact(sender.address);
+  const existing = known ? known.contact : await storage.getContact(sender.address);
   if (existing?.state === 'blocked') return payloads.map(() => 'blocked');
 
   const messages: MessageRecord[] = payloads.map((payload): MessageRecord => ({

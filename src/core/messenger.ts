@@ -14,7 +14,7 @@ import type { CarryQuota, CarryStore } from './carry-store-port.ts';
 import { signCard } from './card.ts';
 import { CatchUp, SYNC_WAIT_MS } from './catch-up.ts';
 import { cardFields, cardFromContact, contactFromCard } from './contact-cards.ts';
-import type { InboxResult } from './inbox.ts';
+import type { InboxResult, StoreChats } from './inbox.ts';
 import { storeIncomingChats } from './inbox.ts';
 import { InboundBatcher } from './inbound-batcher.ts';
 import { createIdentity, normaliseDisplayName } from './identity.ts';
@@ -119,7 +119,7 @@ export interface MessengerOptions {
  * order, and passes the payloads it does not handle itself to `storeChats`.
  */
 export interface InboxExtension {
-  store(sender: Card, payloads: ChatPayload[], storeChats: (chats: ChatPayload[]) => Promise<InboxResult[]>): Promise<InboxResult[]>;
+  store(sender: Card, payloads: ChatPayload[], storeChats: StoreChats): Promise<InboxResult[]>;
 }
 
 export class Messenger {
@@ -176,7 +176,7 @@ export class Messenger {
       () => this.#requireIdentity().address,
       () => this.#requireIdentity().instanceId,
     );
-    this.#writer = new OutboxWriter(options.storage, (messages) => this.#handleWritten(messages));
+    this.#writer = new OutboxWriter(options.storage, (batch) => this.#handleWritten(batch.messages, batch.pausedConversations));
     if (options.files) this.#files = new FileTransfers({ storage: options.files, logger: options.logger });
     if (options.mailbox) {
       this.#courier = new MailboxCourier({
@@ -488,8 +488,11 @@ export class Messenger {
     await this.#readReceipts.setEnabled(isEnabled);
   }
 
-  /** Hands a committed batch of outgoing messages to the links of their conversations. */
-  #handleWritten(messages: MessageRecord[]): void {
+  /**
+   * Hands a committed batch of outgoing messages to the links of their conversations.
+   * `pausedConversations`, when the write read it, saves the flusher a contact read.
+   */
+  #handleWritten(messages: MessageRecord[], pausedConversations?: ReadonlySet<string>): void {
     const byConversation = new Map<string, MessageRecord[]>();
     for (const message of messages) {
       this.#outboxHeads.noteHandled(message.conversation, message.seq);
@@ -501,7 +504,8 @@ export class Messenger {
     for (const [conversation, written] of byConversation) {
       const link = this.#links.get(conversation);
       // The new messages may follow seqs cancelled while the link was open; see skipped-seqs.ts.
-      if (link?.isReady) void this.#flusher.sendQueued(link, written).then(() => this.#catchUp.sendSkippedSince(link));
+      const isPaused = pausedConversations?.has(conversation);
+      if (link?.isReady) void this.#flusher.sendQueued(link, written, isPaused).then(() => this.#catchUp.sendSkippedSince(link));
       else void this.deliver(conversation);
     }
   }
@@ -960,10 +964,18 @@ export class Messenger {
     const keyChanges = payloads.some((payload) => payload.rotation) ? await this.#keyChanges() : undefined;
     const screened = keyChanges ? await keyChanges.screen(card, payloads) : { kept: payloads, rotations: new Map() };
     let failure: unknown;
-    const storeChats = (chats: ChatPayload[]) =>
-      storeIncomingChats(this.#options.storage, this.#options.logger, card, chats, () => this.#stamp(), (error) => {
-        failure = error;
-      });
+    const storeChats: StoreChats = (chats, known) =>
+      storeIncomingChats(
+        this.#options.storage,
+        this.#options.logger,
+        card,
+        chats,
+        () => this.#stamp(),
+        (error) => {
+          failure = error;
+        },
+        known,
+      );
     const extension = this.#options.inboxExtension;
     const stored = extension ? await extension.store(card, screened.kept, storeChats) : await storeChats(screened.kept);
     const resultById = new Map<string, InboxResult>(screened.kept.map((payload, index) => [payload.id, stored[index] ?? 'failed']));

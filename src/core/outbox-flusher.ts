@@ -81,9 +81,11 @@ export class OutboxFlusher {
   /**
    * Sends just-written messages straight from memory when they follow on from what the idle
    * link already carries, which saves an outbox read. Otherwise it flushes as usual.
+   * `isPaused`, read in the write's transaction, saves a contact read that would wait behind the
+   * page's live queries. Without it the contact is read here.
    */
-  async sendQueued(link: PeerLink, messages: MessageRecord[]): Promise<void> {
-    if (await this.#isPaused(link)) return;
+  async sendQueued(link: PeerLink, messages: MessageRecord[], isPaused?: boolean): Promise<void> {
+    if (isPaused ?? (await this.#isPaused(link))) return;
 
     const progress = this.#progressOf(link);
     // A running pass may send these messages too. Waiting for it, instead of requesting one

@@ -5,7 +5,7 @@
  * nothing reaches the network before that.
  */
 
-import type { CoreStorage, MessageRecord, OutgoingDraft } from './storage-port.ts';
+import type { CoreStorage, MessageRecord, OutgoingDraft, QueuedBatch } from './storage-port.ts';
 
 /** Drafts written in one transaction at most; a bigger burst takes several. */
 export const MAX_OUTBOX_WRITE_BATCH = 256;
@@ -18,12 +18,12 @@ interface PendingWrite {
 
 export class OutboxWriter {
   #storage: CoreStorage;
-  #onWritten: (messages: MessageRecord[]) => void;
+  #onWritten: (batch: QueuedBatch) => void;
   #pending: PendingWrite[] = [];
   #isDraining = false;
 
   /** `onWritten` gets each committed batch, in send order, before the sends resolve. */
-  constructor(storage: CoreStorage, onWritten: (messages: MessageRecord[]) => void) {
+  constructor(storage: CoreStorage, onWritten: (batch: QueuedBatch) => void) {
     this.#storage = storage;
     this.#onWritten = onWritten;
   }
@@ -55,15 +55,15 @@ export class OutboxWriter {
   }
 
   async #writeBatch(batch: PendingWrite[]): Promise<void> {
-    let messages: MessageRecord[];
+    let written: QueuedBatch;
     try {
-      messages = await this.#storage.queueOutgoingBatch(batch.map((pending) => pending.draft));
+      written = await this.#storage.queueOutgoingBatch(batch.map((pending) => pending.draft));
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
     }
 
-    this.#onWritten(messages);
-    batch.forEach((pending, index) => pending.resolve(messages[index]!));
+    this.#onWritten(written);
+    batch.forEach((pending, index) => pending.resolve(written.messages[index]!));
   }
 }

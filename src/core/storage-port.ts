@@ -130,6 +130,12 @@ export interface MessageRecord {
   rotation?: WireRotation;
 }
 
+/** Messages just queued, and their conversations whose sending is paused (see send-pause.ts). */
+export interface QueuedBatch {
+  messages: MessageRecord[];
+  pausedConversations: ReadonlySet<string>;
+}
+
 export interface OutgoingDraft {
   id: string;
   conversation: string;
@@ -167,10 +173,12 @@ export interface CoreStorage {
   deleteMessage(id: string): Promise<void>;
   /**
    * Stores several outgoing messages as queueOutgoing does, all in one transaction and in the
-   * given order, so sequence numbers follow that order. Returns the records in the same order.
+   * given order, so sequence numbers follow that order. Returns the records in the same order,
+   * with the conversations among them whose sending waits for the user, read in the same
+   * transaction, so the send that follows needs no read of its own.
    * @throws the storage error, storing none of them.
    */
-  queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]>;
+  queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<QueuedBatch>;
   /**
    * Outgoing messages not yet acknowledged for a conversation with seq above `afterSeq`, oldest
    * first, at most `limit` of them.
@@ -213,9 +221,9 @@ export interface CoreStorage {
    */
   markRead(conversation: string, ids: string[]): Promise<void>;
   /**
-   * Sets readAt on the incoming messages of a conversation that have none and returns their
-   * ids. With `shouldQueueReceipts` the ids are also added to the contact's pending read
-   * receipts, in the same transaction.
+   * Sets readAt on the incoming messages of a conversation that have none, clears the contact's
+   * unread count and returns the ids. With `shouldQueueReceipts` the ids are also added to the
+   * contact's pending read receipts. All in one transaction.
    */
   markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]>;
   /** Removes ids from a contact's pending read receipts once the contact confirmed them; unknown ids are ignored. */

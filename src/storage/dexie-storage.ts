@@ -12,12 +12,14 @@ import type {
   CoreStorage,
   MessageRecord,
   OutgoingDraft,
+  QueuedBatch,
   RetiredIdentity,
   StoreResult,
 } from '../core/storage-port.ts';
 import type { ReceivedSeq } from '../core/received-seqs.ts';
-import { hasSeq, seqsByInstance, syncMarksOf } from '../core/received-seqs.ts';
+import { addSeqs, hasSeq, seqsByInstance, syncMarksOf } from '../core/received-seqs.ts';
 import { isRevision, reviseTarget } from '../core/revisions.ts';
+import { isSendingPaused } from '../core/send-pause.ts';
 import type { MeshtextDatabase } from './database.ts';
 import { IDENTITY_KEY, MAX_PENDING_READ_RECEIPTS } from './database.ts';
 import { addReceived, listReceived } from './received-table.ts';
@@ -66,14 +68,14 @@ export class DexieStorage implements CoreStorage {
   }
 
   async queueOutgoing(draft: OutgoingDraft): Promise<MessageRecord> {
-    const [message] = await this.queueOutgoingBatch([draft]);
+    const { messages } = await this.queueOutgoingBatch([draft]);
 
-    return message!;
+    return messages[0]!;
   }
 
-  async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+  async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<QueuedBatch> {
     const { db } = this;
-    if (drafts.length === 0) return [];
+    if (drafts.length === 0) return { messages: [], pausedConversations: new Set() };
 
     return guard(() => db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts], () => this.#queue(drafts)));
   }
@@ -90,7 +92,7 @@ export class DexieStorage implements CoreStorage {
           delete contact.verifiedAt;
         });
 
-        return drafts.length === 0 ? [] : this.#queue(drafts);
+        return drafts.length === 0 ? [] : (await this.#queue(drafts)).messages;
       }),
     );
   }
@@ -132,17 +134,21 @@ export class DexieStorage implements CoreStorage {
   }
 
   /**
-   * Queues outgoing messages in send order, with one counter read and write per conversation.
-   * Runs inside a transaction over messages, outbox, counters and contacts.
+   * Queues outgoing messages in send order, with one counter read and write and one contact read
+   * per conversation. Runs inside a transaction over messages, outbox, counters and contacts.
    */
-  async #queue(drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+  async #queue(drafts: OutgoingDraft[]): Promise<QueuedBatch> {
     const { db } = this;
     const conversations = [...new Set(drafts.map((draft) => draft.conversation))];
     const counterNames = conversations.map((conversation) => `seq:${conversation}`);
-    const counters = await db.counters.bulkGet(counterNames);
+    // The reads go out together: each one awaited alone would cost a round trip to IndexedDB.
+    const [counters, floorList, contacts] = await Promise.all([
+      db.counters.bulkGet(counterNames),
+      Promise.all(conversations.map((conversation) => this.#storedAtFloor(conversation))),
+      db.contacts.bulkGet(conversations),
+    ]);
     const nextSeq = new Map(conversations.map((conversation, index) => [conversation, (counters[index]?.value ?? 0) + 1]));
-    const floors = new Map<string, number>();
-    for (const conversation of conversations) floors.set(conversation, await this.#storedAtFloor(conversation));
+    const floors = new Map(conversations.map((conversation, index) => [conversation, floorList[index]!]));
 
     const messages = drafts.map((draft): MessageRecord => {
       const seq = nextSeq.get(draft.conversation)!;
@@ -157,14 +163,17 @@ export class DexieStorage implements CoreStorage {
     await db.messages.bulkAdd(messages);
     for (const message of messages) if (message.revises) await this.#applyRevision(message, { isOwn: true });
     await db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt })));
-    for (const conversation of conversations) {
+    const pausedConversations = new Set<string>();
+    for (const [index, conversation] of conversations.entries()) {
+      const contact = contacts[index];
+      if (isSendingPaused(contact)) pausedConversations.add(conversation);
       // A control message (a profile update, say), an edit or a deletion for everyone is no activity
       // the conversation list shows.
       const shown = drafts.filter((draft) => draft.conversation === conversation && !draft.control && !draft.revises);
-      if (shown.length > 0) await db.contacts.update(conversation, { lastActivityAt: Math.max(...shown.map((draft) => draft.sentAt)) });
+      if (contact && shown.length > 0) await db.contacts.put({ ...contact, lastActivityAt: Math.max(...shown.map((draft) => draft.sentAt)) });
     }
 
-    return messages;
+    return { messages, pausedConversations };
   }
 
   async listOutbox(conversation: string, afterSeq = 0, limit = Infinity): Promise<MessageRecord[]> {
@@ -342,17 +351,13 @@ export class DexieStorage implements CoreStorage {
           .first();
         const tail = await byStoredAt.between([conversation, oldest?.storedAt ?? Dexie.minKey], [conversation, Dexie.maxKey], true, true).toArray();
         const unread = tail.filter((message) => message.direction === 'in' && message.readAt === undefined);
-        if (unread.length === 0) return [];
-
         const ids = unread.map((message) => message.id);
-        await db.messages.bulkPut(unread.map((message) => ({ ...message, readAt: at })));
-        if (shouldQueueReceipts) {
-          await db.contacts
-            .where('address')
-            .equals(conversation)
-            .modify((contact) => {
-              contact.pendingReadReceipts = [...(contact.pendingReadReceipts ?? []), ...ids].slice(-MAX_PENDING_READ_RECEIPTS);
-            });
+        if (ids.length > 0) await db.messages.bulkPut(unread.map((message) => ({ ...message, readAt: at })));
+
+        const contact = await db.contacts.get(conversation);
+        const receipts = shouldQueueReceipts && ids.length > 0 ? [...(contact?.pendingReadReceipts ?? []), ...ids].slice(-MAX_PENDING_READ_RECEIPTS) : undefined;
+        if (contact && (contact.unreadCount !== 0 || receipts)) {
+          await db.contacts.put({ ...contact, unreadCount: 0, ...(receipts && { pendingReadReceipts: receipts }) });
         }
 
         return ids;
@@ -389,11 +394,20 @@ export class DexieStorage implements CoreStorage {
 
     return guard(() =>
       db.transaction('rw', [db.messages, db.contacts, db.received], async () => {
-        const seen = await findStoredKeys(db, messages);
-        // A seq received before counts as a duplicate even without its row: the user may have deleted it for themself.
         const sources = [...new Set(messages.map((message) => JSON.stringify([message.conversation, message.sender, message.instance])))];
-        const receivedRows = await db.received.bulkGet(sources.map((source) => JSON.parse(source) as [string, string, string]));
+        const sourceKeys = sources.map((source) => JSON.parse(source) as [string, string, string]);
+        const conversation = messages[0]!.conversation;
+        // The reads go out together: each one awaited alone would cost a round trip to IndexedDB.
+        const [seen, receivedRows, highestSeqs, firstFloor, contact] = await Promise.all([
+          findStoredKeys(db, messages),
+          db.received.bulkGet(sourceKeys),
+          Promise.all(sourceKeys.map(([conversation, sender, instance]) => this.#highestStoredSeq({ conversation, sender, instance }))),
+          this.#storedAtFloor(conversation),
+          db.contacts.get(conversation),
+        ]);
+        // A seq received before counts as a duplicate even without its row: the user may have deleted it for themself.
         const received = new Map(receivedRows.filter((row) => row !== undefined).map((row) => [JSON.stringify([row.conversation, row.sender, row.instance]), row.ranges]));
+        const highestSeqOf = new Map(sources.map((source, index) => [source, highestSeqs[index]!]));
         const results: StoreResult[] = [];
         const fresh: MessageRecord[] = [];
 
@@ -408,19 +422,18 @@ export class DexieStorage implements CoreStorage {
           fresh.push(message);
           results.push('stored');
         }
-        for (const source of sources) {
-          const [conversation, sender, instance] = JSON.parse(source) as [string, string, string];
-          const seqs = fresh.filter((message) => message.conversation === conversation && message.sender === sender && message.instance === instance);
-          await addReceived(db.received, conversation, sender, instance, seqs.map((message) => message.seq));
+        for (const [index, source] of sources.entries()) {
+          const [conversation, sender, instance] = sourceKeys[index]!;
+          const seqs = fresh.filter((message) => message.conversation === conversation && message.sender === sender && message.instance === instance).map((message) => message.seq);
+          if (seqs.length > 0) await db.received.put({ conversation, sender, instance, ranges: addSeqs(received.get(source) ?? [], seqs) });
         }
         if (fresh.length === 0) return results;
 
-        let floor = await this.#storedAtFloor(fresh[0]!.conversation);
-        const highestSeqs = new Map<string, number>();
+        let floor = firstFloor;
         for (const [index, message] of fresh.entries()) {
-          const source = JSON.stringify([message.sender, message.instance]);
-          const highestSeq = highestSeqs.get(source) ?? (await this.#highestStoredSeq(message));
-          highestSeqs.set(source, Math.max(highestSeq, message.seq));
+          const source = JSON.stringify([message.conversation, message.sender, message.instance]);
+          const highestSeq = highestSeqOf.get(source)!;
+          highestSeqOf.set(source, Math.max(highestSeq, message.seq));
 
           const slot = message.seq < highestSeq ? await this.#lateSlot(message, fresh.slice(0, index)) : undefined;
           if (slot !== undefined) {
@@ -430,7 +443,9 @@ export class DexieStorage implements CoreStorage {
           message.storedAt = Math.max(message.storedAt, floor);
           floor = message.storedAt + 1;
         }
-        if (newContact && !(await db.contacts.get(newContact.address))) await db.contacts.add(newContact);
+        // The messages are of one conversation, whose contact `newContact` is when given.
+        const isNewContact = newContact !== undefined && !contact;
+        if (isNewContact) await db.contacts.add(newContact);
         await db.messages.bulkAdd(fresh);
         for (const revision of fresh.filter(isRevision)) await this.#applyRevision(revision, { isOwn: false });
         const visible = fresh.filter((message) => !isRevision(message));
@@ -438,14 +453,15 @@ export class DexieStorage implements CoreStorage {
 
         const lastStoredAt = Math.max(...visible.map((message) => message.storedAt));
         const broadcastTimes = visible.filter((message) => message.direction === 'in' && message.isBroadcast === true).map((message) => message.storedAt);
-        await db.contacts
-          .where('address')
-          .equals(fresh[0]!.conversation)
-          .modify((contact) => {
-            contact.unreadCount += visible.length;
-            contact.lastActivityAt = Math.max(contact.lastActivityAt, lastStoredAt);
-            if (broadcastTimes.length > 0) contact.lastBroadcastReceivedAt = Math.max(contact.lastBroadcastReceivedAt ?? 0, ...broadcastTimes);
+        const target = isNewContact ? newContact : contact;
+        if (target) {
+          await db.contacts.put({
+            ...target,
+            unreadCount: target.unreadCount + visible.length,
+            lastActivityAt: Math.max(target.lastActivityAt, lastStoredAt),
+            ...(broadcastTimes.length > 0 && { lastBroadcastReceivedAt: Math.max(target.lastBroadcastReceivedAt ?? 0, ...broadcastTimes) }),
           });
+        }
 
         return results;
       }),
@@ -468,7 +484,7 @@ export class DexieStorage implements CoreStorage {
     }
   }
 
-  async #highestStoredSeq(message: MessageRecord): Promise<number> {
+  async #highestStoredSeq(message: Pick<MessageRecord, 'conversation' | 'sender' | 'instance'>): Promise<number> {
     const { conversation, sender, instance } = message;
     const highest = await this.db.messages
       .where('[conversation+sender+instance+seq]')
@@ -510,11 +526,6 @@ export class DexieStorage implements CoreStorage {
       .last();
 
     return latest ? latest.storedAt + 1 : Number.NEGATIVE_INFINITY;
-  }
-
-  /** Clears the unread count of a conversation; called when the user opens it. */
-  async markConversationRead(conversation: string): Promise<void> {
-    await guard(() => this.db.contacts.update(conversation, { unreadCount: 0 }));
   }
 }
 

@@ -98,7 +98,7 @@ export class DexieOrganiserStorage implements OrganiserStorage {
 
     return guard(() =>
       db.transaction('rw', [db.messages, db.outbox, db.counters, db.contacts, db.broadcastRecipients], async () => {
-        const messages = await this.#core.queueOutgoingBatch(copies.map((copy) => copy.draft));
+        const { messages } = await this.#core.queueOutgoingBatch(copies.map((copy) => copy.draft));
         for (const [index, { recipient }] of copies.entries()) {
           // Dexie removes a property that an update sets to undefined.
           await db.broadcastRecipients.update([recipient.broadcast, recipient.address], { outcome: 'queued', messageId: messages[index]!.id, text: undefined });

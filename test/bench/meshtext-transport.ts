@@ -41,7 +41,7 @@ const burstInFlight = 1_000;
 const oneAtATimeMessages = 500;
 
 /** Storage calls timed during the throughput run, to show where the time goes. */
-const profiledStorageMethods = ['queueOutgoingBatch', 'listOutbox', 'markSent', 'markDelivered', 'storeIncoming', 'markConversationRead'];
+const profiledStorageMethods = ['queueOutgoingBatch', 'listOutbox', 'markSent', 'markDelivered', 'storeIncoming', 'markIncomingRead'];
 
 /** Plain PeerJS figures measured in this run. */
 interface RawBaseline {

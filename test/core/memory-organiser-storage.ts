@@ -67,7 +67,7 @@ export class MemoryOrganiserStorage implements OrganiserStorage {
   }
 
   async queueBroadcastCopies(copies: BroadcastCopy[]): Promise<MessageRecord[]> {
-    const messages = await this.core.queueOutgoingBatch(copies.map((copy) => copy.draft));
+    const { messages } = await this.core.queueOutgoingBatch(copies.map((copy) => copy.draft));
     for (const [index, { recipient }] of copies.entries()) {
       const stored = this.#recipient(recipient.broadcast, recipient.address);
       if (!stored) continue;

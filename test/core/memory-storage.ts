@@ -1,5 +1,6 @@
 import type { Identity } from '../../src/core/identity.ts';
 import { isRevision, reviseTarget } from '../../src/core/revisions.ts';
+import { isSendingPaused } from '../../src/core/send-pause.ts';
 import type { SyncMark } from '../../src/core/messages.ts';
 import type { ReceivedSeq, ReceivedSeqs } from '../../src/core/received-seqs.ts';
 import { addRanges, addSeqs, hasSeq, seqsByInstance, syncMarksOf } from '../../src/core/received-seqs.ts';
@@ -8,6 +9,7 @@ import type {
   CoreStorage,
   MessageRecord,
   OutgoingDraft,
+  QueuedBatch,
   RetiredIdentity,
   StoreResult,
 } from '../../src/core/storage-port.ts';
@@ -85,12 +87,13 @@ export class MemoryStorage implements CoreStorage {
     this.outbox.delete(id);
   }
 
-  async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+  async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<QueuedBatch> {
     this.#checkWritable();
     const messages: MessageRecord[] = [];
     for (const draft of drafts) messages.push(await this.queueOutgoing(draft));
+    const conversations = new Set(drafts.map((draft) => draft.conversation));
 
-    return messages;
+    return { messages, pausedConversations: new Set([...conversations].filter((address) => isSendingPaused(this.contacts.get(address)))) };
   }
 
   async listOutbox(conversation: string, afterSeq = 0, limit = Infinity): Promise<MessageRecord[]> {
@@ -210,6 +213,7 @@ export class MemoryStorage implements CoreStorage {
 
     const ids = unread.map((message) => message.id);
     const contact = this.contacts.get(conversation);
+    if (contact) contact.unreadCount = 0;
     if (shouldQueueReceipts && contact && ids.length > 0) contact.pendingReadReceipts = [...(contact.pendingReadReceipts ?? []), ...ids];
 
     return ids;

@@ -1,23 +1,30 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_OUTBOX_WRITE_BATCH, OutboxWriter } from '../../src/core/outbox-writer.ts';
-import type { MessageRecord, OutgoingDraft } from '../../src/core/storage-port.ts';
+import type { ContactRecord, MessageRecord, OutgoingDraft, QueuedBatch } from '../../src/core/storage-port.ts';
 import { MemoryNetwork } from './memory-network.ts';
 import { MemoryStorage } from './memory-storage.ts';
 import { startPeer, statuses, stopAllPeers, texts, waitFor } from './messenger-peers.ts';
 
 afterEach(() => stopAllPeers());
 
-/** Memory storage that counts batch writes and can hold each one until released. */
+/** Memory storage that counts batch writes and contact reads, and can hold each write until released. */
 class GatedStorage extends MemoryStorage {
   batchSizes: number[] = [];
+  contactReads = 0;
   isGated = false;
   #releases: (() => void)[] = [];
 
-  override async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<MessageRecord[]> {
+  override async queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<QueuedBatch> {
     this.batchSizes.push(drafts.length);
     if (this.isGated) await new Promise<void>((resolve) => this.#releases.push(resolve));
 
     return super.queueOutgoingBatch(drafts);
+  }
+
+  override async getContact(address: string): Promise<ContactRecord | undefined> {
+    this.contactReads++;
+
+    return super.getContact(address);
   }
 
   release(): void {
@@ -33,7 +40,7 @@ describe('outbox writer', () => {
   it('writes sends of the same task in one transaction', async () => {
     const storage = new GatedStorage();
     const written: MessageRecord[][] = [];
-    const writer = new OutboxWriter(storage, (messages) => written.push(messages));
+    const writer = new OutboxWriter(storage, (batch) => written.push(batch.messages));
 
     const records = await Promise.all([1, 2, 3].map((index) => writer.write(draft(index))));
 
@@ -73,7 +80,7 @@ describe('outbox writer', () => {
     const storage = new GatedStorage();
     storage.failWrites = true;
     const written: MessageRecord[][] = [];
-    const writer = new OutboxWriter(storage, (messages) => written.push(messages));
+    const writer = new OutboxWriter(storage, (batch) => written.push(batch.messages));
 
     const outcomes = await Promise.allSettled([writer.write(draft(1)), writer.write(draft(2))]);
 
@@ -106,5 +113,41 @@ describe('outbox writer', () => {
     await waitFor(() => texts(bob, alice.address).length === 4, 'bob to store the batch');
     expect(texts(bob, alice.address)).toEqual(['opens the link', 'a', 'b', 'c']);
     expect(storage.batchSizes.slice(-1)).toEqual([3]);
+  });
+
+  it('sends on a ready link with the pause state the write read, and no contact read of its own', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice', new GatedStorage());
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await alice.messenger.sendText(bob.address, 'opens the link');
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'the first message delivered');
+    const storage = alice.storage as GatedStorage;
+    const framesBefore = network.wire.length;
+    storage.contactReads = 0;
+
+    await alice.messenger.sendText(bob.address, 'straight out');
+
+    expect(network.wire.length).toBe(framesBefore + 1);
+    expect(storage.contactReads).toBe(0);
+    await waitFor(() => texts(bob, alice.address).includes('straight out'), 'bob to store it');
+  });
+
+  it('keeps a send to a paused contact queued although the link is ready', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice', new GatedStorage());
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    await alice.messenger.sendText(bob.address, 'opens the link');
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'the first message delivered');
+    await alice.storage.updateContact(bob.address, { isVerificationRequired: true });
+    const framesBefore = network.wire.length;
+
+    await alice.messenger.sendText(bob.address, 'waits for the user');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(network.wire.length).toBe(framesBefore);
+    expect(statuses(alice, bob.address)).toEqual(['delivered', 'queued']);
+    expect(texts(bob, alice.address)).toEqual(['opens the link']);
   });
 });

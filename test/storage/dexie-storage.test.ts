@@ -180,7 +180,7 @@ describe('DexieStorage', () => {
     const draft = { sender: 'mt1self', instance: 'instance-bbbb', text: 'hi' };
     await storage.queueOutgoing({ ...draft, id: 'outgoing-0001', conversation: alice.address, sentAt: 10 });
 
-    const batch = await storage.queueOutgoingBatch([
+    const { messages: batch } = await storage.queueOutgoingBatch([
       { ...draft, id: 'outgoing-0002', conversation: alice.address, sentAt: 5 },
       { ...draft, id: 'outgoing-0003', conversation: bob.address, sentAt: 6 },
       { ...draft, id: 'outgoing-0004', conversation: alice.address, sentAt: 7 },
@@ -190,6 +190,24 @@ describe('DexieStorage', () => {
     expect(batch.map((message) => message.storedAt)).toEqual([11, 6, 12]);
     expect((await storage.listOutbox(alice.address)).map((message) => message.id)).toEqual(['outgoing-0001', 'outgoing-0002', 'outgoing-0004']);
     expect((await storage.getContact(alice.address))?.lastActivityAt).toBe(7);
+  });
+
+  it('tells which conversations of a batch wait for the user, read in the same transaction', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    const bob = { ...contactFor('Bob'), isVerificationRequired: true };
+    await storage.putContact(alice);
+    await storage.putContact(bob);
+    const draft = { sender: 'mt1self', instance: 'instance-bbbb', text: 'hi', sentAt: 1 };
+
+    const batch = await storage.queueOutgoingBatch([
+      { ...draft, id: 'outgoing-0001', conversation: alice.address },
+      { ...draft, id: 'outgoing-0002', conversation: bob.address },
+    ]);
+
+    expect([...batch.pausedConversations]).toEqual([bob.address]);
+    expect(batch.messages.map((message) => message.status)).toEqual(['queued', 'queued']);
+    expect((await storage.getContact(bob.address))?.isVerificationRequired).toBe(true);
   });
 
   it('stores no part of a batch that fails', async () => {
@@ -241,6 +259,20 @@ describe('DexieStorage', () => {
     expect(second).toEqual([incoming(alice.address, 3).id]);
     expect((await storage.db.messages.get(incoming(alice.address, 1).id))?.readAt).toBe(100);
     expect((await storage.getContact(alice.address))?.pendingReadReceipts).toEqual([...first, ...second]);
+  });
+
+  it('clears the unread count with the messages it marks read, receipts on or off', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1), incoming(alice.address, 2)]);
+    expect((await storage.getContact(alice.address))?.unreadCount).toBe(2);
+
+    await storage.markIncomingRead(alice.address, 100, false);
+
+    const contact = await storage.getContact(alice.address);
+    expect(contact?.unreadCount).toBe(0);
+    expect(contact?.pendingReadReceipts).toBeUndefined();
   });
 
   it('keeps unconfirmed read receipts when others are removed', async () => {

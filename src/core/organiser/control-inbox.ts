@@ -8,7 +8,7 @@
 import type { Card } from '../card.ts';
 import { verifyCard } from '../card.ts';
 import { cardFields, contactFromCard } from '../contact-cards.ts';
-import type { InboxResult } from '../inbox.ts';
+import type { InboxResult, StoreChats } from '../inbox.ts';
 import type { ChatPayload } from '../messages.ts';
 import { nameClaimFields } from '../name-claims.ts';
 import type { ContactRecord } from '../storage-port.ts';
@@ -32,7 +32,7 @@ export class ControlInbox {
   }
 
   /** Implements InboxExtension.store: see the file comment. */
-  async store(sender: Card, payloads: ChatPayload[], storeChats: (chats: ChatPayload[]) => Promise<InboxResult[]>): Promise<InboxResult[]> {
+  async store(sender: Card, payloads: ChatPayload[], storeChats: StoreChats): Promise<InboxResult[]> {
     const contact = await this.#context.storage.getContact(sender.address);
     if (contact?.state === 'blocked') return payloads.map(() => 'blocked');
 
@@ -53,7 +53,9 @@ export class ControlInbox {
       }
     }
     if (chats.length > 0) {
-      const stored = await storeChats(chats);
+      // Without a control applied in between, the contact read above is still current.
+      const isContactCurrent = !payloads.some((payload) => payload.control);
+      const stored = await storeChats(chats, isContactCurrent ? { contact } : undefined);
       chatIndexes.forEach((payloadIndex, chatIndex) => (results[payloadIndex] = stored[chatIndex] ?? 'failed'));
     }
     if (declined.length > 0) await this.#declineCopies(sender.address, declined);

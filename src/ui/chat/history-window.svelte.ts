@@ -66,10 +66,17 @@ export class HistoryWindow<Row extends HistoryRow, Details> {
     $effect(() => {
       const bounds = this.#bounds;
       const query = async (): Promise<{ rows: Row[]; details: Details; shown: HistoryBounds }> => {
+        // With its bounds known, the window reads rows and details at once: a new message shows
+        // one storage round trip sooner.
+        if (bounds) {
+          const [rows, details] = await Promise.all([source.readRange(bounds), source.readDetails(bounds)]);
+
+          return { rows, details, shown: bounds };
+        }
         // The first page reads one row more than it shows, to tell whether older rows exist.
-        const read = bounds ? await source.readRange(bounds) : await source.readLatest(PAGE_SIZE + 1);
-        const rows = bounds ? read : read.slice(-PAGE_SIZE);
-        const shown = bounds ?? { from: lowerBound(rows[0], read.length > PAGE_SIZE), to: undefined };
+        const read = await source.readLatest(PAGE_SIZE + 1);
+        const rows = read.slice(-PAGE_SIZE);
+        const shown = { from: lowerBound(rows[0], read.length > PAGE_SIZE), to: undefined };
 
         return { rows, details: await source.readDetails(shown), shown };
       };

@@ -48,7 +48,15 @@ export function historyPages<Row, Key, Insert>(
 
       return newestFirst.reverse();
     },
-    readRange: (bounds) => between(bounds.from, bounds.to ?? Dexie.maxKey, true, true).toArray(),
+    // One getAll instead of a cursor step per row: the live window reads its whole range after every change.
+    readRange: async (bounds) => {
+      const rows = await table
+        .where(index)
+        .between([...prefix, bounds.from], [...prefix, bounds.to ?? Dexie.maxKey], true, true)
+        .toArray();
+
+      return rows.filter(isShown);
+    },
     readOlder: (storedAt, count) => between(Dexie.minKey, storedAt, true, false).reverse().limit(count).toArray(),
     readNewer: (storedAt, count) => between(storedAt, Dexie.maxKey, false, true).limit(count).toArray(),
   };
