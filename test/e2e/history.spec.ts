@@ -33,6 +33,51 @@ test('long conversation opens at its newest page and pages back', async ({ relay
   await expect(messageItem(page, '#599')).toBeVisible();
 });
 
+test('an open chat that keeps receiving still pages back to its first message', async ({ relay, openBrowser }) => {
+  const page = (await openBrowser('alice')).page;
+  await createIdentity(page, relay.url, 'Alice');
+  const seeded = await seedConversation(page, { contactName: 'Bob', count: 40 });
+  await openConversation(page, 'Bob');
+  await expect(messageItem(page, '#39')).toBeVisible();
+
+  // 300 more arrive ten at a time while the reader stays at the newest, so the window that
+  // follows them drops its oldest rows (HistoryWindow.trimOlder) several times.
+  for (let batch = 0; batch < 30; batch++) {
+    await page.evaluate(
+      async ({ address, batch, after }) => {
+        const app = (globalThis as unknown as { meshtext: { db: { messages: { bulkAdd(rows: unknown[]): Promise<unknown> } } } }).meshtext;
+        const rows = Array.from({ length: 10 }, (_, offset) => {
+          const index = 40 + batch * 10 + offset;
+          return {
+            id: `arrived-${index}`,
+            conversation: address,
+            direction: 'in',
+            sender: address,
+            instance: 'arrivals',
+            seq: index,
+            text: `arrival #${index}`,
+            sentAt: after + index * 1000,
+            storedAt: after + index * 1000,
+            status: 'received',
+          };
+        });
+        await app.db.messages.bulkAdd(rows);
+      },
+      { address: seeded.address, batch, after: seeded.lastStoredAt },
+    );
+    await expect(messageItem(page, `arrival #${49 + batch * 10}`)).toBeVisible();
+  }
+
+  const log = messageLog(page);
+  await log.focus();
+  await expect(async () => {
+    await log.press('Home');
+    await expect(messageItem(page, '#0').first()).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 30_000 });
+  await log.press('End');
+  await expect(messageItem(page, 'arrival #339')).toBeVisible();
+});
+
 test('search finds a message among 10,000', async ({ relay, openBrowser }) => {
   const page = (await openBrowser('alice')).page;
   const needle = 'The quarterly lighthouse inventory is ready';

@@ -13,6 +13,9 @@ import { SharedRows } from '../data/shared-rows.ts';
 /** Rows read per page, about three screens of short messages. */
 export const PAGE_SIZE = 60;
 
+/** Rows a window that follows the newest row may hold before `trimOlder` drops the oldest. */
+export const MAX_FOLLOWING_ROWS = 3 * PAGE_SIZE;
+
 /** A row that a history window pages through, ordered by storedAt. */
 export interface HistoryRow {
   storedAt: number;
@@ -130,6 +133,20 @@ export class HistoryWindow<Row extends HistoryRow, Details> {
     } finally {
       this.#isExtending = false;
     }
+  }
+
+  /**
+   * Drops the oldest rows down to two pages while the window follows the newest row and holds
+   * more than MAX_FOLLOWING_ROWS. A chat left open then re-reads a bounded range after each new
+   * message. Scrolling up reads the dropped rows again.
+   */
+  trimOlder(): void {
+    const bounds = this.#bounds;
+    const first = this.rows.at(-2 * PAGE_SIZE);
+    if (!bounds || bounds.to !== undefined || this.#isExtending || this.rows.length <= MAX_FOLLOWING_ROWS || !first) return;
+
+    this.hasOlder = true;
+    this.#bounds = { from: first.storedAt, to: undefined };
   }
 
   /** Replaces the window with the rows around `row` and marks it for scrolling and highlighting. */
