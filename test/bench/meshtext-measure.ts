@@ -115,10 +115,17 @@ async function startLatencyReceiver(page: Page, tag: string): Promise<void> {
 /**
  * Sends `count` messages from `sender` to the open chat in `receiver`, one at a time, and
  * returns for each the milliseconds from just before `sendText` until the text is in the
- * receiver's DOM. The next message leaves only after the previous one is shown.
+ * receiver's DOM. The next message leaves `gapMs` after the previous one is shown. With no gap,
+ * each send meets the receipts and read marks of the one before it in both databases. `tag`
+ * must differ between runs on the same pages.
  */
-export async function measureSendToRendered(sender: Page, receiver: Page, receiverAddress: string, count: number): Promise<number[]> {
-  const tag = 'latency';
+export async function measureSendToRendered(
+  sender: Page,
+  receiver: Page,
+  receiverAddress: string,
+  count: number,
+  { gapMs = 0, tag = 'latency' }: { gapMs?: number; tag?: string } = {},
+): Promise<number[]> {
   const samples: number[] = [];
   await startLatencyReceiver(receiver, tag);
 
@@ -138,6 +145,7 @@ export async function measureSendToRendered(sender: Page, receiver: Page, receiv
     );
     const [renderedAt, sentAt] = await Promise.all([rendered, sent]);
     samples.push(renderedAt - sentAt);
+    if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
   }
 
   await receiver.evaluate(() => window.benchReceiver?.stop());
@@ -275,4 +283,66 @@ export async function measureStoredThroughput(
     queuedAllMs: sentOutcome.queuedAllAt - startedAt,
     receivedCount: storedOutcome.received - storedBefore,
   };
+}
+
+/**
+ * Runs in `page` the IndexedDB writes that the sender's side of one chat message needs at the
+ * least, with no app code: the message row and its outbox entry in one transaction, then, as for
+ * a receipt, the row read and rewritten with its new status and the outbox entry deleted. Rows
+ * go `batchSize` to a transaction, as the app batches them, in a database of its own with the
+ * app's message indexes. Returns messages per second, the ceiling of any design that keeps one
+ * row per message and its status in that row.
+ */
+export async function measureBareStorageCeiling(page: Page, count: number, batchSize: number): Promise<number> {
+  return page.evaluate(
+    async ({ count, batchSize, textBytes }) => {
+      const name = `bench-ceiling-${Date.now()}`;
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(name, 1);
+        request.onupgradeneeded = () => {
+          const messages = request.result.createObjectStore('messages', { keyPath: 'id' });
+          messages.createIndex('[conversation+storedAt]', ['conversation', 'storedAt']);
+          messages.createIndex('[conversation+sender+instance+seq]', ['conversation', 'sender', 'instance', 'seq'], { unique: true });
+          messages.createIndex('words', 'words', { multiEntry: true });
+          request.result.createObjectStore('outbox', { keyPath: 'messageId' }).createIndex('[conversation+seq]', ['conversation', 'seq']);
+        };
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const finished = (transaction: IDBTransaction) =>
+        new Promise<void>((resolve, reject) => {
+          transaction.oncomplete = () => resolve();
+          transaction.onerror = () => reject(transaction.error);
+        });
+      const text = 'x'.repeat(textBytes);
+
+      const startedAt = performance.now();
+      for (let start = 0; start < count; start += batchSize) {
+        const ids = Array.from({ length: Math.min(batchSize, count - start) }, (_, offset) => `message-${start + offset}`);
+        const queue = db.transaction(['messages', 'outbox'], 'readwrite');
+        for (const [offset, id] of ids.entries()) {
+          const seq = start + offset + 1;
+          queue.objectStore('messages').add({ id, conversation: 'peer', sender: 'me', instance: 'bench', seq, storedAt: seq, text, words: ['bench', String(seq)], status: 'queued' });
+          queue.objectStore('outbox').add({ messageId: id, conversation: 'peer', seq });
+        }
+        await finished(queue);
+
+        const deliver = db.transaction(['messages', 'outbox'], 'readwrite');
+        const messages = deliver.objectStore('messages');
+        for (const id of ids) {
+          const read = messages.get(id);
+          read.onsuccess = () => messages.put({ ...read.result, status: 'delivered' });
+          deliver.objectStore('outbox').delete(id);
+        }
+        await finished(deliver);
+      }
+      const elapsedMs = performance.now() - startedAt;
+
+      db.close();
+      indexedDB.deleteDatabase(name);
+
+      return (count * 1000) / elapsedMs;
+    },
+    { count, batchSize, textBytes: messageBytes },
+  );
 }
