@@ -24,8 +24,9 @@ export function buildSnippet(text: string, words: readonly string[]): SnippetPar
   const folded = foldText(flat);
   const isAligned = folded.length === flat.length;
   const firstMatch = isAligned ? Math.min(...words.map((word) => folded.indexOf(word)).filter((index) => index >= 0)) : Infinity;
-  const start = Number.isFinite(firstMatch) ? Math.max(0, firstMatch - LEAD_CHARACTERS) : 0;
-  const end = Math.min(flat.length, start + SNIPPET_CHARACTERS);
+  const matchAt = Number.isFinite(firstMatch) ? firstMatch : 0;
+  const start = nextWordStart(flat, Math.max(0, matchAt - LEAD_CHARACTERS), matchAt);
+  const end = previousWordEnd(flat, Math.min(flat.length, start + SNIPPET_CHARACTERS), matchAt);
   const parts: SnippetPart[] = [];
 
   if (start > 0) parts.push({ text: '…', isMatch: false });
@@ -33,6 +34,22 @@ export function buildSnippet(text: string, words: readonly string[]): SnippetPar
   if (end < flat.length) parts.push({ text: '…', isMatch: false });
 
   return parts;
+}
+
+/** Moves a cut at `index` forward to the start of the next word, unless that passes `limit`. */
+function nextWordStart(text: string, index: number, limit: number): number {
+  if (index === 0 || text[index - 1] === ' ') return index;
+
+  const space = text.indexOf(' ', index);
+  return space >= 0 && space < limit ? space + 1 : index;
+}
+
+/** Moves a cut at `index` back to the end of the previous word, unless that reaches `limit`. */
+function previousWordEnd(text: string, index: number, limit: number): number {
+  if (index === text.length || text[index] === ' ') return index;
+
+  const space = text.lastIndexOf(' ', index);
+  return space > limit ? space : index;
 }
 
 function markWords(shown: string, folded: string, words: readonly string[]): SnippetPart[] {

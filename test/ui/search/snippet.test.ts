@@ -26,6 +26,14 @@ describe('buildSnippet', () => {
     expect(snippet.length).toBeLessThanOrEqual(SNIPPET_CHARACTERS + 4);
   });
 
+  it('cuts between words, not inside them', () => {
+    const text = `${'abcdefghij '.repeat(10)}needle ${'klmnopqrst '.repeat(20)}`;
+    const snippet = marked(text, ['needle']);
+
+    expect(snippet).toMatch(/^…(abcdefghij |\[needle\])/);
+    expect(snippet).toMatch(/(klmnopqrst|\[needle\])…$/);
+  });
+
   it('shows the start without marks when folding changes the length', () => {
     expect(marked('ﬁne ﬁsh', ['fish'])).toBe('ﬁne ﬁsh');
   });
