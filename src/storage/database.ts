@@ -12,8 +12,10 @@ import type { BroadcastRecipient, BroadcastRecord, ContactList, ListMember, OwnP
 import type { FileRecord } from '../core/files/file-storage-port.ts';
 import type { FileBodyRow, FilePartRow } from './file-tables.ts';
 import type { MessageRow } from './message-words.ts';
-import { addWordsToStoredMessages, indexMessageWords } from './message-words.ts';
-import { addWordsToStoredGroupMessages, indexGroupMessageWords } from './group-message-words.ts';
+import { addWordsToStoredMessages, messageWordsOf } from './message-words.ts';
+import { addWordsToStoredGroupMessages, groupMessageWordsOf } from './group-message-words.ts';
+import type { WordsOf } from './words-middleware.ts';
+import { searchWordsMiddleware } from './words-middleware.ts';
 import type { GroupMessageWordsRow } from './group-message-words.ts';
 import type { ReceivedTable } from './received-table.ts';
 import { addStoredMessagesToReceived } from './received-table.ts';
@@ -245,12 +247,10 @@ export function openDatabase(name = DATABASE_NAME, upToVersion = Infinity): Mesh
     }
   }
   // Below versions 10 and 11 the rows have no `words` field, as older releases wrote them.
-  if (upToVersion >= WORDS_SCHEMA_VERSION) {
-    indexMessageWords(db.messages);
-  }
-  if (upToVersion >= GROUP_WORDS_SCHEMA_VERSION) {
-    indexGroupMessageWords(db.groupMessages);
-  }
+  const wordsOf: Record<string, WordsOf> = {};
+  if (upToVersion >= WORDS_SCHEMA_VERSION) wordsOf.messages = messageWordsOf;
+  if (upToVersion >= GROUP_WORDS_SCHEMA_VERSION) wordsOf.groupMessages = groupMessageWordsOf;
+  if (Object.keys(wordsOf).length > 0) db.use(searchWordsMiddleware(wordsOf));
 
   return db;
 }

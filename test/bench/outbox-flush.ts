@@ -101,6 +101,35 @@ function watchStored(bob: Page, aliceAddress: string, target: number): Promise<n
 }
 
 /** Counts the flushed messages Bob holds more than once or out of the order they were sent. */
+declare global {
+  interface Window {
+    benchStoreResults?: { calls: number; stored: number; duplicate: number; firstAt: number | null; totalMs: number };
+  }
+}
+
+/**
+ * Counts the outcomes of the receiver's store transactions from now on. A message that arrives
+ * again (a resend after a link was replaced, say) counts as 'duplicate': work the flush wasted.
+ */
+async function countStoreResults(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const counts = { calls: 0, stored: 0, duplicate: 0, firstAt: null as number | null, totalMs: 0 };
+    const storage = window.meshtext.storage;
+    const storeIncoming = storage.storeIncoming.bind(storage);
+    storage.storeIncoming = async (...args) => {
+      const startedAt = performance.now();
+      counts.firstAt ??= performance.timeOrigin + startedAt;
+      const results = await storeIncoming(...args);
+      counts.totalMs += performance.now() - startedAt;
+      counts.calls += 1;
+      for (const result of results) if (result === 'stored' || result === 'duplicate') counts[result] += 1;
+
+      return results;
+    };
+    window.benchStoreResults = counts;
+  });
+}
+
 async function countOrderFaults(bob: Page, aliceAddress: string): Promise<{ stored: number; faults: number }> {
   return bob.evaluate(
     async ({ conversation, tag }) => {
@@ -145,6 +174,7 @@ export const outboxFlush: Benchmark = {
         aliceAddress,
       );
       const stored = watchStored(bob, aliceAddress, storedBefore + queuedMessages);
+      await countStoreResults(bob);
       goOnline();
       const reloadedAt = Date.now();
       const online = alice
@@ -154,6 +184,11 @@ export const outboxFlush: Benchmark = {
       const [onlineAt, storedAllAt] = await Promise.all([online, stored]);
       const check = await countOrderFaults(bob, aliceAddress);
       console.log(`flush: Bob holds ${check.stored} flushed messages, ${check.faults} of them duplicated or out of order`);
+      const results = await bob.evaluate(() => window.benchStoreResults);
+      console.log(
+        `flush: Bob's store transactions ${results?.calls} (${Math.round(results?.totalMs ?? 0)} ms in all), the first ` +
+          `${results?.firstAt ? Math.round(results.firstAt - reloadedAt) : '-'} ms after the reload; messages stored ${results?.stored}, arrived again ${results?.duplicate}`,
+      );
 
       const flushMs = storedAllAt === null ? null : storedAllAt - reloadedAt;
       const onlineToStoredMs = storedAllAt === null ? null : storedAllAt - onlineAt;

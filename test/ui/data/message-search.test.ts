@@ -269,6 +269,19 @@ describe('searchMessages', () => {
     expect((await searchMessages(db, 'wording')).hits).toEqual([]);
   });
 
+  it('keeps a message findable through status writes and bulk puts', async () => {
+    const db = freshDatabase();
+    await db.messages.bulkAdd([message(0, 'lantern in the hall'), message(1, 'spare lantern')]);
+    await db.groupMessages.add(groupMessage(0, 'lantern for the team'));
+
+    await db.messages.bulkPut([{ ...message(0, 'lantern in the hall'), status: 'read' }]);
+    await db.messages.where('id').equals('message-mt1peer-1').modify({ readAt: 5 });
+    await db.groupMessages.put({ ...groupMessage(0, 'lantern for the crew') });
+
+    expect(textsOf((await searchMessages(db, 'lantern')).hits).sort()).toEqual(['lantern for the crew', 'lantern in the hall', 'spare lantern']);
+    expect((await searchMessages(db, 'team')).hits).toEqual([]);
+  });
+
   it('indexes messages stored before the search index existed', async () => {
     const name = `meshtext-search-upgrade-${databaseCount++}`;
     const before = freshDatabase(1, name);
