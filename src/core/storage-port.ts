@@ -173,9 +173,9 @@ export interface CoreStorage {
   deleteMessage(id: string): Promise<void>;
   /**
    * Stores several outgoing messages as queueOutgoing does, all in one transaction and in the
-   * given order, so sequence numbers follow that order. Returns the records in the same order,
-   * with the conversations among them whose sending waits for the user, read in the same
-   * transaction, so the send that follows needs no read of its own.
+   * given order, so sequence numbers follow that order. Returns the records in the same order.
+   * It also returns the conversations among them whose sending waits for the user, read in the
+   * same transaction, so the send that follows needs no read of its own.
    * @throws the storage error, storing none of them.
    */
   queueOutgoingBatch(drafts: OutgoingDraft[]): Promise<QueuedBatch>;

@@ -443,7 +443,7 @@ export class DexieStorage implements CoreStorage {
           message.storedAt = Math.max(message.storedAt, floor);
           floor = message.storedAt + 1;
         }
-        // The messages are of one conversation, whose contact `newContact` is when given.
+        // All messages belong to one conversation, and `newContact`, when given, is its contact.
         const isNewContact = newContact !== undefined && !contact;
         if (isNewContact) await db.contacts.add(newContact);
         await db.messages.bulkAdd(fresh);

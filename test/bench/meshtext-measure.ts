@@ -286,9 +286,9 @@ export async function measureStoredThroughput(
 }
 
 /**
- * Runs in `page` the IndexedDB writes that the sender's side of one chat message needs at the
- * least, with no app code: the message row and its outbox entry in one transaction, then, as for
- * a receipt, the row read and rewritten with its new status and the outbox entry deleted. Rows
+ * Runs in `page`, with no app code, the IndexedDB writes that the sender of one chat message
+ * needs at the least. The message row and its outbox entry go in one transaction. For the
+ * receipt, the row is read and rewritten with its new status, and the outbox entry deleted. Rows
  * go `batchSize` to a transaction, as the app batches them, in a database of its own with the
  * app's message indexes. Returns messages per second, the ceiling of any design that keeps one
  * row per message and its status in that row.

@@ -36,6 +36,18 @@ function draft(index: number): OutgoingDraft {
   return { id: `message-${String(index).padStart(4, '0')}`, conversation: 'peer', sender: 'me', instance: 'instance-1', text: `t${index}`, sentAt: index };
 }
 
+/** Alice, on gated storage, and Bob with a ready link between them after one delivered message. */
+async function startLinkedPair() {
+  const network = new MemoryNetwork();
+  const alice = await startPeer(network, 'Alice', new GatedStorage());
+  const bob = await startPeer(network, 'Bob');
+  await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+  await alice.messenger.sendText(bob.address, 'opens the link');
+  await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'the first message delivered');
+
+  return { network, alice, bob, storage: alice.storage as GatedStorage };
+}
+
 describe('outbox writer', () => {
   it('writes sends of the same task in one transaction', async () => {
     const storage = new GatedStorage();
@@ -94,13 +106,7 @@ describe('outbox writer', () => {
   });
 
   it('sends nothing on the wire before the batch is stored', async () => {
-    const network = new MemoryNetwork();
-    const alice = await startPeer(network, 'Alice', new GatedStorage());
-    const bob = await startPeer(network, 'Bob');
-    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
-    await alice.messenger.sendText(bob.address, 'opens the link');
-    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'the first message delivered');
-    const storage = alice.storage as GatedStorage;
+    const { network, alice, bob, storage } = await startLinkedPair();
     storage.isGated = true;
     const framesBefore = network.wire.length;
 
@@ -115,14 +121,8 @@ describe('outbox writer', () => {
     expect(storage.batchSizes.slice(-1)).toEqual([3]);
   });
 
-  it('sends on a ready link with the pause state the write read, and no contact read of its own', async () => {
-    const network = new MemoryNetwork();
-    const alice = await startPeer(network, 'Alice', new GatedStorage());
-    const bob = await startPeer(network, 'Bob');
-    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
-    await alice.messenger.sendText(bob.address, 'opens the link');
-    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'the first message delivered');
-    const storage = alice.storage as GatedStorage;
+  it('sends on a ready link without a contact read', async () => {
+    const { network, alice, bob, storage } = await startLinkedPair();
     const framesBefore = network.wire.length;
     storage.contactReads = 0;
 
@@ -133,13 +133,8 @@ describe('outbox writer', () => {
     await waitFor(() => texts(bob, alice.address).includes('straight out'), 'bob to store it');
   });
 
-  it('keeps a send to a paused contact queued although the link is ready', async () => {
-    const network = new MemoryNetwork();
-    const alice = await startPeer(network, 'Alice', new GatedStorage());
-    const bob = await startPeer(network, 'Bob');
-    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
-    await alice.messenger.sendText(bob.address, 'opens the link');
-    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'the first message delivered');
+  it('keeps a paused contact send queued', async () => {
+    const { network, alice, bob } = await startLinkedPair();
     await alice.storage.updateContact(bob.address, { isVerificationRequired: true });
     const framesBefore = network.wire.length;
 

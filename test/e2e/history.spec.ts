@@ -33,7 +33,7 @@ test('long conversation opens at its newest page and pages back', async ({ relay
   await expect(messageItem(page, '#599')).toBeVisible();
 });
 
-test('an open chat that keeps receiving still pages back to its first message', async ({ relay, openBrowser }) => {
+test('busy open chat pages back to its start', async ({ relay, openBrowser }) => {
   const page = (await openBrowser('alice')).page;
   await createIdentity(page, relay.url, 'Alice');
   const seeded = await seedConversation(page, { contactName: 'Bob', count: 40 });

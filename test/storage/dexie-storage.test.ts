@@ -192,7 +192,7 @@ describe('DexieStorage', () => {
     expect((await storage.getContact(alice.address))?.lastActivityAt).toBe(7);
   });
 
-  it('tells which conversations of a batch wait for the user, read in the same transaction', async () => {
+  it('reports the paused conversations of a batch', async () => {
     const storage = freshStorage();
     const alice = contactFor('Alice');
     const bob = { ...contactFor('Bob'), isVerificationRequired: true };
@@ -261,7 +261,7 @@ describe('DexieStorage', () => {
     expect((await storage.getContact(alice.address))?.pendingReadReceipts).toEqual([...first, ...second]);
   });
 
-  it('clears the unread count with the messages it marks read, receipts on or off', async () => {
+  it('marking read clears the unread count', async () => {
     const storage = freshStorage();
     const alice = contactFor('Alice');
     await storage.putContact(alice);

@@ -136,7 +136,7 @@ export class HistoryWindow<Row extends HistoryRow, Details> {
   }
 
   /**
-   * Drops the oldest rows down to two pages while the window follows the newest row and holds
+   * Drops the oldest rows down to two pages while the window follows the newest row and contains
    * more than MAX_FOLLOWING_ROWS. A chat left open then re-reads a bounded range after each new
    * message. Scrolling up reads the dropped rows again.
    */

@@ -6,7 +6,7 @@ import { befriend, chatTexts, startOrganiserPeer, stopAllOrganiserPeers } from '
 afterEach(() => stopAllOrganiserPeers());
 
 describe('control inbox', () => {
-  it('reads the sender contact once for a batch of chats', async () => {
+  it('reads the contact once per batch', async () => {
     const network = new MemoryNetwork();
     const alice = await startOrganiserPeer(network, 'Alice');
     const bob = await startOrganiserPeer(network, 'Bob');

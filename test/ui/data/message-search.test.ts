@@ -269,7 +269,7 @@ describe('searchMessages', () => {
     expect((await searchMessages(db, 'wording')).hits).toEqual([]);
   });
 
-  it('keeps a message findable through status writes and bulk puts', async () => {
+  it('finds messages after status writes', async () => {
     const db = freshDatabase();
     await db.messages.bulkAdd([message(0, 'lantern in the hall'), message(1, 'spare lantern')]);
     await db.groupMessages.add(groupMessage(0, 'lantern for the team'));
