@@ -267,6 +267,11 @@ export class Meshtext {
     await this.db.groups.update(group, { unreadCount: 0 });
   }
 
+  /** Records whether a chat is on screen, so that messages arriving in it are stored read. */
+  setConversationShown(address: string, isShown: boolean): void {
+    this.messenger.setConversationShown(address, isShown);
+  }
+
   /** Marks a chat on screen read: clears its unread count and queues read receipts, in one transaction. */
   async markRead(address: string): Promise<void> {
     await this.messenger.markConversationRead(address);

@@ -6,7 +6,7 @@ import type { ChatPayload } from './messages.ts';
 import { nameClaimFields } from './name-claims.ts';
 import type { Logger } from './ports.ts';
 import { logIgnoredRevisions } from './revisions.ts';
-import type { ContactRecord, CoreStorage, MessageRecord, StoreResult } from './storage-port.ts';
+import type { ContactRecord, CoreStorage, MessageRecord, ShownRead, StoreResult } from './storage-port.ts';
 
 /**
  * Outcome of one incoming chat payload. 'blocked' (dropped before storage) and 'failed' (not
@@ -23,12 +23,20 @@ export interface KnownContact {
 /** Stores chat payloads from the sender that the caller bound it to; see storeIncomingChats. */
 export type StoreChats = (chats: ChatPayload[], known?: KnownContact) => Promise<InboxResult[]>;
 
+/** Options of storeIncomingChats. */
+export interface StoreChatsOptions {
+  onError?: (error: unknown) => void;
+  /** Sender's contact, when the caller has just read it. */
+  known?: KnownContact;
+  /** Set when the sender's chat is on screen. A message request is never stored read. */
+  shown?: ShownRead;
+}
+
 /**
  * Stores chat messages from `sender` in one transaction, creating a message request when the
  * sender is unknown, marked with the contact whose name it claims, if any. `stamp` gives each
- * message its local display time. `known` is the sender's contact when the caller has just read
- * it. Storage errors are logged, passed to `onError` and reported as 'failed' for every message
- * rather than thrown.
+ * message its local display time. Storage errors are logged, passed to `onError` and reported
+ * as 'failed' for every message rather than thrown.
  */
 export async function storeIncomingChats(
   storage: CoreStorage,
@@ -36,8 +44,7 @@ export async function storeIncomingChats(
   sender: Card,
   payloads: ChatPayload[],
   stamp: () => number,
-  onError?: (error: unknown) => void,
-  known?: KnownContact,
+  { onError, known, shown }: StoreChatsOptions = {},
 ): Promise<InboxResult[]> {
   const existing = known ? known.contact : await storage.getContact(sender.address);
   if (existing?.state === 'blocked') return payloads.map(() => 'blocked');
@@ -64,7 +71,7 @@ export async function storeIncomingChats(
     const newContact = existing
       ? undefined
       : { ...contactFromCard(sender, firstStoredAt), state: 'request' as const, ...(await nameClaimFields(storage, sender)) };
-    const results = await storage.storeIncoming(messages, newContact);
+    const results = await storage.storeIncoming(messages, newContact, existing?.state === 'contact' ? shown : undefined);
     await logIgnoredRevisions(storage, logger, messages.filter((_, index) => results[index] === 'stored'));
     logger.debug('messages received', { peer: sender.address.slice(0, 12), count: messages.length });
 

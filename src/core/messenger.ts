@@ -37,7 +37,7 @@ import { ReadReceipts } from './read-receipts.ts';
 import { PeerLink } from './peer-link.ts';
 import { PeerCourier } from './peer-courier.ts';
 import type { Clock, Logger, RandomBytes } from './ports.ts';
-import type { ContactRecord, CoreStorage, MessageRecord } from './storage-port.ts';
+import type { ContactRecord, CoreStorage, MessageRecord, ShownRead } from './storage-port.ts';
 import type { StorageFault } from './storage-fault.ts';
 import { classifyStorageFault } from './storage-fault.ts';
 import { describeFile } from './files/describe-file.ts';
@@ -148,6 +148,8 @@ export class Messenger {
   #flushedAfterReady = new WeakSet<PeerLink>();
   #lastStamp = 0;
   #typing = new TypingLimiter();
+  /** The one-to-one chat on screen; see setConversationShown. */
+  #shownConversation: string | undefined;
   #extension: MessengerExtension | undefined;
   #courier: MailboxCourier | undefined;
   /** Loaded on first use, so the rotation code stays out of the first screen's bundle. */
@@ -469,6 +471,20 @@ export class Messenger {
       text: trimmed,
       sentAt: this.#stamp(),
     });
+  }
+
+  /**
+   * Records whether a one-to-one chat is on screen. Messages that arrive in the chat on screen are
+   * stored read, in the transaction that stores them, and their read receipts go out at once when
+   * they are on. Hiding a chat that is no longer the one on screen changes nothing.
+   */
+  setConversationShown(conversation: string, isShown: boolean): void {
+    if (isShown) this.#shownConversation = conversation;
+    else if (this.#shownConversation === conversation) this.#shownConversation = undefined;
+  }
+
+  async #shownRead(): Promise<ShownRead> {
+    return { readAt: this.#options.clock.now(), shouldQueueReceipts: await this.#readReceipts.isEnabled() };
   }
 
   /** Records that the user sees the conversation and sends read receipts when they are on. */
@@ -890,6 +906,8 @@ export class Messenger {
         link.close('closed');
         return;
       }
+      // Messages stored read because their chat is on screen queued their receipts already.
+      if (this.#shownConversation === link.remoteAddress && results.includes('stored')) void this.#readReceipts.sendPending(link);
     }
     if (acked.length > 0) {
       this.#flusher.acknowledged(acked);
@@ -964,18 +982,17 @@ export class Messenger {
     const keyChanges = payloads.some((payload) => payload.rotation) ? await this.#keyChanges() : undefined;
     const screened = keyChanges ? await keyChanges.screen(card, payloads) : { kept: payloads, rotations: new Map() };
     let failure: unknown;
-    const storeChats: StoreChats = (chats, known) =>
-      storeIncomingChats(
-        this.#options.storage,
-        this.#options.logger,
-        card,
-        chats,
-        () => this.#stamp(),
-        (error) => {
+    // Read beside the contact read of the inbox, and only while the sender's chat is on screen.
+    // If the read fails, the messages are stored unread and the chat marks them read as before.
+    const shown = this.#shownConversation === card.address ? this.#shownRead().catch(() => undefined) : undefined;
+    const storeChats: StoreChats = async (chats, known) =>
+      storeIncomingChats(this.#options.storage, this.#options.logger, card, chats, () => this.#stamp(), {
+        onError: (error) => {
           failure = error;
         },
         known,
-      );
+        shown: await shown,
+      });
     const extension = this.#options.inboxExtension;
     const stored = extension ? await extension.store(card, screened.kept, storeChats) : await storeChats(screened.kept);
     const resultById = new Map<string, InboxResult>(screened.kept.map((payload, index) => [payload.id, stored[index] ?? 'failed']));

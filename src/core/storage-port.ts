@@ -130,6 +130,16 @@ export interface MessageRecord {
   rotation?: WireRotation;
 }
 
+/**
+ * Marking of incoming messages that arrive in the chat on screen: they get `readAt`, count as
+ * no unread message and, with `shouldQueueReceipts`, join the contact's pending read receipts,
+ * as markIncomingRead would do right after.
+ */
+export interface ShownRead {
+  readAt: number;
+  shouldQueueReceipts: boolean;
+}
+
 /** Messages just queued, and their conversations whose sending is paused (see send-pause.ts). */
 export interface QueuedBatch {
   messages: MessageRecord[];
@@ -241,10 +251,11 @@ export interface CoreStorage {
    * message, whose sender install already has a higher seq stored, instead gets a storedAt just
    * below that message's, so it takes its place in display order.
    * A stored revision is applied to its target through `reviseTarget` and counts as no unread
-   * message. Returns one result per message, in order.
+   * message. With `shown`, the conversation is on screen: its new messages are stored read (see
+   * ShownRead). Returns one result per message, in order.
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */
-  storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]>;
+  storeIncoming(messages: MessageRecord[], newContact?: ContactRecord, shown?: ShownRead): Promise<StoreResult[]>;
 
   /**
    * Replaces the identity after a key rotation, in one transaction: stores `next`, keeps

@@ -14,6 +14,7 @@ import type {
   OutgoingDraft,
   QueuedBatch,
   RetiredIdentity,
+  ShownRead,
   StoreResult,
 } from '../core/storage-port.ts';
 import type { ReceivedSeq } from '../core/received-seqs.ts';
@@ -388,7 +389,7 @@ export class DexieStorage implements CoreStorage {
     await guard(() => this.db.settings.put({ key, value }));
   }
 
-  async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord): Promise<StoreResult[]> {
+  async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord, shown?: ShownRead): Promise<StoreResult[]> {
     const { db } = this;
     if (messages.length === 0) return [];
 
@@ -446,20 +447,24 @@ export class DexieStorage implements CoreStorage {
         // All messages belong to one conversation, and `newContact`, when given, is its contact.
         const isNewContact = newContact !== undefined && !contact;
         if (isNewContact) await db.contacts.add(newContact);
+        const visible = fresh.filter((message) => !isRevision(message));
+        const read = shown ? visible.filter((message) => message.direction === 'in') : [];
+        for (const message of read) message.readAt = shown!.readAt;
         await db.messages.bulkAdd(fresh);
         for (const revision of fresh.filter(isRevision)) await this.#applyRevision(revision, { isOwn: false });
-        const visible = fresh.filter((message) => !isRevision(message));
         if (visible.length === 0) return results;
 
         const lastStoredAt = Math.max(...visible.map((message) => message.storedAt));
         const broadcastTimes = visible.filter((message) => message.direction === 'in' && message.isBroadcast === true).map((message) => message.storedAt);
         const target = isNewContact ? newContact : contact;
+        const receipts = shown?.shouldQueueReceipts && read.length > 0 ? read.map((message) => message.id) : [];
         if (target) {
           await db.contacts.put({
             ...target,
-            unreadCount: target.unreadCount + visible.length,
+            unreadCount: target.unreadCount + visible.length - read.length,
             lastActivityAt: Math.max(target.lastActivityAt, lastStoredAt),
             ...(broadcastTimes.length > 0 && { lastBroadcastReceivedAt: Math.max(target.lastBroadcastReceivedAt ?? 0, ...broadcastTimes) }),
+            ...(receipts.length > 0 && { pendingReadReceipts: [...(target.pendingReadReceipts ?? []), ...receipts].slice(-MAX_PENDING_READ_RECEIPTS) }),
           });
         }
 

@@ -43,6 +43,49 @@ describe('read receipts', () => {
     expect(incomingReadAt(bob, alice.address)[0]).toBeTypeOf('number');
   });
 
+  it('mark a message read on arrival in the chat on screen', async () => {
+    const network = new MemoryNetwork();
+    const [alice, bob] = await startContacts(network);
+    bob.messenger.setConversationShown(alice.address, true);
+
+    await alice.messenger.sendText(bob.address, 'seen at once');
+    await waitFor(() => statuses(alice, bob.address)[0] === 'read', 'read without a mark from the chat');
+
+    expect(incomingReadAt(bob, alice.address)[0]).toBeTypeOf('number');
+    expect(bob.storage.contacts.get(alice.address)?.unreadCount).toBe(0);
+  });
+
+  it('leave messages unread once the chat is hidden', async () => {
+    const network = new MemoryNetwork();
+    const [alice, bob] = await startContacts(network);
+    bob.messenger.setConversationShown(alice.address, true);
+    bob.messenger.setConversationShown(alice.address, false);
+
+    await alice.messenger.sendText(bob.address, 'waits to be read');
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'delivered');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    expect(incomingReadAt(bob, alice.address)).toEqual([undefined]);
+    expect(bob.storage.contacts.get(alice.address)?.unreadCount).toBe(1);
+    expect(statuses(alice, bob.address)).toEqual(['delivered']);
+  });
+
+  it('leave a message request unread although its chat is on screen', async () => {
+    const network = new MemoryNetwork();
+    const alice = await startPeer(network, 'Alice');
+    const bob = await startPeer(network, 'Bob');
+    await alice.messenger.addContactFromInvite(bob.messenger.inviteLink());
+    bob.messenger.setConversationShown(alice.address, true);
+
+    await alice.messenger.sendText(bob.address, 'may I write to you');
+    await waitFor(() => statuses(alice, bob.address)[0] === 'delivered', 'delivered');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    expect(bob.storage.contacts.get(alice.address)?.state).toBe('request');
+    expect(incomingReadAt(bob, alice.address)).toEqual([undefined]);
+    expect(statuses(alice, bob.address)).toEqual(['delivered']);
+  });
+
   it('send nothing while switched off', async () => {
     const network = new MemoryNetwork();
     const [alice, bob] = await startContacts(network);

@@ -261,6 +261,22 @@ describe('DexieStorage', () => {
     expect((await storage.getContact(alice.address))?.pendingReadReceipts).toEqual([...first, ...second]);
   });
 
+  it('stores messages read when their chat is on screen', async () => {
+    const storage = freshStorage();
+    const alice = contactFor('Alice');
+    await storage.putContact(alice);
+    await storage.storeIncoming([incoming(alice.address, 1)]);
+
+    await storage.storeIncoming([incoming(alice.address, 2), incoming(alice.address, 3)], undefined, { readAt: 100, shouldQueueReceipts: true });
+    await storage.storeIncoming([incoming(alice.address, 4)], undefined, { readAt: 200, shouldQueueReceipts: false });
+
+    const readAt = await Promise.all([1, 2, 3, 4].map(async (seq) => (await storage.db.messages.get(incoming(alice.address, seq).id))?.readAt));
+    expect(readAt).toEqual([undefined, 100, 100, 200]);
+    const contact = await storage.getContact(alice.address);
+    expect(contact?.unreadCount).toBe(1);
+    expect(contact?.pendingReadReceipts).toEqual([incoming(alice.address, 2).id, incoming(alice.address, 3).id]);
+  });
+
   it('marking read clears the unread count', async () => {
     const storage = freshStorage();
     const alice = contactFor('Alice');
