@@ -29,7 +29,7 @@ export interface StoreChatsOptions {
   /** Sender's contact, when the caller has just read it. */
   known?: KnownContact;
   /** Set when the sender's chat is on screen. A message request is never stored read. */
-  shown?: ShownRead;
+  readOnArrival?: ShownRead;
 }
 
 /**
@@ -44,7 +44,7 @@ export async function storeIncomingChats(
   sender: Card,
   payloads: ChatPayload[],
   stamp: () => number,
-  { onError, known, shown }: StoreChatsOptions = {},
+  { onError, known, readOnArrival }: StoreChatsOptions = {},
 ): Promise<InboxResult[]> {
   const existing = known ? known.contact : await storage.getContact(sender.address);
   if (existing?.state === 'blocked') return payloads.map(() => 'blocked');
@@ -71,7 +71,7 @@ export async function storeIncomingChats(
     const newContact = existing
       ? undefined
       : { ...contactFromCard(sender, firstStoredAt), state: 'request' as const, ...(await nameClaimFields(storage, sender)) };
-    const results = await storage.storeIncoming(messages, newContact, existing?.state === 'contact' ? shown : undefined);
+    const results = await storage.storeIncoming(messages, newContact, existing?.state === 'contact' ? readOnArrival : undefined);
     await logIgnoredRevisions(storage, logger, messages.filter((_, index) => results[index] === 'stored'));
     logger.debug('messages received', { peer: sender.address.slice(0, 12), count: messages.length });
 

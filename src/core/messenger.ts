@@ -984,14 +984,14 @@ export class Messenger {
     let failure: unknown;
     // Read beside the contact read of the inbox, and only while the sender's chat is on screen.
     // If the read fails, the messages are stored unread and the chat marks them read as before.
-    const shown = this.#shownConversation === card.address ? this.#shownRead().catch(() => undefined) : undefined;
+    const readOnArrival = this.#shownConversation === card.address ? this.#shownRead().catch(() => undefined) : undefined;
     const storeChats: StoreChats = async (chats, known) =>
       storeIncomingChats(this.#options.storage, this.#options.logger, card, chats, () => this.#stamp(), {
         onError: (error) => {
           failure = error;
         },
         known,
-        shown: await shown,
+        readOnArrival: await readOnArrival,
       });
     const extension = this.#options.inboxExtension;
     const stored = extension ? await extension.store(card, screened.kept, storeChats) : await storeChats(screened.kept);

@@ -251,11 +251,11 @@ export interface CoreStorage {
    * message, whose sender install already has a higher seq stored, instead gets a storedAt just
    * below that message's, so it takes its place in display order.
    * A stored revision is applied to its target through `reviseTarget` and counts as no unread
-   * message. With `shown`, the conversation is on screen: its new messages are stored read (see
-   * ShownRead). Returns one result per message, in order.
+   * message. With `readOnArrival`, the conversation is on screen and its new messages are
+   * stored read (see ShownRead). Returns one result per message, in order.
    * @throws the storage error (quota, closed database), storing none, so the caller does not acknowledge.
    */
-  storeIncoming(messages: MessageRecord[], newContact?: ContactRecord, shown?: ShownRead): Promise<StoreResult[]>;
+  storeIncoming(messages: MessageRecord[], newContact?: ContactRecord, readOnArrival?: ShownRead): Promise<StoreResult[]>;
 
   /**
    * Replaces the identity after a key rotation, in one transaction: stores `next`, keeps

@@ -389,7 +389,7 @@ export class DexieStorage implements CoreStorage {
     await guard(() => this.db.settings.put({ key, value }));
   }
 
-  async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord, shown?: ShownRead): Promise<StoreResult[]> {
+  async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord, readOnArrival?: ShownRead): Promise<StoreResult[]> {
     const { db } = this;
     if (messages.length === 0) return [];
 
@@ -448,8 +448,8 @@ export class DexieStorage implements CoreStorage {
         const isNewContact = newContact !== undefined && !contact;
         if (isNewContact) await db.contacts.add(newContact);
         const visible = fresh.filter((message) => !isRevision(message));
-        const read = shown ? visible.filter((message) => message.direction === 'in') : [];
-        for (const message of read) message.readAt = shown!.readAt;
+        const read = readOnArrival ? visible.filter((message) => message.direction === 'in') : [];
+        for (const message of read) message.readAt = readOnArrival!.readAt;
         await db.messages.bulkAdd(fresh);
         for (const revision of fresh.filter(isRevision)) await this.#applyRevision(revision, { isOwn: false });
         if (visible.length === 0) return results;
@@ -457,7 +457,7 @@ export class DexieStorage implements CoreStorage {
         const lastStoredAt = Math.max(...visible.map((message) => message.storedAt));
         const broadcastTimes = visible.filter((message) => message.direction === 'in' && message.isBroadcast === true).map((message) => message.storedAt);
         const target = isNewContact ? newContact : contact;
-        const receipts = shown?.shouldQueueReceipts && read.length > 0 ? read.map((message) => message.id) : [];
+        const receipts = readOnArrival?.shouldQueueReceipts && read.length > 0 ? read.map((message) => message.id) : [];
         if (target) {
           await db.contacts.put({
             ...target,

@@ -239,7 +239,7 @@ export class MemoryStorage implements CoreStorage {
     this.settings.set(key, value);
   }
 
-  async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord, shown?: ShownRead): Promise<StoreResult[]> {
+  async storeIncoming(messages: MessageRecord[], newContact?: ContactRecord, readOnArrival?: ShownRead): Promise<StoreResult[]> {
     this.#checkWritable();
     const results: StoreResult[] = [];
 
@@ -260,8 +260,8 @@ export class MemoryStorage implements CoreStorage {
 
       if (newContact && !this.contacts.has(newContact.address)) this.contacts.set(newContact.address, { ...newContact });
       const storedAt = this.#lateSlot(message) ?? Math.max(message.storedAt, this.#storedAtFloor(message.conversation));
-      const isReadOnArrival = shown !== undefined && message.direction === 'in' && !isRevision(message);
-      this.messages.set(message.id, { ...message, storedAt, ...(isReadOnArrival && { readAt: shown.readAt }) });
+      const isReadOnArrival = readOnArrival !== undefined && message.direction === 'in' && !isRevision(message);
+      this.messages.set(message.id, { ...message, storedAt, ...(isReadOnArrival && { readAt: readOnArrival.readAt }) });
       if (message.revises) {
         const outcome = reviseTarget(this.messages.get(message.revises.target), message);
         if ('changes' in outcome) this.#update(message.revises.target, outcome.changes);
@@ -269,7 +269,7 @@ export class MemoryStorage implements CoreStorage {
       const contact = this.contacts.get(message.conversation);
       if (contact && !isRevision(message)) {
         if (!isReadOnArrival) contact.unreadCount++;
-        if (isReadOnArrival && shown.shouldQueueReceipts) contact.pendingReadReceipts = [...(contact.pendingReadReceipts ?? []), message.id];
+        if (isReadOnArrival && readOnArrival.shouldQueueReceipts) contact.pendingReadReceipts = [...(contact.pendingReadReceipts ?? []), message.id];
         contact.lastActivityAt = storedAt;
         if (message.direction === 'in' && message.isBroadcast) contact.lastBroadcastReceivedAt = Math.max(contact.lastBroadcastReceivedAt ?? 0, storedAt);
       }
