@@ -3,9 +3,25 @@
  * straight into the app's IndexedDB (see history-seed.ts).
  */
 
+import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { createIdentity, messageItem, messageItems, messageLog, openConversation } from './app.ts';
 import { seedConversation } from './history-seed.ts';
+
+/**
+ * Presses Home in the message log until the first seeded message ('#0') shows. Home scrolls to
+ * the top of what is held, which reads the page before it. Returns the log.
+ */
+async function pageBackToFirstMessage(page: Page): Promise<Locator> {
+  const log = messageLog(page);
+  await log.focus();
+  await expect(async () => {
+    await log.press('Home');
+    await expect(messageItem(page, '#0').first()).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 30_000 });
+
+  return log;
+}
 
 test('long conversation opens at its newest page and pages back', async ({ relay, openBrowser }) => {
   const page = (await openBrowser('alice')).page;
@@ -19,13 +35,7 @@ test('long conversation opens at its newest page and pages back', async ({ relay
   expect(renderedCount).toBeGreaterThan(0);
   expect(renderedCount).toBeLessThan(60);
 
-  // Home scrolls to the top of what is held, which reads the page before it, until the first message.
-  const log = messageLog(page);
-  await log.focus();
-  await expect(async () => {
-    await log.press('Home');
-    await expect(messageItem(page, '#0').first()).toBeVisible({ timeout: 500 });
-  }).toPass({ timeout: 30_000 });
+  const log = await pageBackToFirstMessage(page);
   expect(await messageItems(page).count()).toBeLessThan(60);
   await expect(messageItem(page, '#599')).toHaveCount(0);
 
@@ -68,12 +78,7 @@ test('busy open chat pages back to its start', async ({ relay, openBrowser }) =>
     await expect(messageItem(page, `arrival #${49 + batch * 10}`)).toBeVisible();
   }
 
-  const log = messageLog(page);
-  await log.focus();
-  await expect(async () => {
-    await log.press('Home');
-    await expect(messageItem(page, '#0').first()).toBeVisible({ timeout: 500 });
-  }).toPass({ timeout: 30_000 });
+  const log = await pageBackToFirstMessage(page);
   await log.press('End');
   await expect(messageItem(page, 'arrival #339')).toBeVisible();
 });
