@@ -1,14 +1,16 @@
 /**
  * Two Chromium processes with one page each, for benchmarks that measure traffic between two
- * peers. Each browser is a separate process, as two users' browsers would be.
+ * peers. Each browser is a separate process, as two users' browsers would be, and keeps its
+ * profile on disk (see profile-browser.ts).
  *
  * `connectRawPair` turns a pair into two plain PeerJS peers joined by a data connection.
  * A benchmark of the Meshtext app can instead navigate both pages to the app served by
  * `startRelay` and drive the UI.
  */
 
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { chromiumLaunchOptions, isMissingFaviconMessage } from '../e2e/chromium.ts';
+import type { Page } from '@playwright/test';
+import { isMissingFaviconMessage } from '../e2e/chromium.ts';
+import { launchProfileBrowser, type ProfileBrowser } from './profile-browser.ts';
 import { connectRawPeers, openRawPeer, randomPeerId, type RelayEndpoint } from '../e2e/raw-peerjs.ts';
 
 /** Two pages in two browsers. `close` ends both browsers. */
@@ -24,11 +26,11 @@ export interface RawPairIds {
   b: string;
 }
 
-async function launchPage(name: string, browsers: Browser[]): Promise<Page> {
-  const browser = await chromium.launch({ ...chromiumLaunchOptions, headless: true });
+async function launchPage(name: string, browsers: ProfileBrowser[]): Promise<Page> {
+  const browser = await launchProfileBrowser();
   browsers.push(browser);
 
-  const page = await browser.newPage();
+  const { page } = browser;
   // tsx compiles with esbuild's keepNames, which wraps named functions in calls to a __name
   // helper. Functions sent to page.evaluate carry those calls into the page, so it needs one.
   await page.addInitScript('globalThis.__name = (target) => target;');
@@ -42,7 +44,7 @@ async function launchPage(name: string, browsers: Browser[]): Promise<Page> {
 
 /** Launches two headless Chromium browsers and opens one page in each. */
 export async function launchBrowserPair(): Promise<BrowserPair> {
-  const browsers: Browser[] = [];
+  const browsers: ProfileBrowser[] = [];
 
   try {
     const a = await launchPage('a', browsers);

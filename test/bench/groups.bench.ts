@@ -15,7 +15,6 @@
  * Node figures are medians of several runs on one core.
  */
 
-import { chromium } from '@playwright/test';
 import nacl from 'tweetnacl';
 import { signCard } from '../../src/core/card.ts';
 import { toBase64Url } from '../../src/core/bytes.ts';
@@ -28,10 +27,10 @@ import type { WireEntry } from '../../src/core/groups/membership-log.ts';
 import { PairKeys } from '../../src/core/groups/pair-keys.ts';
 import type { Identity } from '../../src/core/identity.ts';
 import { silentLogger, startRelay } from '../../signaling/server.ts';
-import { chromiumLaunchOptions } from '../e2e/chromium.ts';
 import { makeUser, randomBytes } from '../core/helpers.ts';
 import { ensureAppBuilt, distDir } from './app-build.ts';
 import { round, type Benchmark, type Metric } from './metric.ts';
+import { launchProfileBrowser } from './profile-browser.ts';
 
 const memberCount = 256;
 const payloadBytes = 200;
@@ -151,10 +150,10 @@ function buildCatchUp(browserIdentity: Identity): CatchUpInput {
 async function catchUpMetrics(): Promise<Metric[]> {
   await ensureAppBuilt();
   const relay = await startRelay({ port: 0, host: '127.0.0.1', staticDir: distDir, iceServers: [], logger: silentLogger });
-  const browser = await chromium.launch({ ...chromiumLaunchOptions, headless: true });
+  const browser = await launchProfileBrowser();
 
   try {
-    const page = await browser.newPage();
+    const { page } = browser;
     await page.goto(relay.url);
     await page.getByRole('textbox', { name: 'Display name' }).fill('Carol');
     await page.getByRole('button', { name: 'Create my identity' }).click();

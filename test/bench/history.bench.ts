@@ -16,13 +16,13 @@
  * dist/ is rebuilt first when the sources changed (see app-build.ts).
  */
 
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { silentLogger, startRelay } from '../../signaling/server.ts';
 import { createIdentity, messageLog } from '../e2e/app.ts';
-import { chromiumLaunchOptions } from '../e2e/chromium.ts';
 import { createGroup, seedConversation, seedGroupMessages } from '../e2e/history-seed.ts';
 import { distDir, ensureAppBuilt } from './app-build.ts';
 import { percentile, round, type Benchmark, type Metric } from './metric.ts';
+import { launchProfileBrowser } from './profile-browser.ts';
 
 const messageCount = 100_000;
 const groupMessageCount = 20_000;
@@ -193,10 +193,10 @@ async function timeFullScan(page: Page, word: string, runs: number): Promise<Tim
 async function run(): Promise<Metric[]> {
   await ensureAppBuilt();
   const relay = await startRelay({ port: 0, host: '127.0.0.1', staticDir: distDir, iceServers: [], logger: silentLogger });
-  const browser = await chromium.launch({ ...chromiumLaunchOptions, headless: true });
+  const browser = await launchProfileBrowser({ viewport: { width: 1280, height: 800 } });
 
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const { page } = browser;
     // tsx compiles with esbuild's keepNames, whose __name calls travel into page.evaluate.
     await page.addInitScript('globalThis.__name = (target) => target;');
     const appUrl = relay.url.endsWith('/') ? relay.url : `${relay.url}/`;

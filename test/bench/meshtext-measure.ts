@@ -32,11 +32,26 @@ interface LatencyReceiver {
   stop(): void;
 }
 
+/**
+ * What the receiver's store transactions returned since `countStoreResults`. `reachedAt` is the
+ * wall clock time at which the transaction that stored the `target`th new message committed.
+ */
+export interface StoreResults {
+  calls: number;
+  stored: number;
+  duplicate: number;
+  firstAt: number | null;
+  totalMs: number;
+  target: number;
+  reachedAt: number | null;
+}
+
 declare global {
   interface Window {
     benchReceiver?: LatencyReceiver;
     benchStorageStats?: Record<string, CallStats>;
     benchLongTaskMs?: number;
+    benchStoreResults?: StoreResults;
   }
 }
 
@@ -194,20 +209,49 @@ export async function readPageProfile(page: Page): Promise<{ storage: Record<str
   return page.evaluate(() => ({ storage: window.benchStorageStats ?? {}, longTaskMs: window.benchLongTaskMs ?? 0 }));
 }
 
-/** Counts the messages of one conversation in the page's IndexedDB. */
-async function countMessages(page: Page, conversation: string): Promise<number> {
-  return page.evaluate(
-    (conversation) =>
-      window.meshtext.db.messages.where('[conversation+storedAt]').between([conversation, -Infinity], [conversation, Infinity], true, true).count(),
-    conversation,
-  );
+/**
+ * Counts the outcomes of the page's store transactions from now on, until `target` new messages
+ * are stored. A message that arrives again (a resend after a link was replaced, say) counts as
+ * 'duplicate'. The count is kept in memory: counting the conversation's rows in IndexedDB every
+ * few milliseconds would scan thousands of index entries each time and slow the very writes
+ * being measured.
+ */
+export async function countStoreResults(page: Page, target: number): Promise<void> {
+  await page.evaluate((target) => {
+    const counts: StoreResults = { calls: 0, stored: 0, duplicate: 0, firstAt: null, totalMs: 0, target, reachedAt: null };
+    const storage = window.meshtext.storage;
+    const storeIncoming = storage.storeIncoming.bind(storage);
+    storage.storeIncoming = async (...args) => {
+      const startedAt = performance.now();
+      counts.firstAt ??= performance.timeOrigin + startedAt;
+      const results = await storeIncoming(...args);
+      counts.totalMs += performance.now() - startedAt;
+      counts.calls += 1;
+      for (const result of results) if (result === 'stored' || result === 'duplicate') counts[result] += 1;
+      if (counts.stored >= counts.target) counts.reachedAt ??= performance.timeOrigin + performance.now();
+
+      return results;
+    };
+    window.benchStoreResults = counts;
+  }, target);
+}
+
+/** Resolves with the figures of `countStoreResults` once its target is stored, or after `timeoutMs`. */
+export async function waitForStoreResults(page: Page, timeoutMs: number): Promise<StoreResults> {
+  await page
+    .waitForFunction(() => (window.benchStoreResults?.reachedAt ?? null) !== null, undefined, { timeout: timeoutMs, polling: pollIntervalMs })
+    .catch(() => undefined);
+  const results = await page.evaluate(() => window.benchStoreResults);
+  if (!results) throw new Error('countStoreResults was not called on this page');
+
+  return results;
 }
 
 /**
  * Sends `count` messages from `sender` with up to `maxInFlight` `sendText` calls unresolved at
  * once. With 1, each send starts after the previous one resolved. It times how long the
- * receiver takes to store them all and the sender to see the last one delivered. Both sides
- * poll IndexedDB every 50 ms, which bounds the error of each time.
+ * receiver takes to store them all and the sender to see the last one delivered. The sender
+ * polls IndexedDB for its last message every 50 ms, which bounds the error of that time.
  */
 export async function measureStoredThroughput(
   sender: { page: Page; address: string },
@@ -216,25 +260,8 @@ export async function measureStoredThroughput(
   timeoutMs: number,
   maxInFlight = 1,
 ): Promise<ThroughputResult> {
-  const storedBefore = await countMessages(receiver.page, sender.address);
-  const stored = receiver.page.evaluate(
-    async ({ conversation, target, timeoutMs, pollIntervalMs }) => {
-      const deadline = performance.now() + timeoutMs;
-      const query = () =>
-        window.meshtext.db.messages.where('[conversation+storedAt]').between([conversation, -Infinity], [conversation, Infinity], true, true);
-      let received = 0;
-
-      while (performance.now() < deadline) {
-        received = await query().count();
-        if (received >= target) return { storedAllAt: performance.timeOrigin + performance.now(), received };
-
-        await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
-      }
-
-      return { storedAllAt: null, received };
-    },
-    { conversation: sender.address, target: storedBefore + count, timeoutMs, pollIntervalMs },
-  );
+  await countStoreResults(receiver.page, count);
+  const stored = waitForStoreResults(receiver.page, timeoutMs);
 
   const sent = sender.page.evaluate(
     async ({ to, count, tag, textBytes, timeoutMs, pollIntervalMs, maxInFlight }) => {
@@ -274,28 +301,28 @@ export async function measureStoredThroughput(
 
   const [storedOutcome, sentOutcome] = await Promise.all([stored, sent]);
   const { startedAt } = sentOutcome;
-  const storedAllMs = storedOutcome.storedAllAt === null ? null : storedOutcome.storedAllAt - startedAt;
+  const storedAllMs = storedOutcome.reachedAt === null ? null : storedOutcome.reachedAt - startedAt;
 
   return {
     messagesPerSecond: storedAllMs === null ? null : (count * 1000) / storedAllMs,
     storedAllMs,
     deliveredLastMs: sentOutcome.deliveredLastAt === null ? null : sentOutcome.deliveredLastAt - startedAt,
     queuedAllMs: sentOutcome.queuedAllAt - startedAt,
-    receivedCount: storedOutcome.received - storedBefore,
+    receivedCount: storedOutcome.stored,
   };
 }
 
 /**
- * Runs in `page`, with no app code, the IndexedDB writes that the sender of one chat message
- * needs at the least. The message row and its outbox entry go in one transaction. For the
- * receipt, the row is read and rewritten with its new status, and the outbox entry deleted. Rows
- * go `batchSize` to a transaction, as the app batches them, in a database of its own with the
- * app's message indexes. Returns messages per second, the ceiling of any design that keeps one
- * row per message and its status in that row.
+ * Runs in `page`, with no app code, the IndexedDB writes that one side of a chat message needs
+ * at the least. The sender adds the message row and its outbox entry in one transaction; for
+ * the receipt, the row is read and rewritten with its new status, and the outbox entry deleted.
+ * The receiver only adds the row. Rows go `batchSize` to a transaction, as the app batches them,
+ * in a database of its own with the app's message indexes. Returns messages per second, the
+ * ceiling of any design that keeps one row per message and its status in that row.
  */
-export async function measureBareStorageCeiling(page: Page, count: number, batchSize: number): Promise<number> {
+export async function measureBareStorageCeiling(page: Page, count: number, batchSize: number, side: 'sender' | 'receiver' = 'sender'): Promise<number> {
   return page.evaluate(
-    async ({ count, batchSize, textBytes }) => {
+    async ({ count, batchSize, textBytes, side }) => {
       const name = `bench-ceiling-${Date.now()}`;
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const request = indexedDB.open(name, 1);
@@ -323,9 +350,10 @@ export async function measureBareStorageCeiling(page: Page, count: number, batch
         for (const [offset, id] of ids.entries()) {
           const seq = start + offset + 1;
           queue.objectStore('messages').add({ id, conversation: 'peer', sender: 'me', instance: 'bench', seq, storedAt: seq, text, words: ['bench', String(seq)], status: 'queued' });
-          queue.objectStore('outbox').add({ messageId: id, conversation: 'peer', seq });
+          if (side === 'sender') queue.objectStore('outbox').add({ messageId: id, conversation: 'peer', seq });
         }
         await finished(queue);
+        if (side === 'receiver') continue;
 
         const deliver = db.transaction(['messages', 'outbox'], 'readwrite');
         const messages = deliver.objectStore('messages');
@@ -343,6 +371,6 @@ export async function measureBareStorageCeiling(page: Page, count: number, batch
 
       return (count * 1000) / elapsedMs;
     },
-    { count, batchSize, textBytes: messageBytes },
+    { count, batchSize, textBytes: messageBytes, side },
   );
 }

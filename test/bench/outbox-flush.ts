@@ -3,9 +3,11 @@
  * through the real relay. Alice reloads with every WebSocket refused, so she has no relay, no
  * mailbox and no link, and queues `queuedMessages` messages for Bob. Then she reloads with the
  * network back. The figure is the time from that reload until all of them are in Bob's
- * IndexedDB, with Bob's conversation list on screen. Afterwards Bob's copy is checked: each message stored exactly once and in the
- * order sent. The baseline is plain PeerJS sending the same number of messages between two
- * other Chromium processes, measured in the same run.
+ * IndexedDB, with Bob's conversation list on screen. Afterwards Bob's copy is checked: each
+ * message stored exactly once and in the order sent. The baseline is plain PeerJS sending the
+ * same number of messages between two other Chromium processes, measured in the same run.
+ * Beside it, Bob's page adds the same number of bare rows with the app's indexes and no app
+ * code: the least a design with one row per message could take on the receiver's side.
  *
  * Times from both pages and from Node are wall clock milliseconds of the same machine.
  */
@@ -13,6 +15,8 @@
 import type { Page } from '@playwright/test';
 import { ensureAppBuilt } from './app-build.ts';
 import { connectRawPair, launchBrowserPair } from './browser-pair.ts';
+import { MAX_INBOUND_BATCH } from '../../src/core/inbound-batcher.ts';
+import { countStoreResults, measureBareStorageCeiling, waitForStoreResults } from './meshtext-measure.ts';
 import { startMeshtextPair } from './meshtext-pair.ts';
 import { round, type Benchmark, type Metric } from './metric.ts';
 import { startPlainRelay } from './plain-relay.ts';
@@ -21,7 +25,6 @@ import { measureRawThroughput, messageBytes } from './raw-peerjs-transport.ts';
 const queuedMessages = 10_000;
 const sendsInFlight = 1_000;
 const flushTimeoutMs = 300_000;
-const pollIntervalMs = 20;
 const flushGoalMs = 5_000;
 const tag = 'flush';
 
@@ -79,57 +82,7 @@ async function queueOffline(alice: Page, bobAddress: string): Promise<() => void
   };
 }
 
-/** Starts polling Bob's IndexedDB; resolves with the wall clock time all messages were stored. */
-function watchStored(bob: Page, aliceAddress: string, target: number): Promise<number | null> {
-  return bob.evaluate(
-    async ({ conversation, target, timeoutMs, pollIntervalMs }) => {
-      const deadline = performance.now() + timeoutMs;
-      while (performance.now() < deadline) {
-        const stored = await window.meshtext.db.messages
-          .where('[conversation+storedAt]')
-          .between([conversation, -Infinity], [conversation, Infinity], true, true)
-          .count();
-        if (stored >= target) return performance.timeOrigin + performance.now();
-
-        await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
-      }
-
-      return null;
-    },
-    { conversation: aliceAddress, target, timeoutMs: flushTimeoutMs, pollIntervalMs },
-  );
-}
-
 /** Counts the flushed messages Bob holds more than once or out of the order they were sent. */
-declare global {
-  interface Window {
-    benchStoreResults?: { calls: number; stored: number; duplicate: number; firstAt: number | null; totalMs: number };
-  }
-}
-
-/**
- * Counts the outcomes of the receiver's store transactions from now on. A message that arrives
- * again (a resend after a link was replaced, say) counts as 'duplicate': work the flush wasted.
- */
-async function countStoreResults(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const counts = { calls: 0, stored: 0, duplicate: 0, firstAt: null as number | null, totalMs: 0 };
-    const storage = window.meshtext.storage;
-    const storeIncoming = storage.storeIncoming.bind(storage);
-    storage.storeIncoming = async (...args) => {
-      const startedAt = performance.now();
-      counts.firstAt ??= performance.timeOrigin + startedAt;
-      const results = await storeIncoming(...args);
-      counts.totalMs += performance.now() - startedAt;
-      counts.calls += 1;
-      for (const result of results) if (result === 'stored' || result === 'duplicate') counts[result] += 1;
-
-      return results;
-    };
-    window.benchStoreResults = counts;
-  });
-}
-
 async function countOrderFaults(bob: Page, aliceAddress: string): Promise<{ stored: number; faults: number }> {
   return bob.evaluate(
     async ({ conversation, tag }) => {
@@ -163,32 +116,32 @@ export const outboxFlush: Benchmark = {
 
     try {
       const { alice, bob, aliceAddress, bobAddress } = pair;
-      // Bob shows the conversation list, as in the throughput run: an open chat reloads the whole
-      // history on every change, which this benchmark does not measure.
+      // Bob shows the conversation list, as in the throughput run.
       await bob.evaluate(() => window.meshtext.open(undefined));
       const goOnline = await queueOffline(alice, bobAddress);
       console.log(`flush: ${queuedMessages} messages queued while Alice was offline`);
 
-      const storedBefore = await bob.evaluate(
-        (conversation) => window.meshtext.db.messages.where('[conversation+storedAt]').between([conversation, -Infinity], [conversation, Infinity], true, true).count(),
-        aliceAddress,
-      );
-      const stored = watchStored(bob, aliceAddress, storedBefore + queuedMessages);
-      await countStoreResults(bob);
+      await countStoreResults(bob, queuedMessages);
+      const stored = waitForStoreResults(bob, flushTimeoutMs);
       goOnline();
       const reloadedAt = Date.now();
       const online = alice
         .reload()
         .then(() => alice.waitForFunction(() => window.meshtext?.relayStatus === 'online', undefined, { timeout: 30_000, polling: 10 }))
         .then(() => Date.now());
-      const [onlineAt, storedAllAt] = await Promise.all([online, stored]);
+      const [onlineAt, results] = await Promise.all([online, stored]);
+      const storedAllAt = results.reachedAt;
       const check = await countOrderFaults(bob, aliceAddress);
       console.log(`flush: Bob holds ${check.stored} flushed messages, ${check.faults} of them duplicated or out of order`);
-      const results = await bob.evaluate(() => window.benchStoreResults);
       console.log(
-        `flush: Bob's store transactions ${results?.calls} (${Math.round(results?.totalMs ?? 0)} ms in all), the first ` +
-          `${results?.firstAt ? Math.round(results.firstAt - reloadedAt) : '-'} ms after the reload; messages stored ${results?.stored}, arrived again ${results?.duplicate}`,
+        `flush: Bob's store transactions ${results.calls} (${Math.round(results.totalMs)} ms in all), the first ` +
+          `${results.firstAt ? Math.round(results.firstAt - reloadedAt) : '-'} ms after the reload; messages stored ${results.stored}, arrived again ${results.duplicate}`,
       );
+
+      // The least any design with a row per message could take on Bob's side, in his page.
+      const bareRate = await measureBareStorageCeiling(bob, queuedMessages, MAX_INBOUND_BATCH, 'receiver');
+      const bareMs = (queuedMessages * 1000) / bareRate;
+      console.log(`flush: bare IndexedDB in Bob's page, the receiver's ${queuedMessages} rows alone: ${Math.round(bareMs)} ms`);
 
       const flushMs = storedAllAt === null ? null : storedAllAt - reloadedAt;
       const onlineToStoredMs = storedAllAt === null ? null : storedAllAt - onlineAt;
@@ -203,6 +156,7 @@ export const outboxFlush: Benchmark = {
       return [
         metric(`Meshtext reload → ${queuedMessages} queued messages stored`, round(flushMs, 0), 'ms', round(rawDurationMs, 0), `<= ${flushGoalMs}`),
         metric(`Meshtext Online → ${queuedMessages} queued messages stored`, round(onlineToStoredMs, 0), 'ms', round(rawDurationMs, 0)),
+        metric(`bare IndexedDB, the receiver's ${queuedMessages} rows alone`, round(bareMs, 0), 'ms', round(rawDurationMs, 0)),
         metric('Meshtext flushed messages missing, repeated or out of order', queuedMessages - check.stored + check.faults, 'msgs', null, '0'),
       ];
     } finally {
