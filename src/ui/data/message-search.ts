@@ -14,9 +14,11 @@ import type { GroupMessageRow } from '../../core/groups/group-types.ts';
 import type { MessageRecord } from '../../core/storage-port.ts';
 import type { IndexableType } from 'dexie';
 import type { MeshtextDatabase } from '../../storage/database.ts';
+import type { GroupMessageWordsRow } from '../../storage/group-message-words.ts';
+import type { MessageRow } from '../../storage/message-words.ts';
 import { KEY_SEPARATOR, searchWords } from '../../storage/search-words.ts';
 import type { Posting, SearchTerm, WordsTable } from './word-postings.ts';
-import { PostingStream, countEntries, readAllPostings, readPrimaryKeys, readWordKeys } from './word-postings.ts';
+import { PostingStream, countEntries, readAllPostings, readKeys } from './word-postings.ts';
 import { groupMessageKey } from '../groups/group-message-key.ts';
 
 /** Results per page, newest first. */
@@ -58,6 +60,16 @@ export interface SearchLimits {
 }
 
 export const DEFAULT_SEARCH_LIMITS: SearchLimits = { sortedDriverEntries: 5_000, keySetEntries: 20_000 };
+
+/** A stored row of either table. */
+type StoredRow = MessageRow | GroupMessageWordsRow;
+
+/** A query term with its keys per table, read up to a limit, and their number. */
+interface TermKeys {
+  term: SearchTerm;
+  keys: IndexableType[][];
+  count: number;
+}
 
 /** Reading strategy of a query: all matches sorted in memory, key lists in time order, or a newest-first stream. */
 type Plan =
@@ -123,48 +135,66 @@ export class MessageQuery {
   }
 
   /**
-   * Picks how to read the matches. Counting a word's entries costs almost nothing, so the
-   * rarest word drives, and a single word is read newest first from the index. With several
-   * words and a rare enough driver, its entries are narrowed by the other words' key sets and
-   * sorted by time. Streaming would walk the driver's entries one by one to find the few that
-   * contain the others.
+   * Picks how to read the matches. A single term is read newest first from the index. With
+   * several, the rarest word drives, and when it is rare enough its entries are narrowed by the
+   * other words' key sets and sorted by time. Streaming would walk the driver's entries one by
+   * one to find the few that contain the others.
    */
   async #makePlan(): Promise<Plan> {
-    const counts = await Promise.all(this.#terms.map((term) => countEntries(this.#tables, term)));
-    const order = this.#terms.map((term, index) => ({ term, count: counts[index] ?? 0 })).sort((a, b) => a.count - b.count);
+    const [only, ...rest] = this.#terms;
+    if (only && rest.length === 0) return this.#singleTermPlan(only);
+
+    // Keys beyond the largest limit choose nothing more, so each read stops there.
+    const limit = Math.max(this.#limits.sortedDriverEntries, this.#limits.keySetEntries) + 1;
+    const keyLists = await Promise.all(this.#terms.map((term) => readKeys(this.#tables, term, limit)));
+    const order = this.#terms
+      .map((term, index): TermKeys => {
+        const keys = keyLists[index] ?? [];
+
+        return { term, keys, count: keys.reduce((sum, list) => sum + list.length, 0) };
+      })
+      .sort((a, b) => a.count - b.count);
     const [driver, ...others] = order;
 
-    if (driver && others.length > 0 && driver.count <= this.#limits.sortedDriverEntries) {
-      return this.#sortedPlan(driver.term, others);
-    }
+    if (driver && driver.count <= this.#limits.sortedDriverEntries) return this.#sortedPlan(driver, others);
 
     this.#checkedTerms = others.map(({ term }) => term);
-    // One entry per message, so the count of a single whole word is the number of matches.
-    if (driver && others.length === 0 && !driver.term.isPrefix) this.#total = driver.count;
 
     return { kind: 'stream', stream: await PostingStream.open(this.#tables, driver!.term) };
   }
 
-  async #sortedPlan(driver: SearchTerm, others: ReadonlyArray<{ term: SearchTerm; count: number }>): Promise<Plan> {
-    const setTerms = others.filter(({ count }) => count <= this.#limits.keySetEntries).map(({ term }) => term);
+  /**
+   * Streams a single term newest first. A whole word has one entry per message, so its count is
+   * the number of matches. A prefix is not counted: its words' entries may cover much of the
+   * history, and the stream needs no count.
+   */
+  async #singleTermPlan(term: SearchTerm): Promise<Plan> {
+    const [total, stream] = await Promise.all([term.isPrefix ? undefined : countEntries(this.#tables, term), PostingStream.open(this.#tables, term)]);
+    this.#total = total;
+
+    return { kind: 'stream', stream };
+  }
+
+  /** Narrows a rare driver's entries by the other words' keys, all read by `#makePlan` within its limit. */
+  async #sortedPlan(driver: TermKeys, others: readonly TermKeys[]): Promise<Plan> {
+    const setTerms = others.filter(({ count }) => count <= this.#limits.keySetEntries);
     this.#checkedTerms = others.filter(({ count }) => count > this.#limits.keySetEntries).map(({ term }) => term);
-    const keySets = await Promise.all(setTerms.map((term) => readPrimaryKeys(this.#tables, term)));
-    const isInEverySet = (table: WordsTable, key: IndexableType): boolean => keySets.every((sets) => sets.get(table)?.has(JSON.stringify(key)) === true);
+    const keySets = setTerms.map(({ keys }) => keys.map((list) => new Set(list.map((key) => JSON.stringify(key)))));
+    const isInEverySet = (tableIndex: number, key: IndexableType): boolean => keySets.every((sets) => sets[tableIndex]?.has(JSON.stringify(key)) === true);
 
     // A whole word's keys come oldest first, so no entry needs its time read to sort them.
-    if (!driver.isPrefix) {
-      const keyLists = await readWordKeys(this.#tables, driver.word);
-      const lists = this.#tables.map((table, index) => ({ table, keys: (keyLists[index] ?? []).filter((key) => isInEverySet(table, key)) }));
+    if (!driver.term.isPrefix) {
+      const lists = this.#tables.map((table, index) => ({ table, keys: (driver.keys[index] ?? []).filter((key) => isInEverySet(index, key)) }));
       if (this.#checkedTerms.length === 0) this.#total = lists.reduce((sum, list) => sum + list.keys.length, 0);
 
       return { kind: 'keys', lists };
     }
 
     const byKey = new Map<string, Posting>();
-    for (const posting of await readAllPostings(this.#tables, driver)) byKey.set(postingKey(posting), posting);
+    for (const posting of await readAllPostings(this.#tables, driver.term)) byKey.set(postingKey(posting), posting);
     let postings = [...byKey.values()];
 
-    postings = postings.filter((posting) => isInEverySet(posting.table, posting.primaryKey));
+    postings = postings.filter((posting) => isInEverySet(this.#tables.indexOf(posting.table), posting.primaryKey));
     postings.sort((a, b) => b.storedAt - a.storedAt);
     if (this.#checkedTerms.length === 0) this.#total = postings.length;
 
@@ -176,24 +206,23 @@ export class MessageQuery {
    * of every list, merges them by time and removes the keys taken from the end of their lists.
    */
   async #nextFromKeys(lists: Array<{ table: WordsTable; keys: IndexableType[] }>): Promise<SearchHit[]> {
-    const candidates: Posting[] = [];
+    const newest = lists.map((list) => list.keys.slice(-SEARCH_PAGE_SIZE));
+    const rowLists = await Promise.all(lists.map((list, index) => list.table.bulkGet(newest[index] ?? []) as Promise<Array<StoredRow | undefined>>));
+    const candidates: Array<{ list: number; row: StoredRow | undefined; storedAt: number }> = [];
 
-    for (const list of lists) {
-      const newest = list.keys.slice(-SEARCH_PAGE_SIZE);
-      const rows = (await list.table.bulkGet(newest)) as Array<{ storedAt: number } | undefined>;
-      for (let index = newest.length - 1; index >= 0; index--) {
-        candidates.push({ table: list.table, primaryKey: newest[index]!, storedAt: rows[index]?.storedAt ?? 0 });
-      }
-    }
+    rowLists.forEach((rows, list) => {
+      for (let index = rows.length - 1; index >= 0; index--) candidates.push({ list, row: rows[index], storedAt: rows[index]?.storedAt ?? 0 });
+    });
     // Each list's keys go in newest first and a stable sort keeps them so, so the keys taken from a list are its newest.
     candidates.sort((a, b) => b.storedAt - a.storedAt);
     const taken = candidates.slice(0, SEARCH_PAGE_SIZE);
-    for (const list of lists) {
-      const takenFromList = taken.filter((posting) => posting.table === list.table).length;
-      list.keys.length -= takenFromList;
-    }
+    lists.forEach((list, index) => {
+      list.keys.length -= taken.filter((candidate) => candidate.list === index).length;
+    });
 
-    return this.#matching(taken);
+    const rowsOf = (table: WordsTable) => taken.filter((candidate) => lists[candidate.list]?.table === table).map((candidate) => candidate.row);
+
+    return this.#hitsOf(rowsOf(this.#tables[0]!) as Array<MessageRow | undefined>, rowsOf(this.#tables[1]!) as Array<GroupMessageWordsRow | undefined>);
   }
 
   /** Reads the messages that `postings` name and keeps those that contain every other word, in order. */
@@ -204,6 +233,12 @@ export class MessageQuery {
       this.#db.messages.bulkGet(direct.map((posting) => posting.primaryKey as string)),
       this.#db.groupMessages.bulkGet(group.map((posting) => posting.primaryKey as [string, string, number])),
     ]);
+
+    return this.#hitsOf(directRows, groupRows);
+  }
+
+  /** Keeps the rows that contain every other word and were not returned before, newest first. */
+  #hitsOf(directRows: ReadonlyArray<MessageRow | undefined>, groupRows: ReadonlyArray<GroupMessageWordsRow | undefined>): SearchHit[] {
     const hits: Array<SearchHit & { storedAt: number }> = [];
 
     for (const row of directRows) {

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MessageRecord } from '../../../src/core/storage-port.ts';
 import type { MeshtextDatabase } from '../../../src/storage/database.ts';
 import { openDatabase } from '../../../src/storage/database.ts';
@@ -8,6 +8,7 @@ import { DEFAULT_SEARCH_LIMITS, MAX_ENTRIES_PER_PAGE, MessageQuery, SEARCH_PAGE_
 import type { SearchHit } from '../../../src/ui/data/message-search.ts';
 import type { GroupMessageRow } from '../../../src/core/groups/group-types.ts';
 import { readLatestPage, readNewer, readOlder, readRange } from '../../../src/ui/data/message-pages.ts';
+import { countEntries, readKeys, type WordsTable } from '../../../src/ui/data/word-postings.ts';
 
 const opened: Dexie[] = [];
 let databaseCount = 0;
@@ -166,6 +167,26 @@ describe('searchMessages', () => {
     expect(ids).toHaveLength(rows.length);
   });
 
+  it('pages with key cursors where getAllRecords is missing', async () => {
+    const db = freshDatabase();
+    const rows = Array.from({ length: 2 * SEARCH_PAGE_SIZE + 7 }, (_, index) => ({ ...message(index, `batch${index % 3} item ${index}`), storedAt: 5000 + (index % 40) }));
+    await db.messages.bulkAdd(rows);
+    const index = IDBIndex.prototype as { getAllRecords?: unknown };
+    const getAllRecords = index.getAllRecords;
+    delete index.getAllRecords;
+
+    try {
+      const { hits, pages } = await readAllPages(db, 'batch');
+      const times = hits.map((hit) => hit.message.storedAt);
+
+      expect(pages).toBe(3);
+      expect(new Set(hits.map((hit) => hit.message.id)).size).toBe(rows.length);
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    } finally {
+      index.getAllRecords = getAllRecords;
+    }
+  });
+
   it('pages two words sharing one time', async () => {
     const db = freshDatabase();
     const rows = Array.from({ length: 2 * SEARCH_PAGE_SIZE + 3 }, (_, index) => ({ ...message(index, `north south ${index}`), storedAt: 7000 }));
@@ -204,6 +225,30 @@ describe('searchMessages', () => {
     const page = await search.nextPage();
 
     expect(textsOf(page.hits)).toEqual(['alpha gamma beta', 'beta gamma']);
+    expect(page.total).toBeUndefined();
+  });
+
+  it('counts no entries for one prefix', async () => {
+    const db = freshDatabase();
+    await db.messages.bulkAdd([message(0, 'carpet'), message(1, 'cargo')]);
+    const count = vi.spyOn(db.Collection.prototype, 'count');
+
+    const page = await searchMessages(db, 'car');
+
+    expect(textsOf(page.hits)).toEqual(['cargo', 'carpet']);
+    expect(count).not.toHaveBeenCalled();
+  });
+
+  it('caps the counts that choose the plan', async () => {
+    const db = freshDatabase();
+    const rows = Array.from({ length: 12 }, (_, index) => message(index, index % 4 === 0 ? `alpha beta ${index}` : `alpha ${index}`));
+    await db.messages.bulkAdd(rows);
+    // alpha counts as 4 of its 12 entries: too many for a key set, so rows are checked for it.
+    const search = new MessageQuery(db, 'alpha beta ', { sortedDriverEntries: 3, keySetEntries: 2 });
+
+    const page = await search.nextPage();
+
+    expect(textsOf(page.hits)).toEqual(['alpha beta 8', 'alpha beta 4', 'alpha beta 0']);
     expect(page.total).toBeUndefined();
   });
 
@@ -306,6 +351,29 @@ describe('searchMessages', () => {
 
     expect(textsOf((await searchMessages(after, 'posted')).hits)).toEqual(['posted before the group index']);
     expect((await after.groupMessages.toArray()).map((row) => row.words?.length)).toEqual([5, 0]);
+  });
+});
+
+describe('word keys', () => {
+  it('counts a word in every table', async () => {
+    const db = freshDatabase();
+    await db.messages.bulkAdd([message(0, 'alpha'), message(1, 'alpha beta')]);
+    await db.groupMessages.add(groupMessage(0, 'alpha'));
+    const tables = [db.messages, db.groupMessages] as unknown as WordsTable[];
+
+    expect(await countEntries(tables, { word: 'alpha', isPrefix: false })).toBe(3);
+    expect(await countEntries(tables, { word: 'be', isPrefix: true })).toBe(1);
+  });
+
+  it('reads keys oldest first up to the limit', async () => {
+    const db = freshDatabase();
+    await db.messages.bulkAdd(Array.from({ length: 5 }, (_, index) => message(index, 'alpha')));
+    await db.groupMessages.add(groupMessage(0, 'alpha'));
+    const tables = [db.messages, db.groupMessages] as unknown as WordsTable[];
+    const alpha = { word: 'alpha', isPrefix: false };
+
+    expect(await readKeys(tables, alpha, 3)).toEqual([['message-mt1peer-0', 'message-mt1peer-1', 'message-mt1peer-2'], [['group-1', 'mt1member', 1]]]);
+    expect((await readKeys(tables, alpha)).map((keys) => keys.length)).toEqual([5, 1]);
   });
 });
 
