@@ -160,10 +160,12 @@ export class DexieStorage implements CoreStorage {
       return { ...draft, direction: 'out', seq, storedAt, status: 'queued' };
     });
 
-    await db.counters.bulkPut(conversations.map((conversation) => ({ name: `seq:${conversation}`, value: nextSeq.get(conversation)! - 1 })));
-    await db.messages.bulkAdd(messages);
-    for (const message of messages) if (message.revises) await this.#applyRevision(message, { isOwn: true });
-    await db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt })));
+    // The writes go out together, like the reads: IndexedDB runs them in the order they were made.
+    const writes: Array<Promise<unknown>> = [
+      db.counters.bulkPut(conversations.map((conversation) => ({ name: `seq:${conversation}`, value: nextSeq.get(conversation)! - 1 }))),
+      db.messages.bulkAdd(messages),
+      db.outbox.bulkAdd(messages.map((message) => ({ messageId: message.id, conversation: message.conversation, seq: message.seq, queuedAt: message.sentAt }))),
+    ];
     const pausedConversations = new Set<string>();
     for (const [index, conversation] of conversations.entries()) {
       const contact = contacts[index];
@@ -171,8 +173,11 @@ export class DexieStorage implements CoreStorage {
       // A control message (a profile update, say), an edit or a deletion for everyone is no activity
       // the conversation list shows.
       const shown = drafts.filter((draft) => draft.conversation === conversation && !draft.control && !draft.revises);
-      if (contact && shown.length > 0) await db.contacts.put({ ...contact, lastActivityAt: Math.max(...shown.map((draft) => draft.sentAt)) });
+      if (contact && shown.length > 0) writes.push(db.contacts.put({ ...contact, lastActivityAt: Math.max(...shown.map((draft) => draft.sentAt)) }));
     }
+    await Promise.all(writes);
+    // A revision reads its target, which may be a message of this very batch.
+    for (const message of messages) if (message.revises) await this.#applyRevision(message, { isOwn: true });
 
     return { messages, pausedConversations };
   }
@@ -423,11 +428,6 @@ export class DexieStorage implements CoreStorage {
           fresh.push(message);
           results.push('stored');
         }
-        for (const [index, source] of sources.entries()) {
-          const [conversation, sender, instance] = sourceKeys[index]!;
-          const seqs = fresh.filter((message) => message.conversation === conversation && message.sender === sender && message.instance === instance).map((message) => message.seq);
-          if (seqs.length > 0) await db.received.put({ conversation, sender, instance, ranges: addSeqs(received.get(source) ?? [], seqs) });
-        }
         if (fresh.length === 0) return results;
 
         let floor = firstFloor;
@@ -446,27 +446,24 @@ export class DexieStorage implements CoreStorage {
         }
         // All messages belong to one conversation, and `newContact`, when given, is its contact.
         const isNewContact = newContact !== undefined && !contact;
-        if (isNewContact) await db.contacts.add(newContact);
         const visible = fresh.filter((message) => !isRevision(message));
         const read = readOnArrival ? visible.filter((message) => message.direction === 'in') : [];
         for (const message of read) message.readAt = readOnArrival!.readAt;
-        await db.messages.bulkAdd(fresh);
-        for (const revision of fresh.filter(isRevision)) await this.#applyRevision(revision, { isOwn: false });
-        if (visible.length === 0) return results;
-
-        const lastStoredAt = Math.max(...visible.map((message) => message.storedAt));
-        const broadcastTimes = visible.filter((message) => message.direction === 'in' && message.isBroadcast === true).map((message) => message.storedAt);
         const target = isNewContact ? newContact : contact;
-        const receipts = readOnArrival?.shouldQueueReceipts && read.length > 0 ? read.map((message) => message.id) : [];
-        if (target) {
-          await db.contacts.put({
-            ...target,
-            unreadCount: target.unreadCount + visible.length - read.length,
-            lastActivityAt: Math.max(target.lastActivityAt, lastStoredAt),
-            ...(broadcastTimes.length > 0 && { lastBroadcastReceivedAt: Math.max(target.lastBroadcastReceivedAt ?? 0, ...broadcastTimes) }),
-            ...(receipts.length > 0 && { pendingReadReceipts: [...(target.pendingReadReceipts ?? []), ...receipts].slice(-MAX_PENDING_READ_RECEIPTS) }),
-          });
-        }
+        const updatedContact = target && visible.length > 0 ? withArrivals(target, visible, read, readOnArrival?.shouldQueueReceipts === true) : target;
+
+        // The writes go out together, like the reads: IndexedDB runs them in the order they were made.
+        const writes: Array<Promise<unknown>> = sources.flatMap((source, index) => {
+          const [conversation, sender, instance] = sourceKeys[index]!;
+          const seqs = fresh.filter((message) => message.conversation === conversation && message.sender === sender && message.instance === instance).map((message) => message.seq);
+
+          return seqs.length > 0 ? [db.received.put({ conversation, sender, instance, ranges: addSeqs(received.get(source) ?? [], seqs) })] : [];
+        });
+        writes.push(db.messages.bulkAdd(fresh));
+        if (updatedContact && (isNewContact || visible.length > 0)) writes.push(db.contacts.put(updatedContact));
+        await Promise.all(writes);
+        // A revision reads its target, which may be a message of this very batch.
+        for (const revision of fresh.filter(isRevision)) await this.#applyRevision(revision, { isOwn: false });
 
         return results;
       }),
@@ -532,6 +529,24 @@ export class DexieStorage implements CoreStorage {
 
     return latest ? latest.storedAt + 1 : Number.NEGATIVE_INFINITY;
   }
+}
+
+/**
+ * Returns the contact row after `visible` messages arrived in its conversation, `read` of them
+ * already read in the chat on screen, with their read receipts queued when `shouldQueueReceipts`.
+ */
+function withArrivals(contact: ContactRecord, visible: readonly MessageRecord[], read: readonly MessageRecord[], shouldQueueReceipts: boolean): ContactRecord {
+  const lastStoredAt = Math.max(...visible.map((message) => message.storedAt));
+  const broadcastTimes = visible.filter((message) => message.direction === 'in' && message.isBroadcast === true).map((message) => message.storedAt);
+  const receipts = shouldQueueReceipts ? read.map((message) => message.id) : [];
+
+  return {
+    ...contact,
+    unreadCount: contact.unreadCount + visible.length - read.length,
+    lastActivityAt: Math.max(contact.lastActivityAt, lastStoredAt),
+    ...(broadcastTimes.length > 0 && { lastBroadcastReceivedAt: Math.max(contact.lastBroadcastReceivedAt ?? 0, ...broadcastTimes) }),
+    ...(receipts.length > 0 && { pendingReadReceipts: [...(contact.pendingReadReceipts ?? []), ...receipts].slice(-MAX_PENDING_READ_RECEIPTS) }),
+  };
 }
 
 async function guard<T>(write: () => Promise<T>): Promise<T> {

@@ -72,6 +72,29 @@ describe('DexieStorage revisions', () => {
     expect((await searchMessages(storage.db, 'oops')).hits).toEqual([]);
   });
 
+  it('applies an own edit queued with its message', async () => {
+    const storage = freshStorage();
+
+    await storage.queueOutgoingBatch([
+      { id: 'own-message-01', conversation: peer, sender: self, instance: 'instance-self', text: 'tpyo', sentAt: 5 },
+      { id: 'own-revision-01', conversation: peer, sender: self, instance: 'instance-self', text: 'typo', sentAt: 6, revises: { action: 'edit', target: 'own-message-01' } },
+    ]);
+
+    expect((await storage.getMessage('own-message-01'))?.text).toBe('typo');
+    expect(await storage.db.outbox.count()).toBe(2);
+  });
+
+  it('applies an incoming edit stored with its message', async () => {
+    const storage = freshStorage();
+    await storage.db.contacts.add({ address: peer, displayName: 'Peer', state: 'contact', addedAt: 1, lastActivityAt: 1, unreadCount: 0 } as never);
+
+    const results = await storage.storeIncoming([incoming(1), incoming(2, { text: 'message one, fixed', revises: { action: 'edit', target: 'incoming-message-1' } })]);
+
+    expect(results).toEqual(['stored', 'stored']);
+    expect((await storage.getMessage('incoming-message-1'))?.text).toBe('message one, fixed');
+    expect((await storage.getContact(peer))?.unreadCount).toBe(1);
+  });
+
   it('stores nothing when an own revision is rejected', async () => {
     const storage = freshStorage();
     await storage.storeIncoming([incoming(1)]);
