@@ -314,7 +314,7 @@ export async function measureStoredThroughput(
 
 /**
  * Runs in `page`, with no app code, the IndexedDB writes that one side of a chat message needs
- * at the least. The sender adds the message row and its outbox entry in one transaction; for
+ * at the least. The sender adds the message row and its outbox entry in one transaction. For
  * the receipt, the row is read and rewritten with its new status, and the outbox entry deleted.
  * The receiver only adds the row. Rows go `batchSize` to a transaction, as the app batches them,
  * in a database of its own with the app's message indexes. Returns messages per second, the

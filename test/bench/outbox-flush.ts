@@ -7,7 +7,7 @@
  * message stored exactly once and in the order sent. The baseline is plain PeerJS sending the
  * same number of messages between two other Chromium processes, measured in the same run.
  * Beside it, Bob's page adds the same number of bare rows with the app's indexes and no app
- * code: the least a design with one row per message could take on the receiver's side.
+ * code: the minimum time of any design with one row per message, on the receiver's side.
  *
  * Times from both pages and from Node are wall clock milliseconds of the same machine.
  */
@@ -138,7 +138,7 @@ export const outboxFlush: Benchmark = {
           `${results.firstAt ? Math.round(results.firstAt - reloadedAt) : '-'} ms after the reload; messages stored ${results.stored}, arrived again ${results.duplicate}`,
       );
 
-      // The least any design with a row per message could take on Bob's side, in his page.
+      // The minimum time of any design with a row per message, on Bob's side and in his page.
       const bareRate = await measureBareStorageCeiling(bob, queuedMessages, MAX_INBOUND_BATCH, 'receiver');
       const bareMs = (queuedMessages * 1000) / bareRate;
       console.log(`flush: bare IndexedDB in Bob's page, the receiver's ${queuedMessages} rows alone: ${Math.round(bareMs)} ms`);
