@@ -450,7 +450,8 @@ export class DexieStorage implements CoreStorage {
         const read = readOnArrival ? visible.filter((message) => message.direction === 'in') : [];
         for (const message of read) message.readAt = readOnArrival!.readAt;
         const target = isNewContact ? newContact : contact;
-        const updatedContact = target && visible.length > 0 ? withArrivals(target, visible, read, readOnArrival?.shouldQueueReceipts === true) : target;
+        // A new contact is stored even when only revisions arrived; a known one changes only with visible messages.
+        const contactRow = target && visible.length > 0 ? withArrivals(target, visible, read, readOnArrival?.shouldQueueReceipts === true) : isNewContact ? newContact : undefined;
 
         // The writes go out together, like the reads: IndexedDB runs them in the order they were made.
         const writes: Array<Promise<unknown>> = sources.flatMap((source, index) => {
@@ -460,7 +461,7 @@ export class DexieStorage implements CoreStorage {
           return seqs.length > 0 ? [db.received.put({ conversation, sender, instance, ranges: addSeqs(received.get(source) ?? [], seqs) })] : [];
         });
         writes.push(db.messages.bulkAdd(fresh));
-        if (updatedContact && (isNewContact || visible.length > 0)) writes.push(db.contacts.put(updatedContact));
+        if (contactRow) writes.push(db.contacts.put(contactRow));
         await Promise.all(writes);
         // A revision reads its target, which may be a message of this very batch.
         for (const revision of fresh.filter(isRevision)) await this.#applyRevision(revision, { isOwn: false });

@@ -242,7 +242,7 @@ export async function waitForStoreResults(page: Page, timeoutMs: number): Promis
     .waitForFunction(() => (window.benchStoreResults?.reachedAt ?? null) !== null, undefined, { timeout: timeoutMs, polling: pollIntervalMs })
     .catch(() => undefined);
   const results = await page.evaluate(() => window.benchStoreResults);
-  if (!results) throw new Error('countStoreResults was not called on this page');
+  if (!results) throw new Error('no store results in this page: call countStoreResults on it before waiting');
 
   return results;
 }

@@ -158,7 +158,7 @@ interface IndexWithRecords extends IDBIndex {
   getAllRecords(options: { query: IDBKeyRange; count: number; direction: IDBCursorDirection }): IDBRequest<IndexRecord[]>;
 }
 
-/** Runs `read` in one read-only transaction over the tables' stores; `indexOf` gives each table's `words` index in it. */
+/** Runs `read` in one read-only transaction over the tables' stores. `indexOf` gives each table's `words` index in it. */
 async function inOneTransaction<T>(tables: readonly WordsTable[], read: (indexOf: (table: WordsTable) => IDBIndex) => Promise<T>): Promise<T> {
   const db = tables[0]!.db;
   // Opens the database first when nothing has read it yet.
