@@ -33,6 +33,12 @@ import { dedupeKey, findStoredKeys } from './stored-message-keys.ts';
  */
 const READ_LOOKBACK_MESSAGES = 512;
 
+/**
+ * Most receipts settled in one transaction. A flush acknowledges thousands at once; in one
+ * transaction they held the sender's next outbox read for 2.4 s in the flush benchmark.
+ */
+export const STATUS_CHUNK_SIZE = 512;
+
 export class DexieStorage implements CoreStorage {
   readonly db: MeshtextDatabase;
 
@@ -309,36 +315,36 @@ export class DexieStorage implements CoreStorage {
   }
 
   async markDelivered(conversation: string, ids: string[]): Promise<void> {
-    const { db } = this;
-
-    await guard(() =>
-      db.transaction('rw', [db.messages, db.outbox], async () => {
-        const mine = (await db.messages.bulkGet(ids)).filter(
-          (message): message is MessageRecord => message?.conversation === conversation && message.direction === 'out',
-        );
-        const mineIds = mine.map((message) => message.id);
-
-        // A receipt for a resent message may come after the read receipt; it must not lower 'read'.
-        const unread = mine.filter((message) => message.status !== 'read');
-        await db.messages.bulkPut(unread.map((message) => ({ ...message, status: 'delivered' })));
-        await db.outbox.bulkDelete(mineIds);
-      }),
-    );
+    // A receipt for a resent message may come after the read receipt; it must not lower 'read'.
+    await this.#settleOutgoing(conversation, ids, 'delivered', (message) => message.status !== 'read');
   }
 
   async markRead(conversation: string, ids: string[]): Promise<void> {
+    await this.#settleOutgoing(conversation, ids, 'read', () => true);
+  }
+
+  /**
+   * Gives the own messages of `conversation` among `ids` a final status and takes them out of
+   * the outbox, STATUS_CHUNK_SIZE ids to a transaction. Each chunk changes both or neither, and
+   * reads that wait for these tables (the next outbox page of a flush, the chat's live query)
+   * run between the chunks instead of after all of them.
+   */
+  async #settleOutgoing(conversation: string, ids: string[], status: 'delivered' | 'read', isRaised: (message: MessageRecord) => boolean): Promise<void> {
     const { db } = this;
 
-    await guard(() =>
-      db.transaction('rw', [db.messages, db.outbox], async () => {
-        const mine = (await db.messages.bulkGet(ids)).filter(
-          (message): message is MessageRecord => message?.conversation === conversation && message.direction === 'out',
-        );
+    for (let start = 0; start < ids.length; start += STATUS_CHUNK_SIZE) {
+      const chunk = ids.slice(start, start + STATUS_CHUNK_SIZE);
+      await guard(() =>
+        db.transaction('rw', [db.messages, db.outbox], async () => {
+          const mine = (await db.messages.bulkGet(chunk)).filter(
+            (message): message is MessageRecord => message?.conversation === conversation && message.direction === 'out',
+          );
+          const raised = mine.filter(isRaised).map((message) => ({ ...message, status }));
 
-        await db.messages.bulkPut(mine.map((message) => ({ ...message, status: 'read' })));
-        await db.outbox.bulkDelete(mine.map((message) => message.id));
-      }),
-    );
+          await Promise.all([db.messages.bulkPut(raised), db.outbox.bulkDelete(mine.map((message) => message.id))]);
+        }),
+      );
+    }
   }
 
   async markIncomingRead(conversation: string, at: number, shouldQueueReceipts: boolean): Promise<string[]> {

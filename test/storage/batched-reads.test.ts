@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/core/storage-port.ts';
+import { STATUS_CHUNK_SIZE } from '../../src/storage/dexie-storage.ts';
 import { StorageFullError } from '../../src/storage/storage-errors.ts';
 import { listOutboxHeads } from '../../src/storage/outbox-heads-query.ts';
 import { findStoredKeys } from '../../src/storage/stored-message-keys.ts';
@@ -101,6 +102,24 @@ describe('DexieStorage batches', () => {
 
     await storage.markDelivered('carol', ['out-0', 'out-2']);
     expect(await storage.listOutboxConversations()).toEqual(['bob', 'dave']);
+  });
+
+  it('lets an outbox read run between the chunks of a large receipt', async () => {
+    const storage = freshStorage();
+    const total = STATUS_CHUNK_SIZE * 3;
+    const drafts = seqRange(1, total).map((seq) => ({ id: `out-${seq}`, conversation: 'bob', sender: 'me', instance: 'instance-me', text: `t${seq}`, sentAt: seq }));
+    await storage.queueOutgoingBatch(drafts);
+
+    const settled = storage.markDelivered('bob', drafts.map((draft) => draft.id));
+    const waiting = await storage.listOutbox('bob');
+    await settled;
+
+    // The read came after the first chunk and before the last one.
+    expect(waiting.length).toBeLessThan(total);
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting[0]?.seq).toBe(total - waiting.length + 1);
+    expect(await storage.db.outbox.count()).toBe(0);
+    expect(await storage.db.messages.filter((message) => message.status === 'delivered').count()).toBe(total);
   });
 
   it('marks late unread messages within the lookback read', async () => {
