@@ -250,10 +250,10 @@ export class Meshtext {
     await this.messenger.refreshWatchList();
   }
 
+  /** Shows a one-to-one chat, or the conversation list. The chat marks itself read once on screen (ChatView). */
   async open(address: string | undefined): Promise<void> {
     this.openConversation = address;
     this.openGroup = undefined;
-    if (address) await this.markRead(address);
   }
 
   /** Shows a group chat and marks it read. */
