@@ -34,8 +34,9 @@ import { dedupeKey, findStoredKeys } from './stored-message-keys.ts';
 const READ_LOOKBACK_MESSAGES = 512;
 
 /**
- * Most receipts settled in one transaction. A flush acknowledges thousands at once; in one
- * transaction they held the sender's next outbox read for 2.4 s in the flush benchmark.
+ * Maximum number of receipts settled in one transaction. A flush acknowledges thousands at once,
+ * and settled in one transaction they held the sender's next outbox read for 2.4 s in a probe
+ * of the flush benchmark.
  */
 export const STATUS_CHUNK_SIZE = 512;
 

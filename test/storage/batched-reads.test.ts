@@ -104,7 +104,7 @@ describe('DexieStorage batches', () => {
     expect(await storage.listOutboxConversations()).toEqual(['bob', 'dave']);
   });
 
-  it('lets an outbox read run between the chunks of a large receipt', async () => {
+  it('settles a large receipt in chunks', async () => {
     const storage = freshStorage();
     const total = STATUS_CHUNK_SIZE * 3;
     const drafts = seqRange(1, total).map((seq) => ({ id: `out-${seq}`, conversation: 'bob', sender: 'me', instance: 'instance-me', text: `t${seq}`, sentAt: seq }));
