@@ -3,6 +3,7 @@ import {
   acceptRequest,
   addContact,
   connectionStatus,
+  conversationList,
   createIdentity,
   expectConversation,
   expectDeliveryStatus,
@@ -42,6 +43,19 @@ test('two tabs of one user share one connection', async ({ relay, openBrowser })
 
     await expectConversation(alice.page, ['hello from the first tab', 'hi Alice, both tabs should see this']);
     await expectConversation(secondTab, ['hello from the first tab', 'hi Alice, both tabs should see this']);
+  });
+
+  await test.step('a chat open only in the second tab marks arrivals read', async () => {
+    // At phone width the first tab can leave the chat for the list, so only the second tab shows it.
+    await alice.page.setViewportSize({ width: 360, height: 780 });
+    await alice.page.getByRole('button', { name: 'Back to conversations' }).click();
+    await sendMessage(bob.page, 'read in the second tab');
+
+    await expect(messageItem(secondTab, 'read in the second tab')).toHaveCount(1);
+    await expect(conversationList(alice.page)).toContainText('read in the second tab');
+    await expect(conversationList(alice.page)).not.toContainText('unread');
+    await openConversation(alice.page, 'Bob');
+    await alice.page.setViewportSize({ width: 1280, height: 720 });
   });
 
   await test.step('a message written in the second tab goes out through the first', async () => {
