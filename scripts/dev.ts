@@ -4,12 +4,20 @@
  */
 
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { startRelay } from '../signaling/server.ts';
 
 const RELAY_PORT = 8081;
 
+// Vite runs as a direct child: started through npx, it was a grandchild that outlived a SIGTERM
+// to this script, still holding port 5173.
+const require = createRequire(import.meta.url);
+const vitePackage = require('vite/package.json') as { bin: { vite: string } };
+const viteBin = join(dirname(require.resolve('vite/package.json')), vitePackage.bin.vite);
+
 const relay = await startRelay({ port: RELAY_PORT, host: '127.0.0.1' });
-const vite = spawn('npx', ['vite', '--host', '127.0.0.1'], { stdio: 'inherit' });
+const vite = spawn(process.execPath, [viteBin, '--host', '127.0.0.1'], { stdio: 'inherit' });
 
 function shutdown(): void {
   vite.kill('SIGTERM');
