@@ -330,7 +330,7 @@ export class DexieStorage implements CoreStorage {
    * reads that wait for these tables (the next outbox page of a flush, the chat's live query)
    * run between the chunks instead of after all of them.
    */
-  async #settleOutgoing(conversation: string, ids: string[], status: 'delivered' | 'read', isRaised: (message: MessageRecord) => boolean): Promise<void> {
+  async #settleOutgoing(conversation: string, ids: string[], status: 'delivered' | 'read', shouldSetStatus: (message: MessageRecord) => boolean): Promise<void> {
     const { db } = this;
 
     for (let start = 0; start < ids.length; start += STATUS_CHUNK_SIZE) {
@@ -340,9 +340,9 @@ export class DexieStorage implements CoreStorage {
           const mine = (await db.messages.bulkGet(chunk)).filter(
             (message): message is MessageRecord => message?.conversation === conversation && message.direction === 'out',
           );
-          const raised = mine.filter(isRaised).map((message) => ({ ...message, status }));
+          const updated = mine.filter(shouldSetStatus).map((message) => ({ ...message, status }));
 
-          await Promise.all([db.messages.bulkPut(raised), db.outbox.bulkDelete(mine.map((message) => message.id))]);
+          await Promise.all([db.messages.bulkPut(updated), db.outbox.bulkDelete(mine.map((message) => message.id))]);
         }),
       );
     }
