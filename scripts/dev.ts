@@ -10,8 +10,8 @@ import { startRelay } from '../signaling/server.ts';
 
 const RELAY_PORT = 8081;
 
-// Vite runs as a direct child: started through npx, it was a grandchild that outlived a SIGTERM
-// to this script, still holding port 5173.
+// Vite runs as a direct child, so a SIGTERM to this script stops it. Started through npx, it
+// outlived that signal and kept port 5173.
 const require = createRequire(import.meta.url);
 const vitePackage = require('vite/package.json') as { bin: { vite: string } };
 const viteBin = join(dirname(require.resolve('vite/package.json')), vitePackage.bin.vite);

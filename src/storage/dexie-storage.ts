@@ -316,7 +316,7 @@ export class DexieStorage implements CoreStorage {
   }
 
   async markDelivered(conversation: string, ids: string[]): Promise<void> {
-    // A receipt for a resent message may come after the read receipt; it must not lower 'read'.
+    // A receipt for a resent message may come after the read receipt, so it must not lower 'read'.
     await this.#settleOutgoing(conversation, ids, 'delivered', (message) => message.status !== 'read');
   }
 
@@ -325,10 +325,9 @@ export class DexieStorage implements CoreStorage {
   }
 
   /**
-   * Gives the own messages of `conversation` among `ids` a final status and takes them out of
+   * Sets a final status on the own messages of `conversation` among `ids` and removes them from
    * the outbox, STATUS_CHUNK_SIZE ids to a transaction. Each chunk changes both or neither, and
-   * reads that wait for these tables (the next outbox page of a flush, the chat's live query)
-   * run between the chunks instead of after all of them.
+   * waiting reads (the next outbox page, the chat's live query) run between the chunks.
    */
   async #settleOutgoing(conversation: string, ids: string[], status: 'delivered' | 'read', shouldSetStatus: (message: MessageRecord) => boolean): Promise<void> {
     const { db } = this;

@@ -5,7 +5,7 @@
  * (test/e2e/history-seed.ts), so the search indexes are the ones the app's own table hooks write.
  *
  *   - open → newest message shown: from the click on the chat until its newest message is in
- *     the DOM, measured inside the page, for the first open of the conversation on its own. Baselines from the same run: a bare IndexedDB cursor
+ *     the DOM, measured inside the page. The first open of the conversation is a figure of its own. Baselines from the same run: a bare IndexedDB cursor
  *     over the same page of the `[conversation+storedAt]` index, and reading the whole history
  *     as the log did before it was windowed.
  *   - search: the `meshtext:search` user timing the search box records, from running the query
